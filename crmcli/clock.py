@@ -1,0 +1,26 @@
+"""The one place that reads the clock.
+
+`CRM_TODAY=YYYY-MM-DD` fixes the date everywhere; the time of day stays the real clock's.
+Everything below the CLI takes `today` / `now` as arguments instead of calling this.
+"""
+
+import datetime as dt
+import os
+
+from .errors import CrmError
+
+
+def today() -> dt.date:
+    fixed = os.environ.get("CRM_TODAY", "").strip()
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError:
+        raise CrmError(f"CRM_TODAY={fixed!r} is not a date: use YYYY-MM-DD or unset it") from None
+
+
+def now() -> dt.datetime:
+    """Today's date (possibly fixed by CRM_TODAY) at the real time of day, to the second."""
+    real = dt.datetime.now().replace(microsecond=0)
+    return dt.datetime.combine(today(), real.time())

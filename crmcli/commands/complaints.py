@@ -1,0 +1,85 @@
+"""crm complaint add / respond / resolve / list: complaints with an agreed response time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from .. import clock, output
+from ..errors import CrmError
+from ..options import Format, Ref, open_store, parse_when
+
+app = typer.Typer(help="Complaints with a response deadline (SLA).", no_args_is_help=True)
+
+COLUMNS = ("id", "contact", "summary", "opened", "age_days", "due", "breached", "responded", "channel", "email", "phone")
+ComplaintId = Annotated[int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")]
+
+
+def _deadline(store, opened: dt.datetime, due: str | None) -> dt.datetime:
+    """--due is a duration from the opening (48h, 3d) or a when-expression (friday 17:00)."""
+    from ..interactions import as_datetime, complaint_deadline
+    from ..when import parse_duration
+
+    if due is None:
+        return complaint_deadline(store, opened)
+    try:
+        return parse_duration(due).add_to(opened)
+    except CrmError:
+        moment = parse_when(due)
+    if not isinstance(moment, dt.datetime):  # a day without a time: due by the end of it
+        return as_datetime(moment).replace(hour=23, minute=59, second=59)
+    return moment
+
+
+@app.command("add")
+def add(
+    ref: Ref,
+    summary: Annotated[str, typer.Argument(help="What went wrong.")],
+    when: Annotated[str | None, typer.Option(help="When it was raised (default: now).")] = None,
+    due: Annotated[str | None, typer.Option(help="Respond within (48h, 3d) or by (friday 17:00); default: config `sla`.")] = None,
+) -> None:
+    """Open a complaint; prints its id alone on stdout."""
+    from ..interactions import as_datetime
+
+    store = open_store()
+    contact = store.resolve_contact(ref)
+    opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
+    deadline = _deadline(store, opened, due)
+    complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)
+    output.message(f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}")
+    output.print_id(complaint_id)
+
+
+@app.command("respond")
+def respond(complaint_id: ComplaintId, note: Annotated[str | None, typer.Argument(help="What you answered.")] = None) -> None:
+    """Record the first response to a complaint."""
+    row = open_store().respond_complaint(complaint_id, note, clock.now())
+    late = " (after the deadline)" if row["breached"] else ""
+    output.message(f"complaint {complaint_id} of {row['contact']}: responded{late}")
+
+
+@app.command("resolve")
+def resolve(complaint_id: ComplaintId, note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None) -> None:
+    """Close a complaint."""
+    row = open_store().resolve_complaint(complaint_id, note, clock.now())
+    output.message(f"complaint {complaint_id} of {row['contact']} resolved")
+
+
+def show_complaints(all_: bool, fmt: str | None) -> None:
+    store = open_store()
+    chosen = output.check_format(fmt)
+    rows = store.list_complaints(clock.now(), include_resolved=all_)
+    columns = COLUMNS + (("resolved_at",) if all_ else ())
+    if not output.render(rows, chosen, columns=columns) and chosen in ("table", "plain"):
+        output.message("no open complaints")
+
+
+AllOption = Annotated[bool, typer.Option("--all", "-a", help="Include resolved complaints.")]
+
+
+@app.command("list")
+def list_(all_: AllOption = False, fmt: Format = None) -> None:
+    """Unresolved complaints, oldest first, with age and SLA breaches."""
+    show_complaints(all_, fmt)

@@ -1,0 +1,49 @@
+"""crm date add / list / rm: birthdays, anniversaries and any other yearly date."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import clock, output
+from ..options import Format, Ref, open_store
+
+app = typer.Typer(help="Special dates: birthdays, anniversaries, any yearly date.", no_args_is_help=True)
+
+COLUMNS = ("id", "contact", "label", "date")
+
+
+@app.command("add")
+def add(
+    ref: Ref,
+    label: Annotated[str, typer.Argument(help="birthday, anniversary, or any text.")],
+    date: Annotated[str, typer.Argument(help="YYYY-MM-DD, or MM-DD when the year is unknown.")],
+) -> None:
+    """Add a special date; prints its id alone on stdout."""
+    from ..when import parse_special_date
+
+    store = open_store()
+    contact = store.resolve_contact(ref)
+    month, day, year = parse_special_date(date)
+    date_id = store.add_special_date(contact["id"], label, month, day, year, clock.now())
+    output.message(f"added {label.strip()} {date.strip()} for {contact['name']} (date {date_id})")
+    output.print_id(date_id)
+
+
+@app.command("list")
+def list_(ref: Annotated[str | None, typer.Argument(help="Only this contact's dates.")] = None, fmt: Format = None) -> None:
+    """List special dates by month and day (a yearless date shows as --MM-DD)."""
+    store = open_store()
+    chosen = output.check_format(fmt)
+    contact_id = store.resolve_contact(ref)["id"] if ref else None
+    if not output.render(store.list_special_dates(contact_id), chosen, columns=COLUMNS) and chosen in ("table", "plain"):
+        output.message("no special dates")
+
+
+@app.command("rm")
+def rm(date_id: Annotated[int, typer.Argument(metavar="ID", help="The date's id (see `crm date list`).")]) -> None:
+    """Remove a special date."""
+    store = open_store()
+    row = store.remove_special_date(date_id)
+    output.message(f"removed {row['label']} {row['date']} of {row['contact']}")

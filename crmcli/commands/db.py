@@ -1,0 +1,85 @@
+"""crm db path / migrate, crm config get / set / list, crm trash list / restore / empty."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import clock, output
+from ..options import Format, db_path, open_store
+
+db_app = typer.Typer(help="Where the database is, and its schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Settings kept in the database.", no_args_is_help=True)
+trash_app = typer.Typer(help="Deleted contacts, kept for 30 days.", no_args_is_help=True)
+
+
+@db_app.command("path")
+def path() -> None:
+    """Print the database path (from --db, $CRM_DB or the user data directory)."""
+    print(db_path())
+
+
+@db_app.command("migrate")
+def migrate() -> None:
+    """Bring the database schema up to date (crm also does this on every open)."""
+    from ..migrations import LATEST
+
+    store = open_store()
+    output.message(f"{store.path}: schema version {store.schema_version()} of {LATEST}, up to date")
+
+
+@config_app.command("get")
+def get(key: Annotated[str, typer.Argument(help="A setting (see `crm config list`).")]) -> None:
+    """Print one setting's value."""
+    from .. import settings
+
+    print(settings.get(open_store(), key))
+
+
+@config_app.command("set")
+def set_(key: Annotated[str, typer.Argument(help="A setting.")], value: Annotated[str, typer.Argument(help="Its new value.")]) -> None:
+    """Change a setting."""
+    from .. import settings
+
+    stored = settings.put(open_store(), key, value)
+    output.message(f"{settings.setting(key).key} = {stored}")
+
+
+@config_app.command("list")
+def list_(fmt: Format = None) -> None:
+    """Every setting with its value and default."""
+    from .. import settings
+
+    output.render(settings.listing(open_store()), output.check_format(fmt))
+
+
+@trash_app.command("list")
+def trash_list(fmt: Format = None) -> None:
+    """Deleted contacts that can still be restored."""
+    store = open_store()
+    chosen = output.check_format(fmt)
+    if not output.render(store.list_trash(), chosen) and chosen in ("table", "plain"):
+        output.message("the trash is empty")
+
+
+@trash_app.command("restore")
+def trash_restore(trash_id: Annotated[int, typer.Argument(metavar="ID", help="The trash entry's id.")]) -> None:
+    """Restore a deleted contact with everything it had; prints the contact's id."""
+    contact_id = open_store().restore_from_trash(trash_id)
+    output.message(f"restored contact {contact_id}")
+    output.print_id(contact_id)
+
+
+@trash_app.command("empty")
+def trash_empty(
+    expired: Annotated[bool, typer.Option("--expired", help="Only entries older than 30 days.")] = False,
+) -> None:
+    """Remove deleted contacts for good."""
+    import datetime as dt
+
+    from ..store import TRASH_DAYS
+
+    cutoff = clock.now() - dt.timedelta(days=TRASH_DAYS) if expired else None
+    removed = open_store().empty_trash(cutoff)
+    output.message(f"removed {removed} deleted contact(s) for good")

@@ -1,0 +1,21 @@
+"""Our own errors. The CLI turns each into one stderr line and an exit code (see cli.py)."""
+
+
+class CrmError(Exception):
+    """A user error: bad input, an unknown record, a refused action. Exit status 1."""
+
+    exit_code = 1
+
+
+class UsageError(CrmError):
+    """The command line itself is wrong (a missing or conflicting option). Exit status 2."""
+
+    exit_code = 2
+
+
+class NotFound(CrmError):
+    """A contact, interaction or other record that does not exist."""
+
+
+class DatabaseRefused(CrmError):
+    """A file that is not a crm database, or one from a newer crm."""

@@ -1,0 +1,105 @@
+"""What every command shares: option aliases, the open store, the clock, parsed dates.
+
+Defined once so `--format`, `--db` and friends read the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import clock, model
+from .output import FORMATS
+
+_db_override: Path | None = None
+_open_stores: list = []
+
+
+def set_db_path(path: Path | None) -> None:
+    global _db_override
+    _db_override = path
+
+
+def db_path() -> Path:
+    from .store import default_path
+
+    return _db_override or default_path()
+
+
+def open_store():
+    """Open (creating or migrating) the database; `close_stores` closes it after the command."""
+    from .store import open_store as _open
+
+    store = _open(db_path())
+    _open_stores.append(store)
+    return store
+
+
+def close_stores() -> None:
+    while _open_stores:
+        _open_stores.pop().close()
+
+
+def _complete(values: tuple[str, ...]):
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+def today() -> dt.date:
+    return clock.today()
+
+
+def parse_when(text: str, prefer: str = "future"):
+    from .when import parse_when as _parse
+
+    return _parse(text, clock.today(), clock.now(), prefer=prefer)  # type: ignore[arg-type]
+
+
+def parse_day(text: str, prefer: str = "future") -> dt.date:
+    value = parse_when(text, prefer)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Output: {', '.join(FORMATS)} (default: table on a terminal, plain in a pipe).",
+        autocompletion=_complete(FORMATS),
+        show_default=False,
+    ),
+]
+Ref = Annotated[str, typer.Argument(help="Contact: an id, an exact email, or part of the name.")]
+Channel = Annotated[
+    str | None,
+    typer.Option(help=f"One of: {', '.join(model.CHANNELS)}.", autocompletion=_complete(model.CHANNELS)),
+]
+Stage = Annotated[
+    str | None,
+    typer.Option(help=f"One of: {', '.join(model.STAGES)}.", autocompletion=_complete(model.STAGES)),
+]
+Relationship = Annotated[
+    str | None,
+    typer.Option(
+        help=f"One of: {', '.join(model.RELATIONSHIPS)}.",
+        autocompletion=_complete(model.RELATIONSHIPS),
+    ),
+]
+Days = Annotated[
+    int | None,
+    typer.Option("--days", "-d", help="How many days ahead (default: config `days`, 14).", min=0, max=3660),
+]
+LeapDay = Annotated[
+    str | None,
+    typer.Option(
+        "--leap-day",
+        help="Where 29 February falls in common years: feb28 or mar1 (default: config `leap_day`).",
+        autocompletion=_complete(("feb28", "mar1")),
+    ),
+]

@@ -1,0 +1,245 @@
+"""The one place rows become text: table, plain, csv, tsv, json, jsonl (and markdown).
+
+Rows are dicts keyed by snake_case field names; those names are the JSON keys and CSV headers.
+`columns` picks what a person sees in table / plain / markdown; the machine formats carry every
+field. Data goes to stdout; messages go to stderr through `message`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from .errors import CrmError
+from .model import MULTI_SEPARATOR
+
+FORMATS = ("table", "plain", "csv", "tsv", "json", "jsonl")
+Row = dict[str, Any]
+
+
+def default_format(stream: TextIO | None = None) -> str:
+    """`table` on a terminal, `plain` when piped or redirected."""
+    stream = stream or sys.stdout
+    return "table" if stream.isatty() else "plain"
+
+
+def check_format(fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
+    if fmt is None:
+        chosen = default_format()
+        return chosen if chosen in allowed else allowed[0]
+    cleaned = fmt.strip().lower()
+    if cleaned not in allowed:
+        raise CrmError(f"unknown format {fmt!r}: use one of {', '.join(allowed)}")
+    return cleaned
+
+
+def message(text: str) -> None:
+    """A note for the person at the terminal, never mixed into the data on stdout."""
+    print(text, file=sys.stderr)
+
+
+def print_id(record_id: int) -> None:
+    print(record_id)
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def human(value: Any) -> str:
+    """A value as a person reads it in table / plain output."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(human(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def flat(value: Any) -> str:
+    """A value in one CSV / TSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return MULTI_SEPARATOR.join(flat(v) for v in value)
+    return str(value)
+
+
+def _tsv_cell(value: Any) -> str:
+    return flat(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def render(
+    rows: Iterable[Row],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Write rows in `fmt`; returns how many were written. Bulk formats stream."""
+    out = out or sys.stdout
+    writer = {
+        "csv": _write_csv,
+        "tsv": _write_tsv,
+        "json": _write_json,
+        "jsonl": _write_jsonl,
+        "plain": _write_plain,
+        "table": _write_table,
+        "markdown": _write_markdown,
+    }[fmt]
+    return writer(rows, out, columns=columns, title=title)
+
+
+def _fields(first: Row | None, columns) -> list[str]:
+    return list(first.keys()) if first else list(columns or [])
+
+
+def _write_csv(rows, out, columns=None, title=None, delimiter=","):
+    import csv
+
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    count = 0
+    header: list[str] | None = None
+    for row in rows:
+        if header is None:
+            header = list(row.keys())
+            writer.writerow(header)
+        writer.writerow([flat(row.get(key)) for key in header])
+        count += 1
+    if header is None and columns:
+        writer.writerow(columns)
+    return count
+
+
+def _write_tsv(rows, out, columns=None, title=None):
+    count = 0
+    header: list[str] | None = None
+    for row in rows:
+        if header is None:
+            header = list(row.keys())
+            out.write("\t".join(header) + "\n")
+        out.write("\t".join(_tsv_cell(row.get(key)) for key in header) + "\n")
+        count += 1
+    if header is None and columns:
+        out.write("\t".join(columns) + "\n")
+    return count
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+
+
+def _write_json(rows, out, columns=None, title=None):
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(("," if count else "") + "\n  " + to_json(row))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _write_jsonl(rows, out, columns=None, title=None):
+    count = 0
+    for row in rows:
+        out.write(to_json(row) + "\n")
+        count += 1
+    return count
+
+
+def _visible(rows: list[Row], columns) -> list[str]:
+    return list(columns) if columns else _fields(rows[0] if rows else None, None)
+
+
+def _write_plain(rows, out, columns=None, title=None):
+    """Aligned columns, two spaces apart; no colour, no box characters. Screen-sized output."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    keys = _visible(rows, columns)
+    cells = [[_one_line(human(row.get(key))) for key in keys] for row in rows]
+    widths = [max(len(key), *(len(line[i]) for line in cells)) for i, key in enumerate(keys)]
+    if title:
+        out.write(f"{title}\n")
+    for line in [keys, *cells]:
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
+    return len(rows)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _write_markdown(rows, out, columns=None, title=None):
+    rows = list(rows)
+    if title:
+        out.write(f"# {title}\n\n")
+    if not rows:
+        out.write("Nothing.\n\n")
+        return 0
+    keys = _visible(rows, columns)
+    out.write("| " + " | ".join(keys) + " |\n")
+    out.write("|" + "|".join("---" for _ in keys) + "|\n")
+    for row in rows:
+        cells = [_one_line(human(row.get(key))).replace("|", "\\|") for key in keys]
+        out.write("| " + " | ".join(cells) + " |\n")
+    out.write("\n")
+    return len(rows)
+
+
+def console(out: TextIO | None = None):
+    """A rich console on stdout; rich honours NO_COLOR and TERM=dumb by itself."""
+    from rich.console import Console
+
+    return Console(file=out or sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _write_table(rows, out, columns=None, title=None):
+    from rich import box
+    from rich.table import Table
+
+    rows = list(rows)
+    if not rows:
+        return 0
+    keys = _visible(rows, columns)
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold")
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for row in rows:
+        table.add_row(*(_escape(human(row.get(key))) for key in keys))
+    console(out).print(table)
+    return len(rows)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def render_record(record: Row, fmt: str, out: TextIO | None = None) -> None:
+    """One record as `field  value` lines (table / plain) or one JSON object."""
+    out = out or sys.stdout
+    if fmt in ("json", "jsonl"):
+        out.write(to_json(record, indent=2 if fmt == "json" else None) + "\n")
+        return
+    if fmt in ("csv", "tsv"):
+        render([record], fmt, out=out)
+        return
+    width = max(len(key) for key in record)
+    for key, value in record.items():
+        out.write(f"{key.ljust(width)}  {_one_line(human(value))}\n".rstrip() + "\n")
+
+
+def no_color() -> bool:
+    return "NO_COLOR" in os.environ

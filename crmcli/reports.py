@@ -1,0 +1,132 @@
+"""The daily question: overdue follow-ups, upcoming dates, open complaints, and the digest.
+
+SQL finds the rows (store.py); this module decides which calendar days a report covers and
+what the digest says about them. `today` / `now` always come in as arguments.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+Row = dict[str, Any]
+LEAP_RULES = ("feb28", "mar1")
+MAX_DAYS = 3660
+
+
+def occurrence_keys(start: dt.date, end: dt.date, leap_rule: str) -> dict[int, list[dt.date]]:
+    """month * 100 + day → the days in [start, end] on which a date with that key falls.
+
+    In a common year 29 February falls on 28 February (`feb28`) or 1 March (`mar1`).
+    """
+    keys: dict[int, list[dt.date]] = {}
+    day = start
+    while day <= end:
+        keys.setdefault(day.month * 100 + day.day, []).append(day)
+        if not calendar.isleap(day.year):
+            if (leap_rule == "feb28" and (day.month, day.day) == (2, 28)) or (
+                leap_rule == "mar1" and (day.month, day.day) == (3, 1)
+            ):
+                keys.setdefault(229, []).append(day)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def special_dates_between(store, start: dt.date, end: dt.date, today: dt.date, leap_rule: str):
+    """Every occurrence of a special date from `start` to `end`, soonest first."""
+    keys = occurrence_keys(start, end, leap_rule)
+    rows = []
+    for row in store.special_dates_on(list(keys)):
+        for day in keys[row["month"] * 100 + row["day"]]:
+            if row["year"] is not None and day.year < row["year"]:
+                continue  # the date has not happened yet in that year
+            rows.append(
+                {
+                    "contact_id": row["contact_id"],
+                    "contact": row["contact"],
+                    "label": row["label"],
+                    "date": day.isoformat(),
+                    "in_days": (day - today).days,
+                    "years": day.year - row["year"] if row["year"] is not None else None,
+                    "id": row["id"],
+                    "channel": row["channel"],
+                    "email": row["email"],
+                    "phone": row["phone"],
+                }
+            )
+    rows.sort(key=lambda r: (r["date"], r["contact"].casefold(), r["label"]))
+    return rows
+
+
+def upcoming(store, today: dt.date, days: int, leap_rule: str) -> list[Row]:
+    return special_dates_between(store, today, today + dt.timedelta(days=days), today, leap_rule)
+
+
+# --------------------------------------------------------------------------- the digest
+
+LAST_RUN_KEY = "digest_last_run"
+
+
+def digest(store, today: dt.date, now: dt.datetime, days: int, leap_rule: str) -> Row:
+    """The three reports, a summary line, and the dates missed since the digest last ran."""
+    last_run = store.get_setting("state", LAST_RUN_KEY)
+    missed_days, missed = 0, []
+    if last_run:
+        last = dt.date.fromisoformat(last_run)
+        missed_days = max(0, (today - last).days - 1)
+        if missed_days:
+            start = last + dt.timedelta(days=1)
+            missed = special_dates_between(
+                store, start, today - dt.timedelta(days=1), today, leap_rule
+            )
+    report = {
+        "date": today.isoformat(),
+        "days": days,
+        "overdue": store.overdue(today),
+        "upcoming": upcoming(store, today, days, leap_rule),
+        "complaints": store.list_complaints(now),
+        "last_run": last_run,
+        "missed_days": missed_days,
+        "missed": missed,
+    }
+    report["summary"] = summary_line(report)
+    report["empty"] = not (
+        report["overdue"] or report["upcoming"] or report["complaints"] or report["missed"]
+    )
+    return report
+
+
+def remember_run(store, today: dt.date) -> None:
+    """Record today as the digest's last run (never moving it backwards)."""
+    last = store.get_setting("state", LAST_RUN_KEY)
+    if last is None or last < today.isoformat():
+        store.set_setting("state", LAST_RUN_KEY, today.isoformat())
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def summary_line(report: Row) -> str:
+    overdue = report["overdue"]
+    upcoming_rows = report["upcoming"]
+    complaints = report["complaints"]
+    birthdays_this_week = sum(
+        1 for r in upcoming_rows if r["label"] == "birthday" and r["in_days"] < 7
+    )
+    parts = [
+        f"{len(overdue)} overdue",
+        _plural(birthdays_this_week, "birthday") + " this week",
+        _plural(len(upcoming_rows), "date") + f" in {report['days']} days",
+        _plural(len(complaints), "open complaint"),
+    ]
+    breached = sum(1 for r in complaints if r["breached"])
+    if breached:
+        parts.append(_plural(breached, "complaint") + " past SLA")
+    if report["missed_days"]:
+        parts.append(
+            _plural(report["missed_days"], "day")
+            + f" missed since {report['last_run']}"
+        )
+    return " · ".join(parts)

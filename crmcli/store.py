@@ -1,0 +1,908 @@
+"""The data layer: the connection, the schema, and every query crm runs.
+
+A library: it never imports typer or rich and never prints. Every value is a bound parameter.
+Every public write runs in one transaction (``BEGIN IMMEDIATE``), so a failure leaves the
+database as it was. Functions that depend on the date take ``today`` / ``now``: the clock is
+read once, in the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .errors import CrmError, DatabaseRefused, NotFound
+from .migrations import LATEST, MIGRATIONS
+
+APPLICATION_ID = 0x63726D31  # "crm1" in PRAGMA application_id marks a crm database
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+LIST_COLUMNS = ("emails", "phones", "tags")
+TRASH_DAYS = 30
+
+Row = dict[str, Any]
+
+
+def default_path() -> Path:
+    """`$CRM_DB`, else crm.db in the user data directory."""
+    env = os.environ.get("CRM_DB", "").strip()
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("crm", appauthor=False)) / "crm.db"
+
+
+def fold(value: str | None) -> str | None:
+    """Case- and accent-insensitive form of a text: 'João' and 'joao' fold alike."""
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def stamp(moment: dt.datetime | dt.date) -> str:
+    """ISO 8601 text, to the second for a datetime."""
+    if isinstance(moment, dt.datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+def _decode(row: sqlite3.Row | None) -> Row | None:
+    if row is None:
+        return None
+    record = dict(row)
+    for column in LIST_COLUMNS:
+        if isinstance(record.get(column), str):
+            record[column] = json.loads(record[column])
+    if "archived" in record:
+        record["archived"] = bool(record["archived"])
+    return record
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse what cannot be a crm database before SQLite touches it. True if it is new."""
+    if path.is_dir():
+        raise DatabaseRefused(f"{path} is a directory: give the path of a database file")
+    if not path.exists():
+        return True
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise DatabaseRefused(f"cannot read {path}: {error.strerror}") from None
+    if header == b"":
+        return True
+    if header != SQLITE_MAGIC:
+        raise DatabaseRefused(
+            f"{path} is not a SQLite database: crm left it untouched; point --db or CRM_DB elsewhere"
+        )
+    return False
+
+
+def _create_file(path: Path) -> None:
+    """Create the folder (0700) and an empty file (0600) whatever the umask."""
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, mode=0o700)
+        except OSError as error:
+            raise CrmError(f"cannot create {path.parent}: {error.strerror}") from None
+        os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    except OSError as error:
+        raise CrmError(f"cannot create {path}: {error.strerror}") from None
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _identify(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a crm database; refuses foreign and newer ones. Writes nothing."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    except sqlite3.DatabaseError as error:
+        raise DatabaseRefused(f"{path} is not a usable SQLite database ({error})") from None
+    if app_id == APPLICATION_ID:
+        if version > LATEST:
+            raise DatabaseRefused(
+                f"{path} was written by a newer crm (schema {version}, this crm knows {LATEST}): "
+                "upgrade crm; the file was left untouched"
+            )
+        return version
+    if app_id == 0 and not tables:
+        return 0
+    shown = ", ".join(sorted(tables)[:5]) or "no tables"
+    raise DatabaseRefused(
+        f"{path} is a SQLite database of another program ({shown}): crm left it untouched; "
+        "point --db or CRM_DB at a crm database"
+    )
+
+
+def open_store(path: Path | None = None) -> Store:
+    path = path or default_path()
+    is_new = _check_file(path)
+    if is_new:
+        _create_file(path)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.create_function("crm_fold", 1, fold, deterministic=True)
+    try:
+        version = _identify(conn, path)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = Store(conn, path)
+        if version < LATEST:
+            store.migrate(version)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return store
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def one(self, sql: str, params: Any = ()) -> Row | None:
+        return _decode(self.conn.execute(sql, params).fetchone())
+
+    def all(self, sql: str, params: Any = ()) -> list[Row]:
+        return [_decode(row) for row in self.conn.execute(sql, params)]  # type: ignore[misc]
+
+    def insert(self, table: str, values: Row) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join(f":{key}" for key in values)
+        cursor = self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        return int(cursor.lastrowid or 0)
+
+    def update(self, table: str, row_id: int, values: Row) -> None:
+        if values:
+            assignments = ", ".join(f"{key} = :{key}" for key in values)
+            self.conn.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = :_id", {**values, "_id": row_id}
+            )
+
+    # ------------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self, current: int) -> list[str]:
+        """Run the pending migrations, each in its own transaction. Backs up a used database."""
+        if current > 0:
+            self.backup(self.path.with_name(f"{self.path.name}.v{current}.bak"))
+        applied = []
+        for number, (title, sql) in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            # BEGIN inside the script: executescript would otherwise commit first.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self.schema_version() >= number:  # another process got here first
+                    self.conn.execute("ROLLBACK")
+                    continue
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            applied.append(title)
+        return applied
+
+    def backup(self, target: Path) -> None:
+        """SQLite's online backup: a consistent copy even while others write."""
+        if target.exists() and target.is_dir():
+            raise CrmError(f"{target} is a directory: give a file name for the backup")
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            os.close(fd)
+            os.chmod(target, 0o600)
+            copy = sqlite3.connect(target)
+        except OSError as error:
+            raise CrmError(f"cannot write backup {target}: {error.strerror}") from None
+        try:
+            self.conn.backup(copy)
+        finally:
+            copy.close()
+
+    # ------------------------------------------------------------------ config and state
+
+    def get_setting(self, table: str, key: str) -> str | None:
+        row = self.conn.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, table: str, key: str, value: str | None) -> None:
+        with self.transaction():
+            if value is None:
+                self.conn.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+            else:
+                self.conn.execute(
+                    f"INSERT INTO {table} (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    def settings(self, table: str) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.conn.execute(f"SELECT key, value FROM {table}")}
+
+    # ------------------------------------------------------------------ contacts
+
+    def resolve_contact(self, ref: str) -> Row:
+        """An id, an exact email, an exact name, or a unique fragment of a name."""
+        cleaned = (ref or "").strip()
+        if not cleaned:
+            raise CrmError("empty contact reference: give an id, an email or part of a name")
+        if "\x00" in cleaned:
+            raise CrmError("contact reference contains a NUL byte")
+        if cleaned.isdigit():
+            row = self.one(f"{CONTACT_SELECT} WHERE c.id = ?", (int(cleaned),))
+            if row:
+                return row
+        candidates = self._contacts_matching(cleaned)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise NotFound(
+                f"no contact matches {cleaned!r}: try `crm contact list --search` for its id"
+            )
+        listed = "; ".join(
+            f"{c['id']} {c['name']}" + (f" <{c['emails'][0]}>" if c["emails"] else "")
+            for c in candidates[:8]
+        )
+        more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
+        raise CrmError(
+            f"{cleaned!r} matches {len(candidates)} contacts: {listed}{more} — use the id or email"
+        )
+
+    def _contacts_matching(self, ref: str) -> list[Row]:
+        by_email = self.all(
+            f"{CONTACT_SELECT} WHERE EXISTS (SELECT 1 FROM json_each(c.emails) "
+            "WHERE lower(json_each.value) = lower(?))",
+            (ref,),
+        )
+        if by_email:
+            return by_email
+        folded = fold(ref)
+        exact = self.all(f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived", (folded,))
+        if exact:
+            return exact[:1] if len(exact) == 1 or not exact[0]["archived"] else exact
+        fragment = self.all(
+            f"{CONTACT_SELECT} WHERE instr(crm_fold(c.name), ?) > 0 ORDER BY c.name", (folded,)
+        )
+        active = [c for c in fragment if not c["archived"]]
+        return active or fragment
+
+    def resolve_contacts(self, refs: str) -> list[Row]:
+        """Several references separated by commas: "ana,bruno"."""
+        parts = [part for part in refs.split(",") if part.strip()]
+        if not parts:
+            raise CrmError("empty contact reference: give an id, an email or part of a name")
+        contacts: dict[int, Row] = {}
+        for part in parts:
+            contact = self.resolve_contact(part)
+            contacts[contact["id"]] = contact
+        return list(contacts.values())
+
+    def get_contact(self, contact_id: int) -> Row:
+        row = self.one(f"{CONTACT_SELECT} WHERE c.id = ?", (contact_id,))
+        if row is None:
+            raise NotFound(f"no contact with id {contact_id}: see `crm contact list`")
+        return row
+
+    def add_contact(
+        self,
+        fields: Row,
+        now: dt.datetime,
+        birthday: tuple[int, int, int | None] | None = None,
+    ) -> int:
+        values = clean_contact_fields(fields)
+        if not values.get("name"):
+            raise CrmError("name is required")
+        for column in LIST_COLUMNS:
+            values[column] = json.dumps(values.get(column) or [], ensure_ascii=False)
+        values.update(uid=new_uid(), created=stamp(now), updated=stamp(now))
+        with self.transaction():
+            contact_id = self.insert("contacts", values)
+            if values.get("stage"):
+                self._record_stage(contact_id, None, values["stage"], now, "added")
+            if birthday:
+                self.add_special_date(contact_id, "birthday", *birthday, now=now)
+        return contact_id
+
+    def update_contact(
+        self,
+        contact_id: int,
+        changes: Row,
+        now: dt.datetime,
+        add_tags: list[str] = (),  # type: ignore[assignment]
+        remove_tags: list[str] = (),  # type: ignore[assignment]
+        birthday: tuple[int, int, int | None] | None = None,
+        reason: str | None = None,
+    ) -> Row:
+        current = self.get_contact(contact_id)
+        values = clean_contact_fields(changes)
+        if add_tags or remove_tags:
+            tags = values.get("tags", current["tags"])
+            removed = {fold(model.tag(t)) for t in remove_tags}
+            tags = [t for t in tags if fold(t) not in removed]
+            values["tags"] = model.unique(tags + [model.tag(t) for t in add_tags])
+        for column in LIST_COLUMNS:
+            if column in values:
+                values[column] = json.dumps(values[column], ensure_ascii=False)
+        with self.transaction():
+            if values:
+                values["updated"] = stamp(now)
+                self.update("contacts", contact_id, values)
+            if "stage" in values and values["stage"] != current["stage"] and values["stage"]:
+                self._record_stage(contact_id, current["stage"], values["stage"], now, reason)
+            if birthday:
+                self._set_birthday(contact_id, birthday, now)
+        return self.get_contact(contact_id)
+
+    def set_archived(self, contact_id: int, archived: bool, now: dt.datetime) -> None:
+        with self.transaction():
+            self.update("contacts", contact_id, {"archived": int(archived), "updated": stamp(now)})
+
+    def list_contacts(
+        self,
+        tag: str | None = None,
+        stage: str | None = None,
+        search: str | None = None,
+        archived: bool = False,
+        relationship: str | None = None,
+    ) -> list[Row]:
+        where, params = ["c.archived = ?"], [int(archived)]
+        if tag:
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(c.tags) WHERE crm_fold(json_each.value) = ?)"
+            )
+            params.append(fold(tag))
+        if stage:
+            where.append("c.stage = ?")
+            params.append(model.choice(stage, model.STAGES, "stage"))
+        if relationship:
+            where.append("c.relationship = ?")
+            params.append(model.choice(relationship, model.RELATIONSHIPS, "relationship"))
+        if search:
+            where.append(
+                "instr(crm_fold(c.name || ' ' || coalesce(c.company, '') || ' ' || c.emails || ' '"
+                " || c.tags || ' ' || coalesce(c.title, '') || ' ' || coalesce(c.notes, '')), ?) > 0"
+            )
+            params.append(fold(search))
+        return self.all(f"{CONTACT_SELECT} WHERE {' AND '.join(where)} ORDER BY c.name, c.id", params)
+
+    # ------------------------------------------------------------------ delete and trash
+
+    def delete_contact(self, contact_id: int, now: dt.datetime) -> None:
+        """Move a contact and everything attached to it to the trash."""
+        contact = self.get_contact(contact_id)
+        with self.transaction():
+            payload = self._attached(contact_id)
+            self.insert(
+                "trash",
+                {
+                    "contact_uid": contact["uid"],
+                    "name": contact["name"],
+                    "deleted_at": stamp(now),
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                },
+            )
+            self.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+            # Interactions nobody else took part in go with the contact.
+            self.conn.execute(
+                "DELETE FROM interactions WHERE id NOT IN "
+                "(SELECT interaction_id FROM interaction_contacts)"
+            )
+
+    def _attached(self, contact_id: int) -> dict[str, list[dict]]:
+        def rows(sql: str) -> list[dict]:
+            return [dict(r) for r in self.conn.execute(sql, (contact_id,))]
+
+        return {
+            "contacts": rows("SELECT * FROM contacts WHERE id = ?"),
+            "interactions": rows(
+                "SELECT i.* FROM interactions i JOIN interaction_contacts l "
+                "ON l.interaction_id = i.id WHERE l.contact_id = ?"
+            ),
+            "interaction_contacts": rows("SELECT * FROM interaction_contacts WHERE contact_id = ?"),
+            "special_dates": rows("SELECT * FROM special_dates WHERE contact_id = ?"),
+            "followups": rows("SELECT * FROM followups WHERE contact_id = ?"),
+            "complaints": rows("SELECT * FROM complaints WHERE contact_id = ?"),
+            "stage_changes": rows("SELECT * FROM stage_changes WHERE contact_id = ?"),
+        }
+
+    def list_trash(self) -> list[Row]:
+        return self.all(
+            "SELECT id, name, contact_uid, deleted_at, date(deleted_at, '+30 days') AS purge_after "
+            "FROM trash ORDER BY deleted_at DESC, id DESC"
+        )
+
+    def restore_from_trash(self, trash_id: int) -> int:
+        """Put a deleted contact back with its records and uids. Returns the contact's id."""
+        entry = self.one("SELECT * FROM trash WHERE id = ?", (trash_id,))
+        if entry is None:
+            raise NotFound(f"no trash entry {trash_id}: see `crm trash list`")
+        payload = json.loads(entry["payload"])
+        if self.one("SELECT id FROM contacts WHERE uid = ?", (entry["contact_uid"],)):
+            raise CrmError(f"{entry['name']} is already back (uid {entry['contact_uid']})")
+        with self.transaction():
+            ids = {table: {} for table in payload}
+            contact_id = self._reinsert("contacts", payload["contacts"][0], ids, {})
+            for table in ("interactions", "special_dates", "followups", "complaints", "stage_changes"):
+                for row in payload[table]:
+                    existing = self.one(f"SELECT id FROM {table} WHERE uid = ?", (row["uid"],))
+                    if existing:  # a shared interaction that stayed with the other contacts
+                        ids[table][row["id"]] = existing["id"]
+                        continue
+                    self._reinsert(table, row, ids, {"contact_id": contact_id})
+            for link in payload["interaction_contacts"]:
+                self.insert(
+                    "interaction_contacts",
+                    {
+                        "contact_id": contact_id,
+                        "happened_at": link["happened_at"],
+                        "interaction_id": ids["interactions"][link["interaction_id"]],
+                    },
+                )
+            self.conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
+        return contact_id
+
+    def _reinsert(self, table: str, row: dict, ids: dict, overrides: dict) -> int:
+        """Insert a trashed row, keeping its old id when it is free; remaps references."""
+        values = {**row, **overrides}
+        if values.get("interaction_id") is not None:
+            values["interaction_id"] = ids["interactions"].get(values["interaction_id"])
+        old_id = values.pop("id")
+        if not self.one(f"SELECT id FROM {table} WHERE id = ?", (old_id,)):
+            values["id"] = old_id
+        new_id = self.insert(table, values)
+        ids[table][old_id] = new_id
+        return new_id
+
+    def empty_trash(self, older_than: dt.datetime | None = None) -> int:
+        with self.transaction():
+            if older_than is None:
+                cursor = self.conn.execute("DELETE FROM trash")
+            else:
+                cursor = self.conn.execute(
+                    "DELETE FROM trash WHERE deleted_at < ?", (stamp(older_than),)
+                )
+        return cursor.rowcount
+
+    # ------------------------------------------------------------------ stages
+
+    def _record_stage(self, contact_id, from_stage, to_stage, when, reason) -> int:
+        return self.insert(
+            "stage_changes",
+            {
+                "uid": new_uid(),
+                "contact_id": contact_id,
+                "from_stage": from_stage,
+                "to_stage": to_stage,
+                "changed_at": stamp(when),
+                "reason": model.text(reason, "reason"),
+            },
+        )
+
+    def stage_history(self, contact_id: int) -> list[Row]:
+        return self.all(
+            "SELECT id, changed_at, from_stage, to_stage, reason FROM stage_changes "
+            "WHERE contact_id = ? ORDER BY changed_at, id",
+            (contact_id,),
+        )
+
+    # ------------------------------------------------------------------ interactions
+
+    def add_interaction(
+        self, contact_ids: list[int], fields: Row, happened_at: dt.date | dt.datetime, now
+    ) -> int:
+        values = {
+            "uid": new_uid(),
+            "happened_at": stamp(happened_at),
+            "channel": model.choice(fields.get("channel") or "other", model.CHANNELS, "channel"),
+            "direction": model.choice(
+                fields.get("direction") or "out", model.DIRECTIONS, "direction"
+            ),
+            "summary": model.text(fields.get("summary"), "summary", required=True),
+            "outcome": model.text(fields.get("outcome"), "outcome"),
+            "sentiment": model.choice(fields.get("sentiment"), model.SENTIMENTS, "sentiment"),
+            "amount": model.amount(fields.get("amount")),
+            "rating": model.rating(fields.get("rating")),
+            "created": stamp(now),
+        }
+        if not contact_ids:
+            raise CrmError("an interaction needs at least one contact")
+        with self.transaction():
+            interaction_id = self.insert("interactions", values)
+            self.conn.executemany(
+                "INSERT INTO interaction_contacts (contact_id, happened_at, interaction_id) "
+                "VALUES (?, ?, ?)",
+                [(cid, values["happened_at"], interaction_id) for cid in contact_ids],
+            )
+        return interaction_id
+
+    def contact_interactions(self, contact_id: int, limit: int | None = None) -> list[Row]:
+        return self.all(
+            f"{INTERACTION_SELECT} WHERE i.id IN (SELECT interaction_id FROM "
+            "interaction_contacts WHERE contact_id = ?) ORDER BY i.happened_at DESC, i.id DESC"
+            + (" LIMIT ?" if limit else ""),
+            (contact_id, limit) if limit else (contact_id,),
+        )
+
+    def outbound_count(self, contact_id: int, start: dt.date, end: dt.date) -> int:
+        """Outbound interactions with a contact from `start` to `end`, both days included."""
+        return self.conn.execute(
+            "SELECT count(*) FROM interaction_contacts l JOIN interactions i "
+            "ON i.id = l.interaction_id WHERE l.contact_id = ? AND l.happened_at >= ? "
+            "AND l.happened_at < date(?, '+1 day') AND i.direction = 'out'",
+            (contact_id, stamp(start), stamp(end)),
+        ).fetchone()[0]
+
+    def count_interactions(self, contact_id: int) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM interaction_contacts WHERE contact_id = ?", (contact_id,)
+        ).fetchone()[0]
+
+    # ------------------------------------------------------------------ special dates
+
+    def add_special_date(
+        self, contact_id: int, label: str, month: int, day: int, year: int | None, now
+    ) -> int:
+        cleaned = model.text(label, "label", model.MAX_NAME, required=True)
+        with self.transaction():
+            return self.insert(
+                "special_dates",
+                {
+                    "uid": new_uid(),
+                    "contact_id": contact_id,
+                    "label": cleaned.lower() if cleaned.lower() in ("birthday", "anniversary") else cleaned,
+                    "month": month,
+                    "day": day,
+                    "year": year,
+                    "created": stamp(now),
+                },
+            )
+
+    def _set_birthday(self, contact_id: int, birthday: tuple, now) -> None:
+        month, day, year = birthday
+        existing = self.one(
+            "SELECT id FROM special_dates WHERE contact_id = ? AND label = 'birthday' ORDER BY id",
+            (contact_id,),
+        )
+        if existing:
+            self.update("special_dates", existing["id"], {"month": month, "day": day, "year": year})
+        else:
+            self.add_special_date(contact_id, "birthday", month, day, year, now)
+
+    def list_special_dates(self, contact_id: int | None = None) -> list[Row]:
+        where = "WHERE s.contact_id = ?" if contact_id else "WHERE c.archived = 0"
+        return self.all(
+            f"{SPECIAL_DATE_SELECT} {where} ORDER BY s.month, s.day, c.name",
+            (contact_id,) if contact_id else (),
+        )
+
+    def remove_special_date(self, date_id: int) -> Row:
+        row = self.one(f"{SPECIAL_DATE_SELECT} WHERE s.id = ?", (date_id,))
+        if row is None:
+            raise NotFound(f"no special date with id {date_id}: see `crm date list`")
+        with self.transaction():
+            self.conn.execute("DELETE FROM special_dates WHERE id = ?", (date_id,))
+        return row
+
+    def special_dates_on(self, keys: list[int]) -> list[Row]:
+        """Special dates of active contacts whose month * 100 + day is one of `keys`."""
+        return self.all(
+            f"{SPECIAL_DATE_SELECT} WHERE s.month * 100 + s.day IN "
+            "(SELECT value FROM json_each(?)) AND c.archived = 0",
+            (json.dumps(sorted(set(keys))),),
+        )
+
+    # ------------------------------------------------------------------ follow-ups
+
+    def add_followup(
+        self, contact_id: int, due: dt.date, note: str | None, now, interaction_id=None
+    ) -> int:
+        with self.transaction():
+            return self.insert(
+                "followups",
+                {
+                    "uid": new_uid(),
+                    "contact_id": contact_id,
+                    "due": stamp(due),
+                    "note": model.text(note, "note"),
+                    "interaction_id": interaction_id,
+                    "created": stamp(now),
+                },
+            )
+
+    def get_followup(self, followup_id: int) -> Row:
+        row = self.one(f"{FOLLOWUP_SELECT} WHERE f.id = ?", (followup_id,))
+        if row is None:
+            raise NotFound(f"no follow-up with id {followup_id}: see `crm followup list --all`")
+        return row
+
+    def _open_followup(self, followup_id: int) -> Row:
+        row = self.get_followup(followup_id)
+        if row["done_at"]:
+            raise CrmError(f"follow-up {followup_id} was already done on {row['done_at'][:10]}")
+        return row
+
+    def complete_followup(self, followup_id: int, note: str | None, now) -> Row:
+        self._open_followup(followup_id)
+        with self.transaction():
+            self.update(
+                "followups",
+                followup_id,
+                {"done_at": stamp(now), "done_note": model.text(note, "note")},
+            )
+        return self.get_followup(followup_id)
+
+    def snooze_followup(self, followup_id: int, due: dt.date) -> Row:
+        self._open_followup(followup_id)
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE followups SET due = ?, snoozed = snoozed + 1 WHERE id = ?",
+                (stamp(due), followup_id),
+            )
+        return self.get_followup(followup_id)
+
+    def list_followups(self, today: dt.date, include_done: bool = False, contact_id=None):
+        where = ["c.archived = 0"] if contact_id is None else ["f.contact_id = :contact"]
+        if not include_done:
+            where.append("f.done_at IS NULL")
+        return self.all(
+            f"{FOLLOWUP_SELECT} WHERE {' AND '.join(where)} "
+            "ORDER BY f.done_at IS NOT NULL, f.due, f.id",
+            {"today": stamp(today), "contact": contact_id},
+        )
+
+    # ------------------------------------------------------------------ complaints
+
+    def add_complaint(
+        self, contact_id: int, summary: str, opened: dt.datetime, due: dt.datetime, interaction_id=None
+    ) -> int:
+        values = {
+            "uid": new_uid(),
+            "contact_id": contact_id,
+            "opened": stamp(opened),
+            "summary": model.text(summary, "summary", required=True),
+            "due": stamp(due),
+            "interaction_id": interaction_id,
+        }
+        if due < opened:
+            raise CrmError("the response deadline is before the complaint was opened")
+        with self.transaction():
+            return self.insert("complaints", values)
+
+    def get_complaint(self, complaint_id: int, now: dt.datetime) -> Row:
+        row = self.one(
+            f"{COMPLAINT_SELECT} WHERE k.id = :id", {"id": complaint_id, **_clock(now)}
+        )
+        if row is not None:
+            row = _flags(row)
+        if row is None:
+            raise NotFound(f"no complaint with id {complaint_id}: see `crm complaint list --all`")
+        return row
+
+    def respond_complaint(self, complaint_id: int, note: str | None, now: dt.datetime) -> Row:
+        row = self.get_complaint(complaint_id, now)
+        if row["responded_at"]:
+            raise CrmError(
+                f"complaint {complaint_id} already had its first response on {row['responded_at'][:10]}"
+            )
+        with self.transaction():
+            self.update(
+                "complaints",
+                complaint_id,
+                {"responded_at": stamp(now), "response": model.text(note, "note")},
+            )
+        return self.get_complaint(complaint_id, now)
+
+    def resolve_complaint(self, complaint_id: int, note: str | None, now: dt.datetime) -> Row:
+        row = self.get_complaint(complaint_id, now)
+        if row["resolved_at"]:
+            raise CrmError(f"complaint {complaint_id} was already resolved on {row['resolved_at'][:10]}")
+        values = {"resolved_at": stamp(now), "resolution": model.text(note, "note")}
+        if not row["responded_at"]:  # resolving it is a response too
+            values["responded_at"] = stamp(now)
+        with self.transaction():
+            self.update("complaints", complaint_id, values)
+        return self.get_complaint(complaint_id, now)
+
+    def list_complaints(self, now: dt.datetime, include_resolved: bool = False, contact_id=None):
+        where = ["c.archived = 0"] if contact_id is None else ["k.contact_id = :contact"]
+        if not include_resolved:
+            where.append("k.resolved_at IS NULL")
+        return [
+            _flags(row)
+            for row in self.all(
+                f"{COMPLAINT_SELECT} WHERE {' AND '.join(where)} ORDER BY k.opened, k.id",
+                {**_clock(now), "contact": contact_id},
+            )
+        ]
+
+    # ------------------------------------------------------------------ reports
+
+    def overdue(self, today: dt.date) -> list[Row]:
+        """Open follow-ups due today or before, and contacts past their cadence."""
+        return self.all(OVERDUE_SQL, {"today": stamp(today)})
+
+
+def _clock(now: dt.datetime) -> dict[str, str]:
+    return {"now": stamp(now), "today": stamp(now.date())}
+
+
+def _flags(row: Row) -> Row:
+    for key in ("breached", "responded"):
+        if key in row:
+            row[key] = bool(row[key])
+    return row
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement knows about quotes)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def clean_contact_fields(fields: Row) -> Row:
+    """Validate the contact fields present in `fields`; blank optional text becomes NULL."""
+    checks = {
+        "name": model.name,
+        "company": lambda v: model.text(v, "company", model.MAX_NAME),
+        "title": lambda v: model.text(v, "title", model.MAX_NAME),
+        "owner": lambda v: model.text(v, "owner", model.MAX_NAME),
+        "source": lambda v: model.text(v, "source", model.MAX_NAME),
+        "notes": lambda v: model.text(v, "note"),
+        "relationship": lambda v: model.choice(v or None, model.RELATIONSHIPS, "relationship"),
+        "stage": lambda v: model.choice(v or None, model.STAGES, "stage"),
+        "channel": lambda v: model.choice(v or None, model.CHANNELS, "channel"),
+        "cadence_days": lambda v: v,
+        "acquisition_cost": lambda v: model.amount(v, "acquisition cost"),
+        "emails": lambda v: model.unique([model.email(e) for e in v]),
+        "phones": lambda v: model.unique([model.phone(p) for p in v]),
+        "tags": lambda v: model.unique([model.tag(t) for t in v]),
+    }
+    unknown = set(fields) - set(checks)
+    if unknown:
+        raise CrmError(f"unknown contact field(s): {', '.join(sorted(unknown))}")
+    return {key: checks[key](value) for key, value in fields.items()}
+
+
+LAST_INTERACTION = (
+    "(SELECT max(l.happened_at) FROM interaction_contacts l WHERE l.contact_id = c.id)"
+)
+
+CONTACT_SELECT = f"""
+SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.relationship,
+       c.stage, c.channel, c.cadence_days, c.owner, c.source, c.acquisition_cost, c.notes,
+       c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
+FROM contacts c"""
+
+INTERACTION_SELECT = """
+SELECT i.id, i.uid, i.happened_at, i.channel, i.direction, i.summary, i.outcome, i.sentiment,
+       i.amount, i.rating,
+       (SELECT group_concat(c.name, ', ') FROM interaction_contacts l
+        JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts
+FROM interactions i"""
+
+SPECIAL_DATE_SELECT = """
+SELECT s.id, s.uid, s.contact_id, c.name AS contact, s.label, s.month, s.day, s.year,
+       CASE WHEN s.year IS NULL THEN printf('--%02d-%02d', s.month, s.day)
+            ELSE printf('%04d-%02d-%02d', s.year, s.month, s.day) END AS date,
+       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+FROM special_dates s JOIN contacts c ON c.id = s.contact_id"""
+
+FOLLOWUP_SELECT = """
+SELECT f.id, f.uid, f.contact_id, c.name AS contact, f.due,
+       CAST(julianday(:today) - julianday(f.due) AS INTEGER) AS days_overdue,
+       f.note, f.snoozed, f.interaction_id, f.created, f.done_at, f.done_note,
+       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+FROM followups f JOIN contacts c ON c.id = f.contact_id"""
+
+COMPLAINT_SELECT = """
+SELECT k.id, k.uid, k.contact_id, c.name AS contact, k.summary, k.opened, k.due,
+       CAST(julianday(:today) - julianday(date(k.opened)) AS INTEGER) AS age_days,
+       coalesce(k.responded_at, :now) > k.due AS breached,
+       k.responded_at IS NOT NULL AS responded,
+       k.responded_at, k.response, k.resolved_at, k.resolution, k.interaction_id,
+       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+FROM complaints k JOIN contacts c ON c.id = k.contact_id"""
+
+# Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the
+# day the contact was added); listed once that day has passed, i.e. when the last touch is
+# more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
+OVERDUE_SQL = f"""
+WITH touched AS (
+    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
+    FROM contacts c WHERE c.archived = 0
+      AND (c.cadence_days IS NOT NULL
+           OR c.id IN (SELECT contact_id FROM followups WHERE done_at IS NULL AND due <= :today))
+), rows AS (
+    SELECT 'followup' AS kind, f.id AS followup_id, t.id AS contact_id, t.name AS contact,
+           f.due, coalesce(f.note, 'follow-up') AS reason, t.last_interaction,
+           t.channel, t.emails, t.phones
+    FROM followups f JOIN touched t ON t.id = f.contact_id
+    WHERE f.done_at IS NULL AND f.due <= :today
+    UNION ALL
+    SELECT 'cadence', NULL, t.id, t.name,
+           date(coalesce(t.last_interaction, substr(t.created, 1, 10)),
+                '+' || t.cadence_days || ' days') AS due,
+           'every ' || t.cadence_days || ' days; ' ||
+               CASE WHEN t.last_interaction IS NULL
+                    THEN 'never contacted since added ' || substr(t.created, 1, 10)
+                    ELSE 'last contact ' || CAST(julianday(:today) - julianday(t.last_interaction)
+                                                 AS INTEGER) || ' days ago' END,
+           t.last_interaction, t.channel, t.emails, t.phones
+    FROM touched t
+    WHERE t.cadence_days IS NOT NULL
+)
+SELECT kind, followup_id, contact_id, contact, due,
+       CAST(julianday(:today) - julianday(due) AS INTEGER) AS days_overdue,
+       reason, last_interaction, channel,
+       json_extract(emails, '$[0]') AS email, json_extract(phones, '$[0]') AS phone
+FROM rows
+WHERE (kind = 'followup') OR due < :today
+ORDER BY days_overdue DESC, contact, kind
+"""
