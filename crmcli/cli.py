@@ -80,10 +80,17 @@ def _version(value: bool) -> None:
 def main(
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Database file (default: $CRM_DB, else the user data directory).", show_default=False),
+        typer.Option(
+            "--db",
+            help="Database file (default: $CRM_DB, else the user data directory).",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """crm: who needs me today? A personal relationship tracker for the terminal."""

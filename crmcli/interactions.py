@@ -43,7 +43,9 @@ def record_interaction(
                 fid = store.add_followup(
                     contact["id"], follow_up_due, follow_up_note, now, interaction_id
                 )
-                logged.messages.append(f"follow-up {fid} with {contact['name']} due {follow_up_due}")
+                logged.messages.append(
+                    f"follow-up {fid} with {contact['name']} due {follow_up_due}"
+                )
             if complaint:
                 opened = as_datetime(happened)
                 cid = store.add_complaint(

@@ -78,11 +78,15 @@ Format = Annotated[
 Ref = Annotated[str, typer.Argument(help="Contact: an id, an exact email, or part of the name.")]
 Channel = Annotated[
     str | None,
-    typer.Option(help=f"One of: {', '.join(model.CHANNELS)}.", autocompletion=_complete(model.CHANNELS)),
+    typer.Option(
+        help=f"One of: {', '.join(model.CHANNELS)}.", autocompletion=_complete(model.CHANNELS)
+    ),
 ]
 Stage = Annotated[
     str | None,
-    typer.Option(help=f"One of: {', '.join(model.STAGES)}.", autocompletion=_complete(model.STAGES)),
+    typer.Option(
+        help=f"One of: {', '.join(model.STAGES)}.", autocompletion=_complete(model.STAGES)
+    ),
 ]
 Relationship = Annotated[
     str | None,
@@ -93,7 +97,9 @@ Relationship = Annotated[
 ]
 Days = Annotated[
     int | None,
-    typer.Option("--days", "-d", help="How many days ahead (default: config `days`, 14).", min=0, max=3660),
+    typer.Option(
+        "--days", "-d", help="How many days ahead (default: config `days`, 14).", min=0, max=3660
+    ),
 ]
 LeapDay = Annotated[
     str | None,

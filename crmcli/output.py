@@ -73,7 +73,13 @@ def flat(value: Any) -> str:
 
 
 def _tsv_cell(value: Any) -> str:
-    return flat(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        flat(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
 
 
 # --------------------------------------------------------------------------- renderers
@@ -172,7 +178,10 @@ def _write_plain(rows, out, columns=None, title=None):
     if title:
         out.write(f"{title}\n")
     for line in [keys, *cells]:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
+        out.write(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            + "\n"
+        )
     return len(rows)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 Row = dict[str, Any]
-LEAP_RULES = ("feb28", "mar1")
+LEAP_DAY_FALLS_ON = {"feb28": (2, 28), "mar1": (3, 1)}
 MAX_DAYS = 3660
 
 
@@ -24,11 +24,8 @@ def occurrence_keys(start: dt.date, end: dt.date, leap_rule: str) -> dict[int, l
     day = start
     while day <= end:
         keys.setdefault(day.month * 100 + day.day, []).append(day)
-        if not calendar.isleap(day.year):
-            if (leap_rule == "feb28" and (day.month, day.day) == (2, 28)) or (
-                leap_rule == "mar1" and (day.month, day.day) == (3, 1)
-            ):
-                keys.setdefault(229, []).append(day)
+        if not calendar.isleap(day.year) and (day.month, day.day) == LEAP_DAY_FALLS_ON[leap_rule]:
+            keys.setdefault(229, []).append(day)
         day += dt.timedelta(days=1)
     return keys
 
@@ -125,8 +122,5 @@ def summary_line(report: Row) -> str:
     if breached:
         parts.append(_plural(breached, "complaint") + " past SLA")
     if report["missed_days"]:
-        parts.append(
-            _plural(report["missed_days"], "day")
-            + f" missed since {report['last_run']}"
-        )
+        parts.append(_plural(report["missed_days"], "day") + f" missed since {report['last_run']}")
     return " · ".join(parts)

@@ -52,10 +52,22 @@ SETTINGS = {
     for s in [
         Setting("sla", "48h", "response time for a new complaint (duration)", _duration),
         Setting("days", "14", "days ahead shown by `upcoming` and `digest`", _days),
-        Setting("leap_day", "feb28", "where 29 February falls in common years", _one_of("feb28", "mar1")),
-        Setting("cadence", "", "keep-in-touch cadence given to new contacts (empty: none)", _optional_duration),
+        Setting(
+            "leap_day", "feb28", "where 29 February falls in common years", _one_of("feb28", "mar1")
+        ),
+        Setting(
+            "cadence",
+            "",
+            "keep-in-touch cadence given to new contacts (empty: none)",
+            _optional_duration,
+        ),
         Setting("week_start", "monday", "first day of the week", _one_of("monday", "sunday")),
-        Setting("load_limit", "3", "outbound touches in 7 days before a contact counts as over-contacted", _positive),
+        Setting(
+            "load_limit",
+            "3",
+            "outbound touches in 7 days before a contact counts as over-contacted",
+            _positive,
+        ),
     ]
 }
 

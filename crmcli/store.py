@@ -317,7 +317,9 @@ class Store:
         if by_email:
             return by_email
         folded = fold(ref)
-        exact = self.all(f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived", (folded,))
+        exact = self.all(
+            f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived", (folded,)
+        )
         if exact:
             return exact[:1] if len(exact) == 1 or not exact[0]["archived"] else exact
         fragment = self.all(
@@ -423,7 +425,9 @@ class Store:
                 " || c.tags || ' ' || coalesce(c.title, '') || ' ' || coalesce(c.notes, '')), ?) > 0"
             )
             params.append(fold(search))
-        return self.all(f"{CONTACT_SELECT} WHERE {' AND '.join(where)} ORDER BY c.name, c.id", params)
+        return self.all(
+            f"{CONTACT_SELECT} WHERE {' AND '.join(where)} ORDER BY c.name, c.id", params
+        )
 
     # ------------------------------------------------------------------ delete and trash
 
@@ -482,13 +486,20 @@ class Store:
         with self.transaction():
             ids = {table: {} for table in payload}
             contact_id = self._reinsert("contacts", payload["contacts"][0], ids, {})
-            for table in ("interactions", "special_dates", "followups", "complaints", "stage_changes"):
+            for table in (
+                "interactions",
+                "special_dates",
+                "followups",
+                "complaints",
+                "stage_changes",
+            ):
                 for row in payload[table]:
                     existing = self.one(f"SELECT id FROM {table} WHERE uid = ?", (row["uid"],))
                     if existing:  # a shared interaction that stayed with the other contacts
                         ids[table][row["id"]] = existing["id"]
                         continue
-                    self._reinsert(table, row, ids, {"contact_id": contact_id})
+                    owner = {} if table == "interactions" else {"contact_id": contact_id}
+                    self._reinsert(table, row, ids, owner)
             for link in payload["interaction_contacts"]:
                 self.insert(
                     "interaction_contacts",
@@ -609,7 +620,9 @@ class Store:
                 {
                     "uid": new_uid(),
                     "contact_id": contact_id,
-                    "label": cleaned.lower() if cleaned.lower() in ("birthday", "anniversary") else cleaned,
+                    "label": cleaned.lower()
+                    if cleaned.lower() in ("birthday", "anniversary")
+                    else cleaned,
                     "month": month,
                     "day": day,
                     "year": year,
@@ -670,7 +683,7 @@ class Store:
             )
 
     def get_followup(self, followup_id: int) -> Row:
-        row = self.one(f"{FOLLOWUP_SELECT} WHERE f.id = ?", (followup_id,))
+        row = self.one(f"{FOLLOWUP_SELECT} WHERE f.id = :id", {"id": followup_id, "today": None})
         if row is None:
             raise NotFound(f"no follow-up with id {followup_id}: see `crm followup list --all`")
         return row
@@ -713,7 +726,12 @@ class Store:
     # ------------------------------------------------------------------ complaints
 
     def add_complaint(
-        self, contact_id: int, summary: str, opened: dt.datetime, due: dt.datetime, interaction_id=None
+        self,
+        contact_id: int,
+        summary: str,
+        opened: dt.datetime,
+        due: dt.datetime,
+        interaction_id=None,
     ) -> int:
         values = {
             "uid": new_uid(),
@@ -729,9 +747,7 @@ class Store:
             return self.insert("complaints", values)
 
     def get_complaint(self, complaint_id: int, now: dt.datetime) -> Row:
-        row = self.one(
-            f"{COMPLAINT_SELECT} WHERE k.id = :id", {"id": complaint_id, **_clock(now)}
-        )
+        row = self.one(f"{COMPLAINT_SELECT} WHERE k.id = :id", {"id": complaint_id, **_clock(now)})
         if row is not None:
             row = _flags(row)
         if row is None:
@@ -755,7 +771,9 @@ class Store:
     def resolve_complaint(self, complaint_id: int, note: str | None, now: dt.datetime) -> Row:
         row = self.get_complaint(complaint_id, now)
         if row["resolved_at"]:
-            raise CrmError(f"complaint {complaint_id} was already resolved on {row['resolved_at'][:10]}")
+            raise CrmError(
+                f"complaint {complaint_id} was already resolved on {row['resolved_at'][:10]}"
+            )
         values = {"resolved_at": stamp(now), "resolution": model.text(note, "note")}
         if not row["responded_at"]:  # resolving it is a response too
             values["responded_at"] = stamp(now)

@@ -10,7 +10,16 @@ from . import output
 Row = dict[str, Any]
 
 SECTIONS = {
-    "interactions": ("id", "happened_at", "channel", "direction", "summary", "outcome", "amount", "rating"),
+    "interactions": (
+        "id",
+        "happened_at",
+        "channel",
+        "direction",
+        "summary",
+        "outcome",
+        "amount",
+        "rating",
+    ),
     "special_dates": ("id", "label", "date"),
     "followups": ("id", "due", "note", "done_at"),
     "complaints": ("id", "opened", "summary", "due", "breached", "responded_at", "resolved_at"),

@@ -7,9 +7,31 @@ from typing import Any
 
 from . import output
 
-OVERDUE_COLUMNS = ("kind", "contact", "due", "days_overdue", "reason", "last_interaction", "channel", "email", "phone")
+OVERDUE_COLUMNS = (
+    "kind",
+    "contact",
+    "due",
+    "days_overdue",
+    "reason",
+    "last_interaction",
+    "channel",
+    "email",
+    "phone",
+)
 UPCOMING_COLUMNS = ("date", "in_days", "contact", "label", "years", "channel", "email", "phone")
-COMPLAINT_COLUMNS = ("id", "contact", "summary", "opened", "age_days", "due", "breached", "responded", "channel", "email", "phone")
+COMPLAINT_COLUMNS = (
+    "id",
+    "contact",
+    "summary",
+    "opened",
+    "age_days",
+    "due",
+    "breached",
+    "responded",
+    "channel",
+    "email",
+    "phone",
+)
 DIGEST_FORMATS = ("table", "plain", "markdown", "json")
 
 SECTIONS = (

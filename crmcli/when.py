@@ -20,7 +20,9 @@ from .errors import CrmError
 
 Prefer = Literal["future", "past"]
 
-WHEN_HELP = "YYYY-MM-DD [HH:MM], today, tomorrow, yesterday, +3d, -2w, in 2 weeks, 3 days ago, next friday"
+WHEN_HELP = (
+    "YYYY-MM-DD [HH:MM], today, tomorrow, yesterday, +3d, -2w, in 2 weeks, 3 days ago, next friday"
+)
 DURATION_HELP = "a number and a unit: 30d, 6w, 3m, 1y or 48h"
 
 _UNITS = {
@@ -173,7 +175,9 @@ def _parse_weekday(cleaned, today, prefer):
         words = words[1:]
     if len(words) != 1:
         return None
-    matches = [i for i, name in enumerate(_WEEKDAYS) if len(words[0]) >= 3 and name.startswith(words[0])]
+    matches = [
+        i for i, name in enumerate(_WEEKDAYS) if len(words[0]) >= 3 and name.startswith(words[0])
+    ]
     if len(matches) != 1:
         return None
     target = matches[0]
@@ -196,7 +200,9 @@ def parse_special_date(text: str) -> tuple[int, int, int | None]:
     cleaned = text.strip()
     match = _SPECIAL.match(cleaned)
     if not match or (match.group(1) is None and "-" not in cleaned):
-        raise CrmError(f"bad special date {text!r}: use YYYY-MM-DD, or MM-DD when the year is unknown")
+        raise CrmError(
+            f"bad special date {text!r}: use YYYY-MM-DD, or MM-DD when the year is unknown"
+        )
     year = int(match.group(1)) if match.group(1) else None
     month, day = int(match.group(2)), int(match.group(3))
     try:

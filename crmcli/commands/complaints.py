@@ -13,8 +13,22 @@ from ..options import Format, Ref, open_store, parse_when
 
 app = typer.Typer(help="Complaints with a response deadline (SLA).", no_args_is_help=True)
 
-COLUMNS = ("id", "contact", "summary", "opened", "age_days", "due", "breached", "responded", "channel", "email", "phone")
-ComplaintId = Annotated[int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")]
+COLUMNS = (
+    "id",
+    "contact",
+    "summary",
+    "opened",
+    "age_days",
+    "due",
+    "breached",
+    "responded",
+    "channel",
+    "email",
+    "phone",
+)
+ComplaintId = Annotated[
+    int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")
+]
 
 
 def _deadline(store, opened: dt.datetime, due: str | None) -> dt.datetime:
@@ -38,7 +52,10 @@ def add(
     ref: Ref,
     summary: Annotated[str, typer.Argument(help="What went wrong.")],
     when: Annotated[str | None, typer.Option(help="When it was raised (default: now).")] = None,
-    due: Annotated[str | None, typer.Option(help="Respond within (48h, 3d) or by (friday 17:00); default: config `sla`.")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(help="Respond within (48h, 3d) or by (friday 17:00); default: config `sla`."),
+    ] = None,
 ) -> None:
     """Open a complaint; prints its id alone on stdout."""
     from ..interactions import as_datetime
@@ -48,12 +65,17 @@ def add(
     opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
     deadline = _deadline(store, opened, due)
     complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)
-    output.message(f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}")
+    output.message(
+        f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}"
+    )
     output.print_id(complaint_id)
 
 
 @app.command("respond")
-def respond(complaint_id: ComplaintId, note: Annotated[str | None, typer.Argument(help="What you answered.")] = None) -> None:
+def respond(
+    complaint_id: ComplaintId,
+    note: Annotated[str | None, typer.Argument(help="What you answered.")] = None,
+) -> None:
     """Record the first response to a complaint."""
     row = open_store().respond_complaint(complaint_id, note, clock.now())
     late = " (after the deadline)" if row["breached"] else ""
@@ -61,7 +83,10 @@ def respond(complaint_id: ComplaintId, note: Annotated[str | None, typer.Argumen
 
 
 @app.command("resolve")
-def resolve(complaint_id: ComplaintId, note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None) -> None:
+def resolve(
+    complaint_id: ComplaintId,
+    note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
+) -> None:
     """Close a complaint."""
     row = open_store().resolve_complaint(complaint_id, note, clock.now())
     output.message(f"complaint {complaint_id} of {row['contact']} resolved")

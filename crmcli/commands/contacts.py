@@ -15,15 +15,21 @@ app = typer.Typer(help="Add, list, show, change and remove contacts.", no_args_i
 
 LIST_COLUMNS = ("id", "name", "email", "phone", "company", "tags", "stage", "last_interaction")
 
-Emails = Annotated[list[str] | None, typer.Option("--email", "-e", help="An email; repeat for several.")]
-Phones = Annotated[list[str] | None, typer.Option("--phone", "-p", help="A phone; repeat for several.")]
+Emails = Annotated[
+    list[str] | None, typer.Option("--email", "-e", help="An email; repeat for several.")
+]
+Phones = Annotated[
+    list[str] | None, typer.Option("--phone", "-p", help="A phone; repeat for several.")
+]
 Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for several.")]
 Company = Annotated[str | None, typer.Option(help="Company or organisation.")]
 Title = Annotated[str | None, typer.Option(help="Job title.")]
 Every = Annotated[
     str | None, typer.Option(help="Keep-in-touch cadence: 30d, 6w, 3m, 1y ('off' clears it).")
 ]
-Birthday = Annotated[str | None, typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")]
+Birthday = Annotated[
+    str | None, typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")
+]
 Owner = Annotated[str | None, typer.Option(help="Who owns the relationship.")]
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
@@ -93,17 +99,26 @@ def add(
 
 @app.command("list")
 def list_(
-    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")
+    ] = None,
     stage: Stage = None,
     relationship: Relationship = None,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in name, company, email, tags, notes.")] = None,
-    archived: Annotated[bool, typer.Option("--archived", help="List the archived contacts instead.")] = False,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-s", help="Text in name, company, email, tags, notes."),
+    ] = None,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="List the archived contacts instead.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Ids only, one a line.")] = False,
     fmt: Format = None,
 ) -> None:
     """List contacts (archived ones only with --archived)."""
     store = open_store()
-    rows = store.list_contacts(tag=tag, stage=stage, search=search, archived=archived, relationship=relationship)
+    rows = store.list_contacts(
+        tag=tag, stage=stage, search=search, archived=archived, relationship=relationship
+    )
     if quiet:
         for row in rows:
             print(row["id"])
@@ -113,7 +128,11 @@ def list_(
         row["email"] = row["emails"][0] if row["emails"] else None
         row["phone"] = row["phones"][0] if row["phones"] else None
     if not output.render(rows, chosen, columns=LIST_COLUMNS) and chosen in ("table", "plain"):
-        output.message("no contacts match" if (tag or stage or search or relationship) else "no contacts yet: add one with `crm contact add NAME`")
+        output.message(
+            "no contacts match"
+            if (tag or stage or search or relationship)
+            else "no contacts yet: add one with `crm contact add NAME`"
+        )
 
 
 @app.command("show")
@@ -136,13 +155,23 @@ def show(
 def edit(
     ref: Ref,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails; repeat for several.")] = None,
-    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones; repeat for several.")] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option("--email", "-e", help="Replace the emails; repeat for several."),
+    ] = None,
+    phone: Annotated[
+        list[str] | None,
+        typer.Option("--phone", "-p", help="Replace the phones; repeat for several."),
+    ] = None,
     company: Company = None,
     title: Title = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeat for several.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeat for several.")
+    ] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")
+    ] = None,
     every: Every = None,
     birthday: Birthday = None,
     channel: Channel = None,
@@ -201,8 +230,12 @@ def delete(
     contact = store.resolve_contact(ref)
     if not yes:
         if not sys.stdin.isatty():
-            raise CrmError(f"refusing to delete {contact['name']} without --yes when not on a terminal")
+            raise CrmError(
+                f"refusing to delete {contact['name']} without --yes when not on a terminal"
+            )
         if not typer.confirm(f"Delete {contact['name']} (id {contact['id']}) and its records?"):
             raise CrmError("not deleted")
     store.delete_contact(contact["id"], clock.now())
-    output.message(f"deleted contact {contact['id']}: {contact['name']} (restore with `crm trash restore`)")
+    output.message(
+        f"deleted contact {contact['id']}: {contact['name']} (restore with `crm trash restore`)"
+    )

@@ -9,7 +9,9 @@ import typer
 from .. import clock, output
 from ..options import Format, Ref, open_store
 
-app = typer.Typer(help="Special dates: birthdays, anniversaries, any yearly date.", no_args_is_help=True)
+app = typer.Typer(
+    help="Special dates: birthdays, anniversaries, any yearly date.", no_args_is_help=True
+)
 
 COLUMNS = ("id", "contact", "label", "date")
 
@@ -32,17 +34,26 @@ def add(
 
 
 @app.command("list")
-def list_(ref: Annotated[str | None, typer.Argument(help="Only this contact's dates.")] = None, fmt: Format = None) -> None:
+def list_(
+    ref: Annotated[str | None, typer.Argument(help="Only this contact's dates.")] = None,
+    fmt: Format = None,
+) -> None:
     """List special dates by month and day (a yearless date shows as --MM-DD)."""
     store = open_store()
     chosen = output.check_format(fmt)
     contact_id = store.resolve_contact(ref)["id"] if ref else None
-    if not output.render(store.list_special_dates(contact_id), chosen, columns=COLUMNS) and chosen in ("table", "plain"):
+    if not output.render(
+        store.list_special_dates(contact_id), chosen, columns=COLUMNS
+    ) and chosen in ("table", "plain"):
         output.message("no special dates")
 
 
 @app.command("rm")
-def rm(date_id: Annotated[int, typer.Argument(metavar="ID", help="The date's id (see `crm date list`).")]) -> None:
+def rm(
+    date_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The date's id (see `crm date list`).")
+    ],
+) -> None:
     """Remove a special date."""
     store = open_store()
     row = store.remove_special_date(date_id)

@@ -38,7 +38,10 @@ def get(key: Annotated[str, typer.Argument(help="A setting (see `crm config list
 
 
 @config_app.command("set")
-def set_(key: Annotated[str, typer.Argument(help="A setting.")], value: Annotated[str, typer.Argument(help="Its new value.")]) -> None:
+def set_(
+    key: Annotated[str, typer.Argument(help="A setting.")],
+    value: Annotated[str, typer.Argument(help="Its new value.")],
+) -> None:
     """Change a setting."""
     from .. import settings
 
@@ -64,7 +67,9 @@ def trash_list(fmt: Format = None) -> None:
 
 
 @trash_app.command("restore")
-def trash_restore(trash_id: Annotated[int, typer.Argument(metavar="ID", help="The trash entry's id.")]) -> None:
+def trash_restore(
+    trash_id: Annotated[int, typer.Argument(metavar="ID", help="The trash entry's id.")],
+) -> None:
     """Restore a deleted contact with everything it had; prints the contact's id."""
     contact_id = open_store().restore_from_trash(trash_id)
     output.message(f"restored contact {contact_id}")
@@ -73,7 +78,9 @@ def trash_restore(trash_id: Annotated[int, typer.Argument(metavar="ID", help="Th
 
 @trash_app.command("empty")
 def trash_empty(
-    expired: Annotated[bool, typer.Option("--expired", help="Only entries older than 30 days.")] = False,
+    expired: Annotated[
+        bool, typer.Option("--expired", help="Only entries older than 30 days.")
+    ] = False,
 ) -> None:
     """Remove deleted contacts for good."""
     import datetime as dt

@@ -12,7 +12,9 @@ from ..options import Format, Ref, open_store, parse_day
 app = typer.Typer(help="Follow-ups: dated next steps with a contact.", no_args_is_help=True)
 
 COLUMNS = ("id", "contact", "due", "days_overdue", "note", "channel", "email", "phone", "done_at")
-FollowupId = Annotated[int, typer.Argument(metavar="ID", help="The follow-up's id (see `crm followup list`).")]
+FollowupId = Annotated[
+    int, typer.Argument(metavar="ID", help="The follow-up's id (see `crm followup list`).")
+]
 
 
 @app.command("add")
@@ -31,14 +33,18 @@ def add(
 
 
 @app.command("done")
-def done(followup_id: FollowupId, note: Annotated[str | None, typer.Option(help="How it went.")] = None) -> None:
+def done(
+    followup_id: FollowupId, note: Annotated[str | None, typer.Option(help="How it went.")] = None
+) -> None:
     """Mark a follow-up done."""
     row = open_store().complete_followup(followup_id, note, clock.now())
     output.message(f"follow-up {followup_id} with {row['contact']} done")
 
 
 @app.command("snooze")
-def snooze(followup_id: FollowupId, when: Annotated[str, typer.Argument(help="New due date: monday, +3d.")]) -> None:
+def snooze(
+    followup_id: FollowupId, when: Annotated[str, typer.Argument(help="New due date: monday, +3d.")]
+) -> None:
     """Put a follow-up off to a later day."""
     row = open_store().snooze_followup(followup_id, parse_day(when))
     output.message(f"follow-up {followup_id} with {row['contact']} now due {row['due']}")

@@ -11,18 +11,37 @@ from ..options import Channel, open_store, parse_day, parse_when
 
 
 def log(
-    refs: Annotated[str, typer.Argument(metavar="REF", help="Contact(s): an id, email or name; several separated by commas.")],
+    refs: Annotated[
+        str,
+        typer.Argument(
+            metavar="REF", help="Contact(s): an id, email or name; several separated by commas."
+        ),
+    ],
     summary: Annotated[str, typer.Argument(help="What happened, in one line.")],
     channel: Channel = None,
-    direction: Annotated[str | None, typer.Option(help="in (they reached you) or out (default).")] = None,
-    when: Annotated[str | None, typer.Option(help="When it happened (default: now): yesterday, monday, 2026-11-20 14:00.")] = None,
+    direction: Annotated[
+        str | None, typer.Option(help="in (they reached you) or out (default).")
+    ] = None,
+    when: Annotated[
+        str | None,
+        typer.Option(help="When it happened (default: now): yesterday, monday, 2026-11-20 14:00."),
+    ] = None,
     outcome: Annotated[str | None, typer.Option(help="How it ended.")] = None,
     amount: Annotated[float | None, typer.Option(help="Money earned, e.g. 1200.50.")] = None,
     rating: Annotated[int | None, typer.Option(help="Satisfaction, 1 to 5.")] = None,
-    sentiment: Annotated[str | None, typer.Option(help=f"One of: {', '.join(model.SENTIMENTS)}.")] = None,
-    follow_up: Annotated[str | None, typer.Option("--follow-up", help="Add a follow-up due then: in 2 weeks, friday.")] = None,
-    follow_up_note: Annotated[str | None, typer.Option("--follow-up-note", help="What the follow-up is for.")] = None,
-    complaint: Annotated[bool, typer.Option("--complaint", help="Also open a complaint about it.")] = False,
+    sentiment: Annotated[
+        str | None, typer.Option(help=f"One of: {', '.join(model.SENTIMENTS)}.")
+    ] = None,
+    follow_up: Annotated[
+        str | None,
+        typer.Option("--follow-up", help="Add a follow-up due then: in 2 weeks, friday."),
+    ] = None,
+    follow_up_note: Annotated[
+        str | None, typer.Option("--follow-up-note", help="What the follow-up is for.")
+    ] = None,
+    complaint: Annotated[
+        bool, typer.Option("--complaint", help="Also open a complaint about it.")
+    ] = False,
 ) -> None:
     """Record an interaction; prints its id alone on stdout."""
     from ..interactions import record_interaction

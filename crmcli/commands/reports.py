@@ -28,7 +28,10 @@ def overdue(fmt: Format = None) -> None:
     store = open_store()
     chosen = output.check_format(fmt)
     rows = store.overdue(clock.today())
-    if not output.render(rows, chosen, columns=views.OVERDUE_COLUMNS) and chosen in ("table", "plain"):
+    if not output.render(rows, chosen, columns=views.OVERDUE_COLUMNS) and chosen in (
+        "table",
+        "plain",
+    ):
         output.message("nothing overdue")
 
 
@@ -40,7 +43,10 @@ def upcoming(days: Days = None, leap_day: LeapDay = None, fmt: Format = None) ->
     chosen = output.check_format(fmt)
     span = _days(store, days)
     rows = upcoming_dates(store, clock.today(), span, _leap_rule(store, leap_day))
-    if not output.render(rows, chosen, columns=views.UPCOMING_COLUMNS) and chosen in ("table", "plain"):
+    if not output.render(rows, chosen, columns=views.UPCOMING_COLUMNS) and chosen in (
+        "table",
+        "plain",
+    ):
         output.message(f"no special dates in the next {span} days")
 
 
@@ -52,8 +58,17 @@ def complaints(all_: AllOption = False, fmt: Format = None) -> None:
 def digest(
     days: Days = None,
     leap_day: LeapDay = None,
-    quiet_if_empty: Annotated[bool, typer.Option("--quiet-if-empty", help="Print nothing when nothing is due (for cron).")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table, plain, markdown or json (default: table on a terminal, plain in a pipe).")] = None,
+    quiet_if_empty: Annotated[
+        bool, typer.Option("--quiet-if-empty", help="Print nothing when nothing is due (for cron).")
+    ] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, plain, markdown or json (default: table on a terminal, plain in a pipe).",
+        ),
+    ] = None,
 ) -> None:
     """The daily digest: overdue, upcoming and complaints on one page."""
     from ..reports import digest as build_digest
@@ -62,7 +77,9 @@ def digest(
     store = open_store()
     chosen = output.check_format(fmt, views.DIGEST_FORMATS)
     today = clock.today()
-    report = build_digest(store, today, clock.now(), _days(store, days), _leap_rule(store, leap_day))
+    report = build_digest(
+        store, today, clock.now(), _days(store, days), _leap_rule(store, leap_day)
+    )
     remember_run(store, today)
     if report["empty"] and quiet_if_empty:
         return

@@ -1,0 +1,129 @@
+"""Every test gets its own database (CRM_DB) and a fixed today (CRM_TODAY=2026-11-24, a Tuesday)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crmcli.cli import app
+
+TODAY = "2026-11-24"
+
+
+@pytest.fixture(autouse=True)
+def crm_env(tmp_path, monkeypatch):
+    db = tmp_path / "crm.db"
+    monkeypatch.setenv("CRM_DB", str(db))
+    monkeypatch.setenv("CRM_TODAY", TODAY)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return db
+
+
+class Crm:
+    """Runs `crm` in-process. `crm("contact add Ana")` or `crm(["log", "ana", "a call"])`."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, args, input=None, ok=True, env=None):
+        argv = shlex.split(args) if isinstance(args, str) else list(args)
+        result = self.runner.invoke(app, argv, input=input, env=env)
+        if ok and result.exit_code != 0:
+            raise AssertionError(
+                f"crm {argv} exited {result.exit_code}\nstdout: {result.stdout}\n"
+                f"stderr: {result.stderr}\n{result.exception!r}"
+            )
+        return result
+
+    def json(self, args):
+        return json.loads(self(args).stdout)
+
+    def id(self, args) -> int:
+        return int(self(args).stdout.strip())
+
+    def fingerprint(self) -> str:
+        """The database file and its WAL, byte for byte."""
+        digest = hashlib.sha256()
+        for suffix in ("", "-wal"):
+            path = Path(str(self.db) + suffix)
+            if path.exists():
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def fails(self, args, code=1, says=None):
+        """Runs a command that must fail cleanly and leave the database byte-identical."""
+        before = self.fingerprint()
+        result = self(args, ok=False)
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""
+        if says:
+            assert says.lower() in result.stderr.lower(), result.stderr
+        assert self.fingerprint() == before, "the database changed"
+        return result
+
+
+@pytest.fixture
+def crm(crm_env) -> Crm:
+    return Crm(crm_env)
+
+
+@pytest.fixture
+def people(crm) -> dict[str, int]:
+    """Three contacts: Ana (client, 30-day cadence), Bruno, and Anabela."""
+    ids = {
+        "ana": crm.id(
+            [
+                "contact",
+                "add",
+                "Ana Silva",
+                "--email",
+                "ana@example.com",
+                "--phone",
+                "+351 912 345 678",
+                "--company",
+                "Acme",
+                "--title",
+                "CTO",
+                "--tag",
+                "client",
+                "--tag",
+                "lisbon",
+                "--every",
+                "30d",
+                "--birthday",
+                "1985-03-14",
+                "--channel",
+                "email",
+                "--relationship",
+                "dedicated",
+                "--stage",
+                "commitment",
+                "--owner",
+                "me",
+                "--note",
+                "met at WebSummit",
+            ]
+        ),  # fmt: skip
+        "bruno": crm.id(
+            ["contact", "add", "Bruno Costa", "--email", "bruno@costa.pt", "--tag", "partner"]
+        ),
+        "anabela": crm.id(["contact", "add", "Anabela Rocha", "--email", "anabela@rocha.pt"]),
+    }
+    return ids
+
+
+def crm_env_for_process(db: Path, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(CRM_DB=str(db), CRM_TODAY=TODAY, **extra)
+    return env

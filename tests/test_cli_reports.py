@@ -1,0 +1,291 @@
+"""The daily question: follow-ups, cadence, upcoming dates, complaints and the digest.
+
+Today is Tuesday 2026-11-24 unless a test moves CRM_TODAY.
+"""
+
+import json
+
+
+def at(day: str) -> dict:
+    return {"CRM_TODAY": day}
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def test_followup_add_done_snooze_list(crm, people):
+    first = crm.id('followup add silva friday "send the quote"')
+    second = crm.id("followup add bruno 2026-12-01")
+    rows = crm.json("followup list -f json")
+    assert [(r["id"], r["due"], r["note"]) for r in rows] == [
+        (first, "2026-11-27", "send the quote"), (second, "2026-12-01", None),
+    ]  # fmt: skip
+    crm(f'followup done {first} --note "sent"')
+    assert [r["id"] for r in crm.json("followup list -f json")] == [second]
+    done = [r for r in crm.json("followup list --all -f json") if r["id"] == first][0]
+    assert done["done_at"].startswith("2026-11-24") and done["done_note"] == "sent"
+    crm(f"followup snooze {second} +2w")
+    [snoozed] = crm.json("followup list -f json")
+    assert (snoozed["due"], snoozed["snoozed"]) == ("2026-12-08", 1)
+
+
+def test_log_with_follow_up_creates_one_per_contact(crm, people):
+    result = crm(
+        'log "silva,bruno" "workshop" --follow-up "in 2 weeks" --follow-up-note "send slides"'
+    )
+    interaction_id = int(result.stdout.strip())
+    assert result.stdout.strip() == str(interaction_id)  # only the interaction id on stdout
+    rows = crm.json("followup list -f json")
+    assert [(r["contact"], r["due"], r["note"], r["interaction_id"]) for r in rows] == [
+        ("Ana Silva", "2026-12-08", "send slides", interaction_id),
+        ("Bruno Costa", "2026-12-08", "send slides", interaction_id),
+    ]
+
+
+# --------------------------------------------------------------------------- overdue
+
+
+def test_overdue_followups_due_today_and_before(crm, people):
+    crm('followup add bruno 2026-11-20 "call back"')
+    crm('followup add bruno today "today one"')
+    crm('followup add bruno tomorrow "not yet"')
+    rows = [r for r in crm.json("overdue -f json") if r["kind"] == "followup"]
+    assert [(r["reason"], r["due"], r["days_overdue"]) for r in rows] == [
+        ("call back", "2026-11-20", 4), ("today one", "2026-11-24", 0),
+    ]  # fmt: skip
+    keys = {
+        "kind",
+        "contact_id",
+        "contact",
+        "due",
+        "days_overdue",
+        "reason",
+        "last_interaction",
+        "channel",
+    }
+    assert keys <= set(rows[0])
+
+
+def test_cadence_is_due_after_more_than_n_days_and_reset_by_any_interaction(crm, people):
+    crm('log silva "call" --when 2026-10-25')  # 30 days before today: not yet due
+    assert [r for r in crm.json("overdue -f json") if r["kind"] == "cadence"] == []
+    tomorrow = json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout)
+    [row] = [r for r in tomorrow if r["kind"] == "cadence"]
+    assert (row["contact"], row["due"], row["days_overdue"], row["last_interaction"]) == (
+        "Ana Silva", "2026-11-24", 1, "2026-10-25",
+    )  # fmt: skip
+    assert row["channel"] == "email" and row["email"] == "ana@example.com"
+    crm('log silva "inbound email" --direction in --when 2026-11-20')
+    assert [
+        r
+        for r in json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout)
+        if r["kind"] == "cadence"
+    ] == []
+
+
+def test_cadence_of_a_never_contacted_contact_counts_from_creation(crm, people):
+    rows = json.loads(crm("overdue -f json", env=at("2026-12-25")).stdout)
+    [row] = [r for r in rows if r["kind"] == "cadence"]
+    assert row["last_interaction"] is None and row["days_overdue"] == 1
+    assert "never contacted" in row["reason"]
+
+
+def test_overdue_is_most_overdue_first_and_skips_archived(crm, people):
+    crm('followup add bruno 2026-11-01 "old"')
+    crm('followup add anabela 2026-11-22 "recent"')
+    crm('log silva "call" --when 2026-09-01')
+    rows = crm.json("overdue -f json")
+    assert [r["contact"] for r in rows] == ["Ana Silva", "Bruno Costa", "Anabela Rocha"]
+    assert [r["days_overdue"] for r in rows] == [54, 23, 2]
+    crm("contact archive bruno")
+    assert [r["contact"] for r in crm.json("overdue -f json")] == ["Ana Silva", "Anabela Rocha"]
+
+
+def test_snoozed_followup_leaves_overdue_until_its_new_day(crm, people):
+    followup = crm.id("followup add bruno yesterday")
+    crm(f"followup snooze {followup} thursday")
+    assert crm.json("overdue -f json") == []
+    rows = json.loads(crm("overdue -f json", env=at("2026-11-26")).stdout)
+    assert [(r["kind"], r["days_overdue"]) for r in rows] == [("followup", 0)]
+
+
+# --------------------------------------------------------------------------- upcoming
+
+
+def test_upcoming_soonest_first_with_age_and_yearless(crm, people):
+    crm("date add bruno birthday 1990-11-30")
+    crm("date add anabela anniversary 12-02")
+    crm("date add bruno anniversary 2016-11-24")
+    rows = crm.json("upcoming -f json")
+    assert [(r["contact"], r["label"], r["date"], r["in_days"], r["years"]) for r in rows] == [
+        ("Bruno Costa", "anniversary", "2026-11-24", 0, 10),
+        ("Bruno Costa", "birthday", "2026-11-30", 6, 36),
+        ("Anabela Rocha", "anniversary", "2026-12-02", 8, None),
+    ]
+    assert [r["date"] for r in crm.json("upcoming --days 6 -f json")] == [
+        "2026-11-24",
+        "2026-11-30",
+    ]
+
+
+def test_upcoming_wraps_the_year_end(crm, people):
+    crm("date add bruno birthday 1990-01-03")
+    crm("date add anabela birthday 12-30")
+    rows = json.loads(crm("upcoming --days 14 -f json", env=at("2026-12-28")).stdout)
+    assert [(r["date"], r["in_days"], r["years"]) for r in rows] == [
+        ("2026-12-30", 2, None), ("2027-01-03", 6, 37),
+    ]  # fmt: skip
+
+
+def test_leap_day_birthdays(crm):
+    leo = crm.id('contact add "Leo Leap" --birthday 2000-02-29')
+    feb28 = json.loads(crm("upcoming --days 3 -f json", env=at("2027-02-27")).stdout)
+    assert [(r["date"], r["years"]) for r in feb28] == [("2027-02-28", 27)]
+    mar1 = json.loads(crm("upcoming --days 3 --leap-day mar1 -f json", env=at("2027-02-27")).stdout)
+    assert [(r["date"], r["years"]) for r in mar1] == [("2027-03-01", 27)]
+    leap_year = json.loads(crm("upcoming --days 3 -f json", env=at("2028-02-27")).stdout)
+    assert [(r["date"], r["years"]) for r in leap_year] == [("2028-02-29", 28)]
+    crm("config set leap_day mar1")
+    assert (
+        json.loads(crm("upcoming --days 3 -f json", env=at("2027-02-27")).stdout)[0]["date"]
+        == "2027-03-01"
+    )
+    assert leo
+
+
+def test_a_date_in_the_future_is_not_an_anniversary_yet(crm, people):
+    crm("date add bruno anniversary 2027-11-30")
+    assert crm.json("upcoming -f json") == []
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def test_complaint_lifecycle_and_report(crm, people):
+    first = crm.id('complaint add silva "invoice wrong" --when "2026-11-20 09:00"')
+    second = crm.id('complaint add bruno "late delivery" --when "2026-11-24 08:00" --due 3d')
+    rows = crm.json("complaints -f json")
+    assert [r["id"] for r in rows] == [first, second]  # oldest first
+    old, new = rows
+    assert (old["due"], old["age_days"], old["breached"], old["responded"]) == (
+        "2026-11-22T09:00:00",
+        4,
+        True,
+        False,
+    )
+    assert (new["due"], new["age_days"], new["breached"], new["responded"]) == (
+        "2026-11-27T08:00:00",
+        0,
+        False,
+        False,
+    )
+    crm(f'complaint respond {second} "called them"')
+    assert crm.json("complaints -f json")[1]["responded"] is True
+    crm(f'complaint resolve {first} --note "credit note sent"')
+    assert [r["id"] for r in crm.json("complaints -f json")] == [second]
+    assert [r["id"] for r in crm.json("complaints --all -f json")] == [first, second]
+    assert [r["id"] for r in crm.json("complaint list --all -f json")] == [first, second]
+
+
+def test_sla_boundary_is_not_a_breach(crm, people):
+    # Due at the end of today: not breached today, breached tomorrow.
+    complaint = crm.id('complaint add silva "boundary" --due today')
+    assert crm.json("complaints -f json")[0]["breached"] is False
+    rows = json.loads(crm("complaints -f json", env=at("2026-11-25")).stdout)
+    assert rows[0]["id"] == complaint and rows[0]["breached"] is True
+
+
+def test_default_sla_is_configurable(crm, people):
+    crm("config set sla 24h")
+    crm('complaint add silva "slow" --when "2026-11-23 10:00"')
+    assert crm.json("complaints -f json")[0]["due"] == "2026-11-24T10:00:00"
+
+
+def test_log_complaint_opens_one_and_negative_sentiment_only_hints(crm, people):
+    result = crm('log silva "shouted about the bill" --sentiment negative')
+    assert "crm complaint add" in result.stderr
+    assert crm.json("complaints -f json") == []
+    interaction_id = crm.id('log silva "wrong invoice again" --complaint --when "2026-11-24 09:00"')
+    [row] = crm.json("complaints -f json")
+    assert (row["summary"], row["interaction_id"], row["due"]) == (
+        "wrong invoice again",
+        interaction_id,
+        "2026-11-26T09:00:00",
+    )
+
+
+# --------------------------------------------------------------------------- digest
+
+
+def _busy_day(crm):
+    crm('followup add bruno 2026-11-20 "call back"')
+    crm("date add bruno birthday 1990-11-26")
+    crm('complaint add silva "invoice wrong" --when "2026-11-20 09:00"')
+
+
+def test_digest_plain_has_summary_and_three_sections(crm, people):
+    _busy_day(crm)
+    out = crm("digest").stdout
+    lines = out.splitlines()
+    assert lines[0] == "crm digest for 2026-11-24"
+    assert lines[1].startswith("1 overdue · 1 birthday this week")
+    assert "1 complaint past SLA" in lines[1]
+    for title in ("Overdue (1)", "Upcoming (1)", "Open complaints (1)"):
+        assert title in out
+    assert "\x1b[" not in out
+
+
+def test_digest_json_holds_the_report_rows(crm, people):
+    _busy_day(crm)
+    report = crm.json("digest -f json")
+    assert report["overdue"] == crm.json("overdue -f json")
+    assert report["upcoming"] == crm.json("upcoming -f json")
+    assert report["complaints"] == crm.json("complaints -f json")
+    assert report["summary"].startswith("1 overdue")
+
+
+def test_digest_markdown_has_a_heading_per_section(crm, people):
+    _busy_day(crm)
+    out = crm("digest --format markdown").stdout
+    headings = [line for line in out.splitlines() if line.startswith("# ")]
+    assert headings == [
+        "# crm digest for 2026-11-24",
+        "# Overdue (1)",
+        "# Upcoming (1)",
+        "# Open complaints (1)",
+    ]
+    assert "| Bruno Costa |" in out or "Bruno Costa" in out
+
+
+def test_digest_quiet_if_empty(crm, people):
+    result = crm("digest --quiet-if-empty")
+    assert result.stdout == "" and result.exit_code == 0
+    _busy_day(crm)
+    assert "Overdue" in crm("digest --quiet-if-empty").stdout
+
+
+def test_digest_reports_missed_days_and_the_dates_they_hid(crm, people):
+    crm("date add bruno birthday 1990-11-21")
+    crm("digest", env=at("2026-11-19"))
+    report = json.loads(crm("digest -f json").stdout)
+    assert report["last_run"] == "2026-11-19" and report["missed_days"] == 4
+    assert [(r["contact"], r["date"], r["years"]) for r in report["missed"]] == [
+        ("Bruno Costa", "2026-11-21", 36)
+    ]
+    assert "4 days missed since 2026-11-19" in report["summary"]
+    # ran today: nothing missed any more, and a quiet digest stays quiet
+    assert json.loads(crm("digest -f json").stdout)["missed_days"] == 0
+
+
+# --------------------------------------------------------------------------- config
+
+
+def test_config_list_get_set(crm):
+    keys = {row["key"] for row in crm.json("config list -f json")}
+    assert {"sla", "days", "leap_day", "cadence", "week_start"} <= keys
+    assert crm("config get days").stdout.strip() == "14"
+    crm("config set days 30")
+    assert crm("config get days").stdout.strip() == "30"
+    crm("config set cadence 6w")
+    new = crm.id('contact add "New Person"')
+    assert crm.json(f"contact show {new} -f json")["cadence_days"] == 42
