@@ -107,3 +107,15 @@ def amount(value: float | None, what: str = "amount") -> float | None:
     if value < 0:
         raise CrmError(f"bad {what} {value}: it cannot be negative")
     return round(value, 2)
+
+
+def special_date(month: int, day: int, year: int | None) -> tuple[int, int, int | None]:
+    """A real calendar day; without a year, 29 February is allowed."""
+    import datetime as dt
+
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year
+    except (TypeError, ValueError):
+        shown = f"{year:04d}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
+        raise CrmError(f"no such date {shown}: check the month and day") from None
+    return month, day, year

@@ -207,10 +207,11 @@ def _write_markdown(rows, out, columns=None, title=None):
 
 
 def console(out: TextIO | None = None):
-    """A rich console on stdout; rich honours NO_COLOR and TERM=dumb by itself."""
+    """A rich console on stdout. With NO_COLOR set, no escape codes at all (not even bold)."""
     from rich.console import Console
 
-    return Console(file=out or sys.stdout, highlight=False, soft_wrap=False)
+    plain = {"color_system": None} if no_color() else {}
+    return Console(file=out or sys.stdout, highlight=False, soft_wrap=False, **plain)
 
 
 def _write_table(rows, out, columns=None, title=None):

@@ -614,6 +614,7 @@ class Store:
         self, contact_id: int, label: str, month: int, day: int, year: int | None, now
     ) -> int:
         cleaned = model.text(label, "label", model.MAX_NAME, required=True)
+        month, day, year = model.special_date(month, day, year)
         with self.transaction():
             return self.insert(
                 "special_dates",
@@ -631,7 +632,7 @@ class Store:
             )
 
     def _set_birthday(self, contact_id: int, birthday: tuple, now) -> None:
-        month, day, year = birthday
+        month, day, year = model.special_date(*birthday)
         existing = self.one(
             "SELECT id FROM special_dates WHERE contact_id = ? AND label = 'birthday' ORDER BY id",
             (contact_id,),

@@ -35,7 +35,7 @@ _UNITS = {
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TIME_SUFFIX = re.compile(r"^(.*?)(?:[ T]|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_TIME_SUFFIX = re.compile(r"^(.*?)(?:[ t]|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _OFFSET = re.compile(r"^([+-]?)(\d+)\s*([a-z]+)$")
 _IN = re.compile(r"^in\s+(\d+|an?)\s+([a-z]+)$")
 _AGO = re.compile(r"^(\d+|an?)\s+([a-z]+)\s+ago$")
@@ -48,7 +48,10 @@ class Duration:
     unit: str  # one of h d w m y
 
     def add_to(self, moment: dt.datetime) -> dt.datetime:
-        return _shift(moment, self.amount, self.unit)
+        try:
+            return _shift(moment, self.amount, self.unit)
+        except (OverflowError, ValueError):
+            raise CrmError(f"duration {self} is too long") from None
 
     def days(self) -> int:
         """Whole days, for cadences: a month counts 30 days, a year 365."""
@@ -162,7 +165,7 @@ def _parse_offset(cleaned, text, today, now):
         start = (now or dt.datetime.combine(today, dt.time(0))) if unit == "h" else today
         try:
             return _shift(start, sign * amount, unit)
-        except OverflowError:
+        except (OverflowError, ValueError):
             raise CrmError(f"bad date {text!r}: that is too far away") from None
     return None
 

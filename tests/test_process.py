@@ -1,0 +1,127 @@
+"""The installed `crm` as a real process: pipes, exit codes, ids on stdout, TTY detection."""
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import crm_env_for_process
+
+CRM = shutil.which("crm", path=str(Path(sys.executable).parent)) or shutil.which("crm")
+
+
+def run(db, *args, input=None, **env):
+    return subprocess.run(
+        [CRM, *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        env=crm_env_for_process(db, **env),
+        timeout=60,
+    )
+
+
+def run_on_terminal(db, *args, **env) -> str:
+    """Run with stdout on a pseudo-terminal, as a person at the keyboard would."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [CRM, *args], stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        env=crm_env_for_process(db, COLUMNS="160", **env),
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "crm.db"
+    assert (
+        run(
+            path, "contact", "add", "Ana Silva", "--email", "ana@example.com", "--every", "7d"
+        ).returncode
+        == 0
+    )
+    return path
+
+
+def test_ids_alone_on_stdout_messages_on_stderr(db):
+    added = run(db, "contact", "add", "Bruno Costa")
+    assert added.returncode == 0 and added.stdout == "2\n"
+    assert "Bruno Costa" in added.stderr
+    logged = run(db, "log", "silva", "call", "--follow-up", "friday")
+    assert logged.stdout == "1\n"
+    assert run(db, "followup", "add", "bruno", "tomorrow").stdout == "2\n"
+    assert run(db, "date", "add", "bruno", "birthday", "11-30").stdout == "1\n"
+    assert run(db, "complaint", "add", "bruno", "late").stdout == "1\n"
+
+
+def test_piped_output_is_plain_without_escape_codes(db):
+    run(db, "followup", "add", "silva", "yesterday", "call back")
+    for args in (["contact", "list"], ["overdue"], ["digest"], ["contact", "show", "silva"]):
+        result = run(db, *args)
+        assert result.returncode == 0, result.stderr
+        assert "\x1b[" not in result.stdout and "━" not in result.stdout, args
+    assert run(db, "digest").stdout.startswith("crm digest for 2026-11-24\n")
+
+
+def test_terminal_output_is_a_table_and_no_color_is_honoured(db):
+    on_terminal = run_on_terminal(db, "contact", "list")
+    assert "━" in on_terminal and "Ana Silva" in on_terminal
+    assert "\x1b[" in on_terminal
+    assert "\x1b[" not in run_on_terminal(db, "contact", "list", NO_COLOR="1")
+
+
+def test_exit_codes(db):
+    assert run(db, "contact", "show", "nobody").returncode == 1
+    assert run(db, "contact", "show").returncode == 2
+    assert run(db, "--version").returncode == 0
+    bad = run(db, "log", "silva", "call", "--rating", "9")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_digest_quiet_if_empty_prints_nothing_for_cron(tmp_path):
+    path = tmp_path / "crm.db"
+    run(path, "contact", "add", "Quiet Person")
+    result = run(path, "digest", "--quiet-if-empty")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_broken_pipe_is_not_an_error(db):
+    for i in range(300):
+        run(db, "contact", "add", f"Person {i}") if i < 3 else None
+    shell = subprocess.run(
+        f"'{CRM}' contact list --format jsonl | head -1", shell=True, capture_output=True, text=True,
+        env=crm_env_for_process(db),
+    )  # fmt: skip
+    assert shell.stdout.count("\n") == 1 and "Traceback" not in shell.stderr
+
+
+def test_foreign_file_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not a database at all\n")
+    result = run(path, "contact", "list")
+    assert result.returncode == 1 and "not a SQLite database" in result.stderr
+    assert path.read_bytes() == b"not a database at all\n"
+
+
+def test_db_option_and_db_path(tmp_path):
+    other = tmp_path / "elsewhere.db"
+    assert run(tmp_path / "unused.db", "--db", str(other), "db", "path").stdout.strip() == str(
+        other
+    )
+    assert run(tmp_path / "unused.db", "--db", str(other), "contact", "add", "X").returncode == 0
+    assert other.exists() and not (tmp_path / "unused.db").exists()

@@ -1,0 +1,149 @@
+"""The data layer on its own: opening, refusing, migrating, permissions, queries."""
+
+import datetime as dt
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from crmcli import migrations, reports
+from crmcli.errors import CrmError, DatabaseRefused
+from crmcli.store import APPLICATION_ID, open_store
+
+NOW = dt.datetime(2026, 11, 24, 10, 0)
+TODAY = NOW.date()
+
+
+def sha(path):
+    return path.read_bytes()
+
+
+def test_new_database_is_owner_only_even_under_a_permissive_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        store = open_store(tmp_path / "new" / "dir" / "crm.db")
+    finally:
+        os.umask(old)
+    store.close()
+    assert stat.S_IMODE((tmp_path / "new" / "dir").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new" / "dir" / "crm.db").stat().st_mode) == 0o600
+
+
+def test_new_database_is_marked_migrated_and_in_wal_mode(tmp_path):
+    store = open_store(tmp_path / "crm.db")
+    assert store.schema_version() == migrations.LATEST
+    assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("my precious notes\n")
+    with pytest.raises(DatabaseRefused, match="not a SQLite database"):
+        open_store(path)
+    assert path.read_text() == "my precious notes\n"
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE songs (title TEXT)")
+    conn.commit()
+    conn.close()
+    before = sha(path)
+    with pytest.raises(DatabaseRefused, match="another program"):
+        open_store(path)
+    assert sha(path) == before
+
+
+def test_a_database_from_a_newer_crm_is_refused_untouched(tmp_path):
+    path = tmp_path / "crm.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.commit()
+    conn.close()
+    before = sha(path)
+    with pytest.raises(DatabaseRefused, match="newer crm"):
+        open_store(path)
+    assert sha(path) == before
+
+
+def test_a_directory_is_refused(tmp_path):
+    with pytest.raises(DatabaseRefused, match="directory"):
+        open_store(tmp_path)
+
+
+def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch):
+    """Build a database at each earlier version, add data, then open it with the latest crm."""
+    for version in range(1, migrations.LATEST + 1):
+        path = tmp_path / f"v{version}.db"
+        monkeypatch.setattr("crmcli.store.LATEST", version)
+        monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:version])
+        old = open_store(path)
+        old.conn.execute(
+            "INSERT INTO contacts (uid, name, created, updated) VALUES ('u1', 'Old Friend', ?, ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+        old.close()
+        monkeypatch.undo()
+        new = open_store(path)
+        assert new.schema_version() == migrations.LATEST
+        assert new.resolve_contact("old friend")["uid"] == "u1"
+        new.close()
+        if version < migrations.LATEST:
+            assert (tmp_path / f"v{version}.db.v{version}.bak").exists()
+
+
+def test_names_are_bound_parameters_never_sql(tmp_path):
+    store = open_store(tmp_path / "crm.db")
+    evil = "Robert'); DROP TABLE contacts;--"
+    contact_id = store.add_contact({"name": evil, "tags": ["x' OR '1'='1"]}, NOW)
+    assert store.resolve_contact("robert')")["name"] == evil
+    assert store.list_contacts(search="DROP TABLE")[0]["id"] == contact_id
+    assert store.list_contacts(tag="x' OR '1'='1")[0]["id"] == contact_id
+    store.close()
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    store = open_store(tmp_path / "crm.db")
+    with pytest.raises(CrmError):
+        store.add_contact({"name": "Half Written"}, NOW, birthday=(2, 30, None))
+    assert store.list_contacts() == []
+    store.close()
+
+
+def test_occurrence_keys_put_the_leap_day_where_the_rule_says():
+    common = reports.occurrence_keys(dt.date(2027, 2, 27), dt.date(2027, 3, 2), "feb28")
+    assert common[229] == [dt.date(2027, 2, 28)]
+    moved = reports.occurrence_keys(dt.date(2027, 2, 27), dt.date(2027, 3, 2), "mar1")
+    assert moved[229] == [dt.date(2027, 3, 1)]
+    leap = reports.occurrence_keys(dt.date(2028, 2, 27), dt.date(2028, 3, 2), "feb28")
+    assert leap[229] == [dt.date(2028, 2, 29)] and leap[228] == [dt.date(2028, 2, 28)]
+
+
+def test_upcoming_over_more_than_a_year_lists_each_occurrence(tmp_path):
+    store = open_store(tmp_path / "crm.db")
+    contact_id = store.add_contact({"name": "Ana"}, NOW, birthday=(12, 1, 1980))
+    rows = reports.upcoming(store, TODAY, 800, "feb28")
+    assert [(r["date"], r["years"]) for r in rows] == [
+        ("2026-12-01", 46),
+        ("2027-12-01", 47),
+        ("2028-12-01", 48),
+    ]
+    assert {r["contact_id"] for r in rows} == {contact_id}
+    store.close()
+
+
+def test_complaint_breach_is_strictly_after_the_deadline(tmp_path):
+    store = open_store(tmp_path / "crm.db")
+    contact_id = store.add_contact({"name": "Ana"}, NOW)
+    due = NOW + dt.timedelta(hours=48)
+    complaint_id = store.add_complaint(contact_id, "late", NOW, due)
+    assert store.get_complaint(complaint_id, due)["breached"] is False
+    assert store.get_complaint(complaint_id, due + dt.timedelta(seconds=1))["breached"] is True
+    store.respond_complaint(complaint_id, None, due)
+    assert store.get_complaint(complaint_id, due + dt.timedelta(days=9))["breached"] is False
+    store.close()
