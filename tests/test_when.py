@@ -1,5 +1,6 @@
 """When-expressions, durations and special dates, against a fixed Tuesday 2026-11-24."""
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -121,15 +122,11 @@ def test_bad_special_dates(text):
 @given(st.text(max_size=40))
 def test_random_text_parses_or_raises_our_error(text):
     for parse in (lambda t: parse_when(t, TODAY, NOW), parse_duration, parse_special_date):
-        try:
+        with contextlib.suppress(CrmError):
             parse(text)
-        except CrmError:
-            pass
 
 
 @given(st.from_regex(r"[+-]?\d{1,7}\s?(d|w|m|y|h|days|weeks|months|years)", fullmatch=True))
 def test_random_offsets_parse_or_raise_our_error(text):
-    try:
+    with contextlib.suppress(CrmError):
         parse_when(text, TODAY, NOW)
-    except CrmError:
-        pass
