@@ -50,7 +50,7 @@ def _deadline(store, opened: dt.datetime, due: str | None) -> dt.datetime:
 @app.command("add")
 def add(
     ref: Ref,
-    summary: Annotated[str, typer.Argument(help="What went wrong.")],
+    summary: Annotated[str, typer.Argument(metavar="SUMMARY", help="What went wrong.")],
     when: Annotated[str | None, typer.Option(help="When it was raised (default: now).")] = None,
     due: Annotated[
         str | None,
@@ -74,7 +74,7 @@ def add(
 @app.command("respond")
 def respond(
     complaint_id: ComplaintId,
-    note: Annotated[str | None, typer.Argument(help="What you answered.")] = None,
+    note: Annotated[str | None, typer.Argument(metavar="NOTE", help="What you answered.")] = None,
 ) -> None:
     """Record the first response to a complaint."""
     row = open_store().respond_complaint(complaint_id, note, clock.now())

@@ -65,7 +65,7 @@ def _fields(**options) -> dict:
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Full name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Full name.")],
     email: Emails = None,
     phone: Phones = None,
     company: Company = None,
@@ -124,9 +124,10 @@ def list_(
             print(row["id"])
         return
     chosen = output.check_format(fmt)
-    for row in rows:
-        row["email"] = row["emails"][0] if row["emails"] else None
-        row["phone"] = row["phones"][0] if row["phones"] else None
+    if chosen in ("table", "plain"):  # people see the first email / phone; scripts get all
+        for row in rows:
+            row["email"] = row["emails"][0] if row["emails"] else None
+            row["phone"] = row["phones"][0] if row["phones"] else None
     if not output.render(rows, chosen, columns=LIST_COLUMNS) and chosen in ("table", "plain"):
         output.message(
             "no contacts match"

@@ -39,8 +39,8 @@ def get(key: Annotated[str, typer.Argument(help="A setting (see `crm config list
 
 @config_app.command("set")
 def set_(
-    key: Annotated[str, typer.Argument(help="A setting.")],
-    value: Annotated[str, typer.Argument(help="Its new value.")],
+    key: Annotated[str, typer.Argument(metavar="KEY", help="A setting.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")],
 ) -> None:
     """Change a setting."""
     from .. import settings
@@ -90,3 +90,13 @@ def trash_empty(
     cutoff = clock.now() - dt.timedelta(days=TRASH_DAYS) if expired else None
     removed = open_store().empty_trash(cutoff)
     output.message(f"removed {removed} deleted contact(s) for good")
+
+
+@db_app.command("demo")
+def demo() -> None:
+    """Fill an empty database with a small demo address book (dated from today)."""
+    from ..demo import seed
+
+    store = open_store()
+    added = seed(store, clock.today(), clock.now())
+    output.message(f"{store.path}: added {added} demo contacts; try `crm digest`")

@@ -17,7 +17,7 @@ def log(
             metavar="REF", help="Contact(s): an id, email or name; several separated by commas."
         ),
     ],
-    summary: Annotated[str, typer.Argument(help="What happened, in one line.")],
+    summary: Annotated[str, typer.Argument(metavar="SUMMARY", help="What happened, in one line.")],
     channel: Channel = None,
     direction: Annotated[
         str | None, typer.Option(help="in (they reached you) or out (default).")
