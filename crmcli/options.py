@@ -75,7 +75,9 @@ Format = Annotated[
         show_default=False,
     ),
 ]
-Ref = Annotated[str, typer.Argument(metavar="REF", help="Contact: an id, an exact email, or part of the name.")]
+Ref = Annotated[
+    str, typer.Argument(metavar="REF", help="Contact: an id, an exact email, or part of the name.")
+]
 Channel = Annotated[
     str | None,
     typer.Option(

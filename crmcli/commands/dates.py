@@ -19,8 +19,12 @@ COLUMNS = ("id", "contact", "label", "date")
 @app.command("add")
 def add(
     ref: Ref,
-    label: Annotated[str, typer.Argument(metavar="LABEL", help="birthday, anniversary, or any text.")],
-    date: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD, or MM-DD when the year is unknown.")],
+    label: Annotated[
+        str, typer.Argument(metavar="LABEL", help="birthday, anniversary, or any text.")
+    ],
+    date: Annotated[
+        str, typer.Argument(metavar="DATE", help="YYYY-MM-DD, or MM-DD when the year is unknown.")
+    ],
 ) -> None:
     """Add a special date; prints its id alone on stdout."""
     from ..when import parse_special_date
@@ -35,7 +39,9 @@ def add(
 
 @app.command("list")
 def list_(
-    ref: Annotated[str | None, typer.Argument(metavar="REF", help="Only this contact's dates.")] = None,
+    ref: Annotated[
+        str | None, typer.Argument(metavar="REF", help="Only this contact's dates.")
+    ] = None,
     fmt: Format = None,
 ) -> None:
     """List special dates by month and day (a yearless date shows as --MM-DD)."""

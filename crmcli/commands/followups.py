@@ -20,7 +20,9 @@ FollowupId = Annotated[
 @app.command("add")
 def add(
     ref: Ref,
-    when: Annotated[str, typer.Argument(metavar="WHEN", help="Due: tomorrow, friday, in 2 weeks, 2026-12-03.")],
+    when: Annotated[
+        str, typer.Argument(metavar="WHEN", help="Due: tomorrow, friday, in 2 weeks, 2026-12-03.")
+    ],
     note: Annotated[str | None, typer.Argument(metavar="NOTE", help="What to do.")] = None,
 ) -> None:
     """Add a follow-up; prints its id alone on stdout."""
