@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .commands import complaints, contacts, dates, db, followups, log, reports
+from .commands import complaints, contacts, dates, db, followups, io, log, reports
 from .errors import CrmError
 from .options import close_stores, set_db_path
 
@@ -106,6 +106,10 @@ app.command("overdue")(reports.overdue)
 app.command("upcoming")(reports.upcoming)
 app.command("complaints")(reports.complaints)
 app.command("digest")(reports.digest)
+app.command("export")(io.export)
+app.add_typer(io.import_app, name="import")
+app.add_typer(io.vcard_app, name="vcard")
+app.command("calendar")(io.calendar)
 app.add_typer(db.config_app, name="config")
 app.add_typer(db.db_app, name="db")
 app.add_typer(db.trash_app, name="trash")

@@ -160,10 +160,171 @@ def open_store(path: Path | None = None) -> Store:
     return store
 
 
+class BulkMixin:
+    """Bulk imports and whole-database restores: batched writes inside the caller's transaction."""
+
+    conn: sqlite3.Connection
+
+    def contact_keys(self) -> tuple[dict, dict, int]:
+        """uid → ("db", id), email → ("db", id), and the next free contact id."""
+        uids, emails = {}, {}
+        for contact_id, uid, addresses in self.conn.execute("SELECT id, uid, emails FROM contacts"):
+            uids[uid] = ("db", contact_id)
+            for email in json.loads(addresses):
+                emails.setdefault(email.lower(), ("db", contact_id))
+        return uids, emails, self.next_id("contacts")
+
+    def next_id(self, table: str) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    def insert_contacts(self, rows: list[Row], dates: list[tuple]) -> None:
+        if rows:
+            columns = list(BACKUP_COLUMNS["contacts"]) + ["id"]
+            self.conn.executemany(
+                f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                ([row.get(c) for c in columns] for row in rows),
+            )
+        self.conn.executemany(
+            "INSERT INTO special_dates (uid, contact_id, label, month, day, year, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((new_uid(), *date) for date in dates),
+        )
+
+    def has_special_date(self, contact_id: int, label: str, month: int, day: int, year) -> bool:
+        return bool(
+            self.conn.execute(
+                "SELECT 1 FROM special_dates WHERE contact_id = ? AND label = ? AND month = ? "
+                "AND day = ? AND year IS ?",
+                (contact_id, label, month, day, year),
+            ).fetchone()
+        )
+
+    def contact_lookup(self) -> dict[str, int]:
+        """Every way an import may name a contact → its id (-1 for a name shared by several)."""
+        lookup: dict[str, int] = {}
+        names: dict[str, int] = {}
+        for contact_id, uid, name, addresses in self.conn.execute(
+            "SELECT id, uid, name, emails FROM contacts"
+        ):
+            lookup[str(contact_id)] = contact_id
+            lookup[uid.lower()] = contact_id
+            for email in json.loads(addresses):
+                lookup.setdefault(email.lower(), contact_id)
+            key = fold(name)
+            names[key] = -1 if key in names else contact_id
+        for key, contact_id in names.items():
+            lookup.setdefault(key, contact_id)
+        return lookup
+
+    def interaction_uids(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT uid FROM interactions")}
+
+    def insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
+        self.conn.executemany(
+            "INSERT INTO interactions (id, uid, happened_at, channel, direction, summary, outcome, "
+            "sentiment, amount, rating, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO interaction_contacts (contact_id, happened_at, interaction_id) "
+            "VALUES (?, ?, ?)",
+            links,
+        )
+
+    def restore_backup(self, document: dict, summary) -> None:
+        """Insert a `crm export all` document's records that are not here yet (matched by uid).
+
+        Runs inside the caller's transaction. Keeps ids where they are free."""
+        contact_ids: dict[str, int] = {}
+        interaction_ids: dict[str, int] = {}
+        for row in self.conn.execute("SELECT uid, id FROM contacts"):
+            contact_ids[row[0]] = row[1]
+        for row in self.conn.execute("SELECT uid, id FROM interactions"):
+            interaction_ids[row[0]] = row[1]
+        for section in (
+            "contacts",
+            "interactions",
+            "dates",
+            "followups",
+            "complaints",
+            "stage_changes",
+        ):
+            table = BACKUP_SECTIONS.get(section, section)
+            for record in document.get(section) or []:
+                if not isinstance(record, dict) or not record.get("uid"):
+                    raise CrmError(f"{section}: a record without a uid: the backup is damaged")
+                if self.one(f"SELECT 1 AS found FROM {table} WHERE uid = ?", (record["uid"],)):
+                    summary.skipped += 1
+                    continue
+                values = _backup_values(table, record, contact_ids, interaction_ids)
+                if not self.one(
+                    f"SELECT 1 AS found FROM {table} WHERE id = ?", (record.get("id"),)
+                ):
+                    values["id"] = record.get("id")
+                new_id = self.insert(table, values)
+                if table == "contacts":
+                    contact_ids[record["uid"]] = new_id
+                if table == "interactions":
+                    interaction_ids[record["uid"]] = new_id
+                    for uid in record.get("contact_uids") or []:
+                        if uid not in contact_ids:
+                            raise CrmError(f"interaction {record['uid']}: unknown contact {uid}")
+                        self.insert(
+                            "interaction_contacts",
+                            {"contact_id": contact_ids[uid], "happened_at": values["happened_at"],
+                             "interaction_id": new_id},
+                        )  # fmt: skip
+                summary.added += 1
+        for key, value in (document.get("config") or {}).items():
+            if self.get_setting("config", key) is None:
+                self.conn.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?)", (key, str(value))
+                )
+
+
+BACKUP_COLUMNS = {
+    "contacts": ("uid", "name", "emails", "phones", "company", "title", "tags", "relationship",
+                 "stage", "channel", "cadence_days", "owner", "source", "acquisition_cost",
+                 "notes", "archived", "created", "updated"),
+    "interactions": ("uid", "happened_at", "channel", "direction", "summary", "outcome",
+                     "sentiment", "amount", "rating", "created"),
+    "special_dates": ("uid", "contact_id", "label", "month", "day", "year", "created"),
+    "followups": ("uid", "contact_id", "due", "note", "interaction_id", "created", "done_at",
+                  "done_note", "snoozed"),
+    "complaints": ("uid", "contact_id", "opened", "summary", "due", "interaction_id",
+                   "responded_at", "response", "resolved_at", "resolution"),
+    "stage_changes": ("uid", "contact_id", "from_stage", "to_stage", "changed_at", "reason"),
+}  # fmt: skip
+
+
+BACKUP_SECTIONS = {"dates": "special_dates"}
+
+
+def _backup_values(table: str, record: dict, contact_ids: dict, interaction_ids: dict) -> Row:
+    values = {column: record.get(column) for column in BACKUP_COLUMNS[table]}
+    if table == "contacts":
+        for column in LIST_COLUMNS:
+            values[column] = json.dumps(values[column] or [], ensure_ascii=False)
+        values["archived"] = int(bool(values["archived"]))
+        if not values["name"] or not values["created"]:
+            raise CrmError(
+                f"contact {record['uid']}: no name or creation time: the backup is damaged"
+            )
+        values["updated"] = values["updated"] or values["created"]
+    if "contact_id" in values:
+        uid = record.get("contact_uid")
+        if uid not in contact_ids:
+            raise CrmError(f"{table} {record['uid']}: unknown contact {uid}: the backup is damaged")
+        values["contact_id"] = contact_ids[uid]
+    if "interaction_id" in values:
+        values["interaction_id"] = interaction_ids.get(record.get("interaction_uid") or "")
+    return values
+
+
 # --------------------------------------------------------------------------- the store
 
 
-class Store:
+class Store(BulkMixin):
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
@@ -925,3 +1086,88 @@ FROM rows
 WHERE (kind = 'followup') OR due < :today
 ORDER BY days_overdue DESC, contact, kind
 """
+
+
+# --------------------------------------------------------------------------- export queries
+# One SELECT per entity; rows stream from the cursor so memory stays flat however many rows.
+
+_ARCHIVED_FILTER = {
+    "contacts": "c.archived = 0",
+    "interactions": "EXISTS (SELECT 1 FROM interaction_contacts x JOIN contacts xc "
+    "ON xc.id = x.contact_id WHERE x.interaction_id = i.id AND xc.archived = 0)",
+    "dates": "c.archived = 0",
+    "followups": "c.archived = 0",
+    "complaints": "c.archived = 0",
+    "stage_changes": "c.archived = 0",
+}
+
+EXPORT_SQL = {
+    "contacts": """
+        SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags,
+               c.relationship, c.stage, c.channel, c.cadence_days, c.owner, c.source,
+               c.acquisition_cost, c.notes,
+               (SELECT CASE WHEN s.year IS NULL THEN printf('--%02d-%02d', s.month, s.day)
+                       ELSE printf('%04d-%02d-%02d', s.year, s.month, s.day) END
+                FROM special_dates s WHERE s.contact_id = c.id AND s.label = 'birthday'
+                ORDER BY s.id LIMIT 1) AS birthday,
+               c.archived, c.created, c.updated
+        FROM contacts c WHERE {where} ORDER BY c.id""",
+    "interactions": """
+        SELECT i.id, i.uid, i.happened_at,
+               group_concat(l.contact_id, char(31)) AS contact_ids,
+               group_concat(c.uid, char(31)) AS contact_uids,
+               group_concat(c.name, char(31)) AS contacts,
+               i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount, i.rating,
+               i.created
+        FROM interactions i
+        JOIN interaction_contacts l ON l.interaction_id = i.id
+        JOIN contacts c ON c.id = l.contact_id
+        WHERE {where} GROUP BY i.id ORDER BY i.id""",
+    "dates": """
+        SELECT s.id, s.uid, s.contact_id, c.uid AS contact_uid, c.name AS contact, s.label,
+               s.month, s.day, s.year,
+               CASE WHEN s.year IS NULL THEN printf('--%02d-%02d', s.month, s.day)
+                    ELSE printf('%04d-%02d-%02d', s.year, s.month, s.day) END AS date,
+               s.created
+        FROM special_dates s JOIN contacts c ON c.id = s.contact_id
+        WHERE {where} ORDER BY s.id""",
+    "followups": """
+        SELECT f.id, f.uid, f.contact_id, c.uid AS contact_uid, c.name AS contact, f.due,
+               f.note, (SELECT uid FROM interactions WHERE id = f.interaction_id)
+                   AS interaction_uid,
+               f.created, f.done_at, f.done_note, f.snoozed
+        FROM followups f JOIN contacts c ON c.id = f.contact_id
+        WHERE {where} ORDER BY f.id""",
+    "complaints": """
+        SELECT k.id, k.uid, k.contact_id, c.uid AS contact_uid, c.name AS contact, k.opened,
+               k.summary, k.due, (SELECT uid FROM interactions WHERE id = k.interaction_id)
+                   AS interaction_uid,
+               k.responded_at, k.response, k.resolved_at, k.resolution
+        FROM complaints k JOIN contacts c ON c.id = k.contact_id
+        WHERE {where} ORDER BY k.id""",
+    "stage_changes": """
+        SELECT g.id, g.uid, g.contact_id, c.uid AS contact_uid, c.name AS contact,
+               g.from_stage, g.to_stage, g.changed_at, g.reason
+        FROM stage_changes g JOIN contacts c ON c.id = g.contact_id
+        WHERE {where} ORDER BY g.id""",
+}
+
+
+def iter_export(store: Store, entity: str, include_archived: bool = False) -> Iterator[Row]:
+    """Stream an entity's rows; lists (emails, phones, tags, contact ids) come out as lists."""
+    where = "1" if include_archived else _ARCHIVED_FILTER[entity]
+    cursor = store.conn.execute(EXPORT_SQL[entity].format(where=where))
+    columns = [d[0] for d in cursor.description]
+    split = {"contact_ids", "contact_uids", "contacts"} & set(columns)
+    for values in cursor:
+        row = dict(zip(columns, values, strict=True))
+        for column in LIST_COLUMNS:
+            if column in row:
+                row[column] = json.loads(row[column])
+        for column in split:
+            row[column] = row[column].split("\x1f") if row[column] else []
+        if "contact_ids" in row:
+            row["contact_ids"] = [int(v) for v in row["contact_ids"]]
+        if "archived" in row:
+            row["archived"] = bool(row["archived"])
+        yield row

@@ -57,10 +57,10 @@ class Crm:
                 digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def fails(self, args, code=1, says=None):
+    def fails(self, args, code=1, says=None, input=None):
         """Runs a command that must fail cleanly and leave the database byte-identical."""
         before = self.fingerprint()
-        result = self(args, ok=False)
+        result = self(args, ok=False, input=input)
         assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(
             result.exception
