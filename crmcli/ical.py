@@ -70,7 +70,10 @@ def build_calendar(store, today: dt.date, now: dt.datetime, days: int, leap_rule
         event = Event()
         event.add("uid", f"{row['uid']}@crm")
         event.add("dtstamp", stamp)
-        event.add("summary", f"Follow up with {row['contact']}" + (f": {row['note']}" if row["note"] else ""))
+        event.add(
+            "summary",
+            f"Follow up with {row['contact']}" + (f": {row['note']}" if row["note"] else ""),
+        )
         event.add("dtstart", due)
         event.add("dtend", due + dt.timedelta(days=1))
         event.add("categories", ["follow-up"])

@@ -67,7 +67,9 @@ def open_binary(path: str) -> BinaryIO:
         return sys.stdin.buffer
     target = Path(path)
     if target.is_dir():
-        raise CrmError(f"{path} is a directory: give a file (a folder of .vcf files needs --format vcard)")
+        raise CrmError(
+            f"{path} is a directory: give a file (a folder of .vcf files needs --format vcard)"
+        )
     try:
         return target.open("rb")
     except OSError as error:
@@ -154,7 +156,9 @@ def parse_maps(pairs: list[str], targets: set[str]) -> dict[str, str]:
         column, sep, target = pair.partition("=")
         target = target.strip().lower()
         if not sep or not column.strip() or target not in targets:
-            raise CrmError(f"bad --map {pair!r}: use \"Column=field\" with a field among {', '.join(sorted(targets))}")
+            raise CrmError(
+                f'bad --map {pair!r}: use "Column=field" with a field among {", ".join(sorted(targets))}'
+            )
         mapping[column.strip().lower()] = target
     return mapping
 
@@ -185,7 +189,9 @@ def _find_header(reader, builtin, user, lookahead=20):
     return None
 
 
-def read_csv(stream: TextIO, builtin: dict[str, str], user: dict[str, str], summary: Summary) -> Iterator[Record]:
+def read_csv(
+    stream: TextIO, builtin: dict[str, str], user: dict[str, str], summary: Summary
+) -> Iterator[Record]:
     reader = csv.reader(stream)
     try:
         header = _find_header(reader, builtin, user)
@@ -196,9 +202,13 @@ def read_csv(stream: TextIO, builtin: dict[str, str], user: dict[str, str], summ
         yield Record(f"line {reader.line_num}", {}, f"unreadable CSV: {error}")
         return
     if header is None:
-        raise CrmError("no header row found: the first line must name the columns (e.g. name,email)")
+        raise CrmError(
+            "no header row found: the first line must name the columns (e.g. name,email)"
+        )
     targets = [_target(cell, builtin, user) for cell in header]
-    summary.ignored_columns = [h for h, t in zip(header, targets, strict=True) if t is None and h.strip()]
+    summary.ignored_columns = [
+        h for h, t in zip(header, targets, strict=True) if t is None and h.strip()
+    ]
     start = reader.line_num + 1
     while True:
         try:
@@ -249,7 +259,9 @@ def _split(value: Any, target: str) -> list[str]:
     return parts
 
 
-def read_jsonl(stream: TextIO, builtin: dict[str, str], user: dict[str, str], summary: Summary) -> Iterator[Record]:
+def read_jsonl(
+    stream: TextIO, builtin: dict[str, str], user: dict[str, str], summary: Summary
+) -> Iterator[Record]:
     ignored: set[str] = set()
     number = 0
     while True:
@@ -277,7 +289,15 @@ def read_jsonl(stream: TextIO, builtin: dict[str, str], user: dict[str, str], su
             if target is None:
                 ignored.add(key)
             elif target != "ignore" and value not in (None, "", []):
-                _collect(raw, target, value if isinstance(value, list) else str(value) if not isinstance(value, bool) else value)
+                _collect(
+                    raw,
+                    target,
+                    value
+                    if isinstance(value, list)
+                    else str(value)
+                    if not isinstance(value, bool)
+                    else value,
+                )
         yield Record(f"line {number}", raw)
     summary.ignored_columns = sorted(ignored)
 
@@ -392,9 +412,7 @@ def contact_draft(raw: dict[str, Any]) -> ContactDraft:
     created = raw.get("created")
     if raw.get("connected_on"):
         created = _connected_on(raw["connected_on"])
-    dates = [
-        (label, *model.special_date(*date)) for label, date in raw.get("dates", [])
-    ]
+    dates = [(label, *model.special_date(*date)) for label, date in raw.get("dates", [])]
     birthday = raw.get("birthday")
     if isinstance(birthday, str):
         birthday = parse_birthday(birthday)
@@ -469,7 +487,9 @@ class ContactImport:
             self.new[key] = merge_drafts(self.new[key], draft)
             self._remember(self.new[key], match)
         else:
-            self.updates[key] = merge_drafts(self.updates[key], draft) if key in self.updates else draft
+            self.updates[key] = (
+                merge_drafts(self.updates[key], draft) if key in self.updates else draft
+            )
             self._remember(draft, match)
         self.summary.updated += 1
 
@@ -490,7 +510,9 @@ class ContactImport:
 
     def _describe(self, match) -> str:
         kind, key = match
-        return f"contact {key}" if kind == "db" else f"an earlier row ({self.new[key].fields['name']})"
+        return (
+            f"contact {key}" if kind == "db" else f"an earlier row ({self.new[key].fields['name']})"
+        )
 
     def write(self) -> None:
         with self.store.transaction():
@@ -525,7 +547,9 @@ class ContactImport:
             if draft.fields.get(column):
                 changes[column] = model.unique(current[column] + draft.fields[column])
         birthday = draft.birthday
-        self.store.update_contact(contact_id, changes, dt.datetime.fromisoformat(self.now), birthday=birthday)
+        self.store.update_contact(
+            contact_id, changes, dt.datetime.fromisoformat(self.now), birthday=birthday
+        )
         for label, month, day, year in draft.dates:
             if not self.store.has_special_date(contact_id, label, month, day, year):
                 self.store.add_special_date(contact_id, label, month, day, year, self.now)
@@ -540,7 +564,9 @@ def _all_dates(draft: ContactDraft):
 def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
     fields = {**old.fields, **{k: v for k, v in new.fields.items() if v not in (None, [], "")}}
     for column in ("emails", "phones", "tags"):
-        fields[column] = model.unique((old.fields.get(column) or []) + (new.fields.get(column) or []))
+        fields[column] = model.unique(
+            (old.fields.get(column) or []) + (new.fields.get(column) or [])
+        )
     return ContactDraft(
         fields=fields,
         uid=old.uid or new.uid,
@@ -552,7 +578,9 @@ def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
     )
 
 
-def run_import(planner, records: Iterable[Record], skip_invalid: bool, dry_run: bool, progress=None):
+def run_import(
+    planner, records: Iterable[Record], skip_invalid: bool, dry_run: bool, progress=None
+):
     """Plan every record; refuse everything on a bad one unless skipping; then write."""
     summary = planner.summary
     for record in records:
@@ -586,7 +614,11 @@ class InteractionImport:
         self.rows: list[tuple] = []
         self.links: list[tuple] = []
         self.summary = Summary()
-        self.channels, self.directions, self.sentiments = set(CHANNELS), set(DIRECTIONS), set(SENTIMENTS)
+        self.channels, self.directions, self.sentiments = (
+            set(CHANNELS),
+            set(DIRECTIONS),
+            set(SENTIMENTS),
+        )
 
     def plan(self, record: Record) -> None:
         if record.problem:
@@ -611,8 +643,16 @@ class InteractionImport:
             model.choice(direction, model.DIRECTIONS, "direction")
         if sentiment is not None:
             sentiment = model.choice(sentiment, model.SENTIMENTS, "sentiment")
-        amount = model.amount(_number(raw["amount"], "amount")) if raw.get("amount") is not None else None
-        rating = model.rating(_number(raw["rating"], "rating", int)) if raw.get("rating") is not None else None
+        amount = (
+            model.amount(_number(raw["amount"], "amount"))
+            if raw.get("amount") is not None
+            else None
+        )
+        rating = (
+            model.rating(_number(raw["rating"], "rating", int))
+            if raw.get("rating") is not None
+            else None
+        )
         interaction_id = self.next_id
         self.next_id += 1
         uid = uid or new_uid()
@@ -629,7 +669,9 @@ class InteractionImport:
     def _contacts(self, raw: dict[str, Any]) -> list[int]:
         refs = raw.get("contact_uids") or raw.get("contact_ids") or raw.get("contacts")
         if not refs:
-            raise CrmError("no contact: give a contact (email or name), contact_uid or contact_id column")
+            raise CrmError(
+                "no contact: give a contact (email or name), contact_uid or contact_id column"
+            )
         found = []
         for ref in refs:
             contact_id = self.contacts.get(ref.lower()) or self.contacts.get(fold(ref))
@@ -657,7 +699,9 @@ def import_backup(store: Store, stream: TextIO, dry_run: bool) -> Summary:
     except UnicodeDecodeError:
         raise CrmError("the backup is not valid UTF-8") from None
     except json.JSONDecodeError as error:
-        raise CrmError(f"line {error.lineno}: not valid JSON ({error.msg}): is this a `crm export all` file?") from None
+        raise CrmError(
+            f"line {error.lineno}: not valid JSON ({error.msg}): is this a `crm export all` file?"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise CrmError("not a crm backup: expected a `crm export all --format json` document")
     summary = Summary()

@@ -253,3 +253,42 @@ def render_record(record: Row, fmt: str, out: TextIO | None = None) -> None:
 
 def no_color() -> bool:
     return "NO_COLOR" in os.environ
+
+
+LARGE_INPUT = 1_000_000  # bytes: smaller imports finish before a bar is worth drawing
+
+
+class ByteProgress:
+    """A progress bar on stderr that follows how far a file has been read."""
+
+    def __init__(self, binary, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.binary = binary
+        self.rows = 0
+        self.bar = Progress(
+            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+        )  # fmt: skip
+        self.task = self.bar.add_task("importing", total=total)
+        self.bar.start()
+
+    def __call__(self) -> None:
+        self.rows += 1
+        if self.rows % 2000 == 0:
+            self.bar.update(self.task, completed=self.binary.tell())
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+def progress_for(binary) -> ByteProgress | None:
+    """A bar only when a person watches stderr and the input is a large regular file."""
+    if binary is None or not sys.stderr.isatty():
+        return None
+    try:
+        size = os.fstat(binary.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        return None
+    return ByteProgress(binary, size) if size >= LARGE_INPUT else None

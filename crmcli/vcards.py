@@ -64,7 +64,9 @@ def to_vcard(contact: dict[str, Any], dates: list[dict[str, Any]]) -> str:
 
 def export_vdir(store, target: str, include_archived: bool = False) -> int:
     """Write one .vcf per contact into a folder (or all to stdout for `-`). Returns the count."""
-    contacts = store.list_contacts() + (store.list_contacts(archived=True) if include_archived else [])
+    contacts = store.list_contacts() + (
+        store.list_contacts(archived=True) if include_archived else []
+    )
     if target == "-":
         for contact in contacts:
             sys.stdout.write(to_vcard(contact, store.list_special_dates(contact["id"])))
@@ -155,7 +157,11 @@ def _record(card, where: str) -> Record:
             raw["company"] = (org[0] if isinstance(org, list) else str(org)).strip() or None
         for title in _values(card, "title")[:1]:
             raw["title"] = str(title).strip() or None
-        tags = [t for value in _values(card, "categories") for t in (value if isinstance(value, list) else [value])]
+        tags = [
+            t
+            for value in _values(card, "categories")
+            for t in (value if isinstance(value, list) else [value])
+        ]
         raw["tags"] = [str(t).strip() for t in tags if str(t).strip()]
         notes = [str(v).strip() for v in _values(card, "note") if str(v).strip()]
         if notes:

@@ -29,12 +29,12 @@ OUTLOOK_CSV = (
     "Mobile Phone,Company,Job Title,Birthday,Categories,Notes\n"
     "David,,Okafor,,,david@okafor.example,,+1 555 0100,+1 555 0199,Okafor Labs,CEO,7/2/1979,"
     "Clients;VIP,\n"
-    "Eva,,Novak,,,eva@novak.example,,,,,,0/0/00,,\"likes long\nemails\"\n"
+    'Eva,,Novak,,,eva@novak.example,,,,,,0/0/00,,"likes long\nemails"\n'
 )
 LINKEDIN_CSV = (
     "Notes:\n"
     '"When exporting your connection data, you may notice that some of the email addresses are '
-    'missing. You will only see email addresses for connections who have allowed their '
+    "missing. You will only see email addresses for connections who have allowed their "
     'connections to see or download their email address."\n'
     "\n"
     "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
@@ -84,7 +84,9 @@ def test_export_formats_and_output_file(crm, people, tmp_path):
 def test_export_leaves_out_archived_unless_asked(crm, people):
     crm("contact archive bruno")
     assert "Bruno Costa" not in contacts(crm)
-    assert "Bruno Costa" in {c["name"] for c in crm.json("export contacts --format json --archived")}
+    assert "Bruno Costa" in {
+        c["name"] for c in crm.json("export contacts --format json --archived")
+    }
 
 
 def test_excel_safe_prefixes_formula_cells(crm):
@@ -137,7 +139,11 @@ def test_import_google_csv(crm, tmp_path):
 def test_import_legacy_google_csv(crm, tmp_path):
     crm(f"import contacts {write(tmp_path, 'old.csv', GOOGLE_LEGACY_CSV)}")
     carla = contacts(crm)["Carla Dias"]
-    assert (carla["emails"], carla["tags"], carla["company"]) == (["carla@dias.pt"], ["Friends"], "Dias Design")
+    assert (carla["emails"], carla["tags"], carla["company"]) == (
+        ["carla@dias.pt"],
+        ["Friends"],
+        "Dias Design",
+    )
 
 
 def test_import_outlook_csv_in_utf16(crm, tmp_path):
@@ -146,8 +152,15 @@ def test_import_outlook_csv_in_utf16(crm, tmp_path):
     found = contacts(crm)
     david = found["David Okafor"]
     assert david["phones"] == ["+1 555 0100", "+1 555 0199"]
-    assert (david["title"], david["birthday"], david["tags"]) == ("CEO", "1979-07-02", ["Clients", "VIP"])
-    assert found["Eva Novak"]["birthday"] is None and found["Eva Novak"]["notes"] == "likes long\nemails"
+    assert (david["title"], david["birthday"], david["tags"]) == (
+        "CEO",
+        "1979-07-02",
+        ["Clients", "VIP"],
+    )
+    assert (
+        found["Eva Novak"]["birthday"] is None
+        and found["Eva Novak"]["notes"] == "likes long\nemails"
+    )
 
 
 def test_import_linkedin_connections_with_notes_above_the_header(crm, tmp_path):
@@ -166,7 +179,10 @@ def test_import_with_utf8_bom_and_from_stdin(crm):
 
 
 def test_import_map_option(crm):
-    crm('import contacts - --map "Mobile Number=phones" --map "Full=name"', input="Full,Mobile Number\nHal,+1 555 0142\n")
+    crm(
+        'import contacts - --map "Mobile Number=phones" --map "Full=name"',
+        input="Full,Mobile Number\nHal,+1 555 0142\n",
+    )
     assert contacts(crm)["Hal"]["phones"] == ["+1 555 0142"]
 
 
@@ -217,7 +233,7 @@ def test_dry_run_counts_and_writes_nothing(crm, people):
     ("data", "says"),
     [
         (b"name,email\nJos\xe9 Latin1,j@l.example\n", "not valid UTF-8"),
-        (b"name,email\nTruncated,\"unterminated\n", "nothing written"),
+        (b'name,email\nTruncated,"unterminated\n', "nothing written"),
         (b"name,email\nToo,many,cells,here\n", "cells but the header has 2"),
     ],
 )
@@ -259,7 +275,9 @@ def test_import_interactions(crm, people):
 
 
 def test_import_interactions_bad_rows(crm, people):
-    data = "happened_at,contact,summary\n2026-11-01,nobody@x.example,call\nyesterday,Ana Silva,call\n"
+    data = (
+        "happened_at,contact,summary\n2026-11-01,nobody@x.example,call\nyesterday,Ana Silva,call\n"
+    )
     before = crm.fingerprint()
     bad = crm("import interactions -", input=data, ok=False)
     assert "line 2: unknown contact" in bad.stderr and "line 3: bad date" in bad.stderr
@@ -316,18 +334,32 @@ END:VCARD
 
 
 def test_vcard_import_of_real_world_cards(crm, tmp_path):
-    path = write(tmp_path, "all.vcf", APPLE_VCF + GOOGLE_VCF + THUNDERBIRD_VCF + QUOTED_PRINTABLE_VCF)
+    path = write(
+        tmp_path, "all.vcf", APPLE_VCF + GOOGLE_VCF + THUNDERBIRD_VCF + QUOTED_PRINTABLE_VCF
+    )
     result = crm(f"vcard import {path}")
     assert "4 added" in result.stderr
     found = contacts(crm)
     ana = found["Ana Silva"]
-    assert (ana["birthday"], ana["company"], ana["tags"]) == ("--03-14", "Acme", ["client", "lisbon"])
+    assert (ana["birthday"], ana["company"], ana["tags"]) == (
+        "--03-14",
+        "Acme",
+        ["client", "lisbon"],
+    )
     assert ana["notes"].endswith("make this line fold")
     bruno = found["Bruno Costa"]
-    assert bruno["emails"] == ["bruno@costa.pt", "bruno@work.example"] and bruno["birthday"] == "--11-27"
+    assert (
+        bruno["emails"] == ["bruno@costa.pt", "bruno@work.example"]
+        and bruno["birthday"] == "--11-27"
+    )
     carla = found["Carla Dias"]
-    assert carla["birthday"] == "1990-07-02" and carla["uid"] == "1b7d9c3e-0a7e-4c1e-9c1f-2a1f0d4b9e11"
-    assert [d["date"] for d in crm.json(f"date list {carla['id']} -f json")] == ["--06-15", "1990-07-02"]
+    assert (
+        carla["birthday"] == "1990-07-02" and carla["uid"] == "1b7d9c3e-0a7e-4c1e-9c1f-2a1f0d4b9e11"
+    )
+    assert [d["date"] for d in crm.json(f"date list {carla['id']} -f json")] == [
+        "--06-15",
+        "1990-07-02",
+    ]
     assert found["João Gonçalves"]["birthday"] == "--05-01"
 
 
@@ -353,7 +385,9 @@ def test_vcard_export_to_stdout_and_reimport_from_stdin(crm, people, tmp_path):
 
 
 def test_vcard_bad_card_is_refused(crm, people, tmp_path):
-    path = write(tmp_path, "bad.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Bad Day\nBDAY:1990-02-30\nEND:VCARD\n")
+    path = write(
+        tmp_path, "bad.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Bad Day\nBDAY:1990-02-30\nEND:VCARD\n"
+    )
     crm.fails(f"vcard import {path}", says="bad BDAY")
     crm.fails(f"vcard import {tmp_path / 'nothing.vcf'}", says="cannot read")
 
@@ -369,10 +403,16 @@ def test_khard_lists_the_exported_vdir(crm, people, tmp_path):
         f"[addressbooks]\n[[crm]]\npath = {vdir}\n\n[general]\ndefault_action = list\n"
         "editor = /bin/true\nmerge_editor = /bin/true\n\n[vcard]\nskip_unparsable = no\n"
     )
-    listed = subprocess.run([KHARD, "-c", str(config), "list", "--parsable"], capture_output=True, text=True)
+    listed = subprocess.run(
+        [KHARD, "-c", str(config), "list", "--parsable"], capture_output=True, text=True
+    )
     assert listed.returncode == 0, listed.stderr
-    assert {"Ana Silva", "Bruno Costa", "Anabela Rocha"} <= {line.split("\t")[1] for line in listed.stdout.splitlines()}
-    birthdays = subprocess.run([KHARD, "-c", str(config), "birthdays", "--parsable"], capture_output=True, text=True)
+    assert {"Ana Silva", "Bruno Costa", "Anabela Rocha"} <= {
+        line.split("\t")[1] for line in listed.stdout.splitlines()
+    }
+    birthdays = subprocess.run(
+        [KHARD, "-c", str(config), "birthdays", "--parsable"], capture_output=True, text=True
+    )
     assert "Ana Silva" in birthdays.stdout
 
 
@@ -389,7 +429,9 @@ def test_calendar_feed_parses_with_stable_uids(crm, people, tmp_path):
     events = Calendar.from_ical(feed).walk("VEVENT")
     summaries = {str(e["summary"]): e for e in events}
     birthday = summaries["Ana Silva's birthday"]
-    assert birthday["rrule"]["FREQ"] == ["YEARLY"] and str(birthday.decoded("dtstart")) == "1985-03-14"
+    assert (
+        birthday["rrule"]["FREQ"] == ["YEARLY"] and str(birthday.decoded("dtstart")) == "1985-03-14"
+    )
     leap = summaries["Bruno Costa's anniversary"]
     assert leap["rrule"]["BYMONTH"] == [2] and leap["rrule"]["BYMONTHDAY"] == [-1]
     slides = summaries["Follow up with Bruno Costa: send slides"]

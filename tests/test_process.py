@@ -125,3 +125,32 @@ def test_db_option_and_db_path(tmp_path):
     )
     assert run(tmp_path / "unused.db", "--db", str(other), "contact", "add", "X").returncode == 0
     assert other.exists() and not (tmp_path / "unused.db").exists()
+
+
+def test_large_import_shows_a_progress_bar_on_a_terminal_only(tmp_path):
+    big = tmp_path / "big.csv"
+    with big.open("w") as handle:
+        handle.write("name,email,notes\n")
+        for i in range(12_000):
+            handle.write(f"Person {i},p{i}@example.com,{'x' * 80}\n")
+    db = tmp_path / "crm.db"
+    piped = run(db, "import", "contacts", str(big), "--dry-run")
+    assert piped.returncode == 0 and "importing" not in piped.stderr
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [CRM, "import", "contacts", str(big), "--dry-run"], stdout=subprocess.DEVNULL,
+        stderr=follower, stdin=subprocess.DEVNULL, env=crm_env_for_process(db),
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    assert b"importing" in seen and b"would import contacts: 12000 added" in seen

@@ -13,8 +13,12 @@ from .. import clock, output
 from ..errors import CrmError
 from ..options import Days, LeapDay, open_store
 
-import_app = typer.Typer(help="Import contacts and interactions, all-or-nothing.", no_args_is_help=True)
-vcard_app = typer.Typer(help="vCard interchange: a vdir for khard and vdirsyncer.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import contacts and interactions, all-or-nothing.", no_args_is_help=True
+)
+vcard_app = typer.Typer(
+    help="vCard interchange: a vdir for khard and vdirsyncer.", no_args_is_help=True
+)
 
 OutputFile = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
@@ -54,7 +58,9 @@ def destination(path: Path | None):
 def export(
     entity: Annotated[
         str,
-        typer.Argument(metavar="ENTITY", help="contacts, interactions, dates, followups, complaints, or all."),
+        typer.Argument(
+            metavar="ENTITY", help="contacts, interactions, dates, followups, complaints, or all."
+        ),
     ],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="csv, tsv, json or jsonl (all: json only).")
@@ -80,46 +86,41 @@ def export(
         else:
             count = export_entity(store, entity, chosen, out, excel_safe, archived)
     if output_file is not None:
-        output.message(f"exported {count} {entity if entity != 'all' else 'records'} to {output_file}")
+        output.message(
+            f"exported {count} {entity if entity != 'all' else 'records'} to {output_file}"
+        )
 
 
 def _summarise(summary, what: str, dry_run: bool) -> None:
     if summary.ignored_columns:
         shown = ", ".join(summary.ignored_columns[:12])
-        more = f" and {len(summary.ignored_columns) - 12} more" if len(summary.ignored_columns) > 12 else ""
+        more = (
+            f" and {len(summary.ignored_columns) - 12} more"
+            if len(summary.ignored_columns) > 12
+            else ""
+        )
         output.message(f'ignored columns: {shown}{more} (map one with --map "Column=field")')
     for problem in summary.invalid:
         output.message(f"skipped {problem}")
     output.message(summary.line(what, dry_run))
 
 
-def _run(planner, records, what: str, skip_invalid: bool, dry_run: bool) -> None:
+def _run(planner, records, what: str, skip_invalid: bool, dry_run: bool, binary=None) -> None:
     from ..importer import ImportRefused, run_import
 
+    progress = output.progress_for(binary)
     try:
-        summary = run_import(planner, records, skip_invalid, dry_run, _progress())
+        summary = run_import(planner, records, skip_invalid, dry_run, progress)
     except ImportRefused as refused:
         for problem in refused.problems[:200]:
             output.message(problem)
         if len(refused.problems) > 200:
             output.message(f"... and {len(refused.problems) - 200} more")
         raise
+    finally:
+        if progress:
+            progress.close()
     _summarise(summary, what, dry_run)
-
-
-def _progress():
-    """A counter on stderr for large imports at a terminal; nothing in pipes."""
-    if not sys.stderr.isatty():
-        return None
-    state = {"count": 0}
-
-    def tick() -> None:
-        state["count"] += 1
-        if state["count"] % 10_000 == 0:
-            sys.stderr.write(f"\r{state['count']:,} rows read…")
-            sys.stderr.flush()
-
-    return tick
 
 
 def _records(source: str, fmt: str, builtin, maps, targets, summary):
@@ -130,16 +131,16 @@ def _records(source: str, fmt: str, builtin, maps, targets, summary):
     if chosen == "vcard" or (chosen == "auto" and source != "-" and Path(source).is_dir()):
         from ..vcards import read_vcards
 
-        return read_vcards(source)
+        return read_vcards(source), None
     binary = importer.open_binary(source)
     if chosen == "auto":
         chosen = importer.detect_format(source, binary)
     if chosen == "vcard":
         from ..vcards import _parse
 
-        return _parse(binary.read(), "card")
+        return _parse(binary.read(), "card"), None
     reader = importer.read_csv if chosen == "csv" else importer.read_jsonl
-    return reader(importer.text_stream(binary), builtin, user, summary)
+    return reader(importer.text_stream(binary), builtin, user, summary), binary
 
 
 @import_app.command("contacts")
@@ -161,8 +162,10 @@ def import_contacts(
         raise CrmError(f"bad --on-duplicate {on_duplicate!r}: use skip, update or error")
     store = open_store()
     planner = importer.ContactImport(store, on_duplicate, clock.now())
-    records = _records(source, fmt, importer.CONTACT_HEADERS, maps, importer.CONTACT_TARGETS, planner.summary)
-    _run(planner, records, "contacts", skip_invalid, dry_run)
+    records, binary = _records(
+        source, fmt, importer.CONTACT_HEADERS, maps, importer.CONTACT_TARGETS, planner.summary
+    )
+    _run(planner, records, "contacts", skip_invalid, dry_run, binary)
 
 
 @import_app.command("interactions")
@@ -179,8 +182,10 @@ def import_interactions(
     store = open_store()
     planner = importer.InteractionImport(store, clock.now())
     targets = set(importer.INTERACTION_HEADERS.values())
-    records = _records(source, fmt, importer.INTERACTION_HEADERS, maps, targets, planner.summary)
-    _run(planner, records, "interactions", skip_invalid, dry_run)
+    records, binary = _records(
+        source, fmt, importer.INTERACTION_HEADERS, maps, targets, planner.summary
+    )
+    _run(planner, records, "interactions", skip_invalid, dry_run, binary)
 
 
 @import_app.command("all")
@@ -196,8 +201,12 @@ def import_all(source: Source, dry_run: DryRun = False) -> None:
 
 @vcard_app.command("export")
 def vcard_export(
-    target: Annotated[str, typer.Argument(metavar="DIR", help="A folder (a vdir), or - for one stream.")],
-    archived: Annotated[bool, typer.Option("--archived", help="Include archived contacts.")] = False,
+    target: Annotated[
+        str, typer.Argument(metavar="DIR", help="A folder (a vdir), or - for one stream.")
+    ],
+    archived: Annotated[
+        bool, typer.Option("--archived", help="Include archived contacts.")
+    ] = False,
 ) -> None:
     """Write one .vcf per contact, named by its uid (khard and vdirsyncer read the folder)."""
     from ..vcards import export_vdir
@@ -209,7 +218,9 @@ def vcard_export(
 
 @vcard_app.command("import")
 def vcard_import(
-    source: Annotated[str, typer.Argument(metavar="PATH", help="A .vcf file, a folder of them, or -.")],
+    source: Annotated[
+        str, typer.Argument(metavar="PATH", help="A .vcf file, a folder of them, or -.")
+    ],
     dry_run: DryRun = False,
     on_duplicate: Annotated[str, typer.Option(help="skip, update or error.")] = "update",
     skip_invalid: SkipInvalid = False,
