@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, TextIO
 
 from . import model
 from .errors import CrmError
-from .store import Store, clean_contact_fields, fold, new_uid, stamp
+from .store import Store, clean_contact_fields, fold, new_uid, new_uids, stamp, to_json_text
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "vcard")
 ON_DUPLICATE = ("skip", "update", "error")
@@ -209,6 +209,7 @@ def read_csv(
     summary.ignored_columns = [
         h for h, t in zip(header, targets, strict=True) if t is None and h.strip()
     ]
+    wanted = [(i, t) for i, t in enumerate(targets) if t and t != "ignore"]
     start = reader.line_num + 1
     while True:
         try:
@@ -228,9 +229,11 @@ def read_csv(
             yield Record(where, {}, f"{len(row)} cells but the header has {len(header)} columns")
             continue
         raw: dict[str, Any] = {}
-        for target, cell in zip(targets, row, strict=False):
-            if target and target != "ignore" and cell.strip():
-                _collect(raw, target, cell.strip())
+        for index, target in wanted:
+            if index < len(row):
+                cell = row[index].strip()
+                if cell:
+                    _collect(raw, target, cell)
         yield Record(where, raw)
 
 
@@ -244,13 +247,16 @@ def _collect(raw: dict[str, Any], target: str, value: Any) -> None:
 
 
 def _split(value: Any, target: str) -> list[str]:
+    """One cell → its values: Google's ` ::: `, crm's `;`, or commas (tags and contacts only)."""
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     text = str(value)
-    for separator in (" ::: ", model.MULTI_SEPARATOR, ","):
-        if separator in text and (separator != "," or target in ("tags", "contacts")):
-            parts = text.split(separator)
-            break
+    if " ::: " in text:
+        parts = text.split(" ::: ")
+    elif model.MULTI_SEPARATOR in text:
+        parts = text.split(model.MULTI_SEPARATOR)
+    elif "," in text and target in ("tags", "contacts"):
+        parts = text.split(",")
     else:
         parts = [text]
     parts = [p.strip() for p in parts if p.strip()]
@@ -313,6 +319,10 @@ def parse_birthday(text: str) -> tuple[int, int, int | None] | None:
     from .when import parse_special_date
 
     cleaned = text.strip()
+    if len(cleaned) == 10 and cleaned[4] == "-" and cleaned[7] == "-" and cleaned[:4].isdigit():
+        year = int(cleaned[:4])  # the common case, YYYY-MM-DD, without a regular expression
+        month, day = _int(cleaned[5:7]), _int(cleaned[8:])
+        return model.special_date(month, day, None if year in PLACEHOLDER_YEARS else year)
     us = _US_DATE.match(cleaned)
     if us:
         month, day, year = int(us.group(1)), int(us.group(2)), int(us.group(3))
@@ -327,6 +337,12 @@ def parse_birthday(text: str) -> tuple[int, int, int | None] | None:
     if year in PLACEHOLDER_YEARS:
         year = None
     return month, day, year
+
+
+def _int(text: str) -> int:
+    if not text.isdigit():
+        raise CrmError(f"bad date part {text!r}: use YYYY-MM-DD")
+    return int(text)
 
 
 def _timestamp(text: str, what: str) -> str:
@@ -515,9 +531,10 @@ class ContactImport:
         )
 
     def write(self) -> None:
+        uids = new_uids(len(self.new))
         with self.store.transaction():
             self.store.insert_contacts(
-                [self._row(self.next_id + i, d) for i, d in enumerate(self.new)],
+                [self._row(self.next_id + i, d, uids[i]) for i, d in enumerate(self.new)],
                 [
                     (self.next_id + i, label, month, day, year, self.now)
                     for i, d in enumerate(self.new)
@@ -527,13 +544,13 @@ class ContactImport:
             for contact_id, draft in self.updates.items():
                 self._update(contact_id, draft)
 
-    def _row(self, contact_id: int, draft: ContactDraft) -> dict[str, Any]:
+    def _row(self, contact_id: int, draft: ContactDraft, fresh_uid: str) -> dict[str, Any]:
         values = dict(draft.fields)
         for column in ("emails", "phones", "tags"):
-            values[column] = json.dumps(values.get(column) or [], ensure_ascii=False)
+            values[column] = to_json_text(values.get(column) or [])
         values.update(
             id=contact_id,
-            uid=draft.uid or new_uid(),
+            uid=draft.uid or fresh_uid,
             archived=int(draft.archived),
             created=draft.created or self.now,
             updated=draft.updated or draft.created or self.now,

@@ -84,6 +84,8 @@ def tag(value: str) -> str:
 
 def unique(values: list[str]) -> list[str]:
     """Drop repeats, comparing case-insensitively, keeping the first spelling and the order."""
+    if len(values) < 2:
+        return values
     seen: set[str] = set()
     kept = []
     for value in values:

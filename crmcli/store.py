@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import unicodedata
 import uuid
@@ -52,6 +53,33 @@ def fold(value: str | None) -> str | None:
 
 def new_uid() -> str:
     return str(uuid.uuid4())
+
+
+def new_uids(count: int) -> list[str]:
+    """Many random (version 4) UUIDs at once, sorted: bulk imports make one per row."""
+    raw = bytearray(os.urandom(16 * count))
+    uids = []
+    for start in range(0, len(raw), 16):
+        raw[start + 6] = (raw[start + 6] & 0x0F) | 0x40  # version 4
+        raw[start + 8] = (raw[start + 8] & 0x3F) | 0x80  # RFC 4122 variant
+        h = raw[start : start + 16].hex()
+        uids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    uids.sort()  # inserted in order, they append to the uid index instead of splitting pages
+    return uids
+
+
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+_PLAIN_STRING = re.compile(r'[^"\\\x00-\x1f\x7f]*\Z')
+
+
+def to_json_text(values: list[str]) -> str:
+    """JSON for a list column. Plain strings (most emails, phones and tags) are joined directly:
+    bulk imports encode three lists a row, and the general encoder is the slow part."""
+    if all(type(v) is str and _PLAIN_STRING.match(v) for v in values):
+        return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+    return _encode_json(values)
 
 
 def stamp(moment: dt.datetime | dt.date) -> str:
@@ -184,10 +212,11 @@ class BulkMixin:
                 f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 ([row.get(c) for c in columns] for row in rows),
             )
+        uids = new_uids(len(dates))
         self.conn.executemany(
             "INSERT INTO special_dates (uid, contact_id, label, month, day, year, created) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((new_uid(), *date) for date in dates),
+            ((uid, *date) for uid, date in zip(uids, dates, strict=True)),
         )
 
     def has_special_date(self, contact_id: int, label: str, month: int, day: int, year) -> bool:
@@ -304,7 +333,7 @@ def _backup_values(table: str, record: dict, contact_ids: dict, interaction_ids:
     values = {column: record.get(column) for column in BACKUP_COLUMNS[table]}
     if table == "contacts":
         for column in LIST_COLUMNS:
-            values[column] = json.dumps(values[column] or [], ensure_ascii=False)
+            values[column] = to_json_text(values[column] or [])
         values["archived"] = int(bool(values["archived"]))
         if not values["name"] or not values["created"]:
             raise CrmError(
@@ -516,7 +545,7 @@ class Store(BulkMixin):
         if not values.get("name"):
             raise CrmError("name is required")
         for column in LIST_COLUMNS:
-            values[column] = json.dumps(values.get(column) or [], ensure_ascii=False)
+            values[column] = to_json_text(values.get(column) or [])
         values.update(uid=new_uid(), created=stamp(now), updated=stamp(now))
         with self.transaction():
             contact_id = self.insert("contacts", values)
@@ -545,7 +574,7 @@ class Store(BulkMixin):
             values["tags"] = model.unique(tags + [model.tag(t) for t in add_tags])
         for column in LIST_COLUMNS:
             if column in values:
-                values[column] = json.dumps(values[column], ensure_ascii=False)
+                values[column] = to_json_text(values[column])
         with self.transaction():
             if values:
                 values["updated"] = stamp(now)
@@ -596,6 +625,7 @@ class Store(BulkMixin):
         """Move a contact and everything attached to it to the trash."""
         contact = self.get_contact(contact_id)
         with self.transaction():
+            self.empty_trash(older_than=now - dt.timedelta(days=TRASH_DAYS))
             payload = self._attached(contact_id)
             self.insert(
                 "trash",
@@ -630,7 +660,10 @@ class Store(BulkMixin):
             "stage_changes": rows("SELECT * FROM stage_changes WHERE contact_id = ?"),
         }
 
-    def list_trash(self) -> list[Row]:
+    def list_trash(self, now: dt.datetime | None = None) -> list[Row]:
+        """Deleted contacts still restorable (those past 30 days are purged first)."""
+        if now is not None:
+            self.empty_trash(older_than=now - dt.timedelta(days=TRASH_DAYS))
         return self.all(
             "SELECT id, name, contact_uid, deleted_at, date(deleted_at, '+30 days') AS purge_after "
             "FROM trash ORDER BY deleted_at DESC, id DESC"
@@ -694,6 +727,37 @@ class Store(BulkMixin):
                     "DELETE FROM trash WHERE deleted_at < ?", (stamp(older_than),)
                 )
         return cursor.rowcount
+
+    # ------------------------------------------------------------------ health
+
+    def health_checks(self) -> list[Row]:
+        """`crm doctor`: each check with ok true/false and what it found."""
+        checks = []
+
+        def check(name: str, ok: bool, detail: str) -> None:
+            checks.append({"check": name, "ok": ok, "detail": detail})
+
+        integrity = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        check("integrity", integrity == ["ok"], "; ".join(integrity[:5]))
+        foreign = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        check(
+            "foreign keys", not foreign, f"{len(foreign)} broken reference(s)" if foreign else "ok"
+        )
+        version = self.schema_version()
+        check("schema", version == LATEST, f"version {version} of {LATEST}")
+        orphans = self.conn.execute(
+            "SELECT count(*) FROM interactions WHERE id NOT IN "
+            "(SELECT interaction_id FROM interaction_contacts)"
+        ).fetchone()[0]
+        check(
+            "orphans",
+            orphans == 0,
+            f"{orphans} interaction(s) without a contact" if orphans else "ok",
+        )
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        check("journal", mode == "wal", f"journal_mode={mode}")
+        checks.extend(_permission_checks(self.path))
+        return checks
 
     # ------------------------------------------------------------------ stages
 
@@ -962,6 +1026,27 @@ class Store(BulkMixin):
         return self.all(OVERDUE_SQL, {"today": stamp(today)})
 
 
+def _permission_checks(path: Path) -> list[Row]:
+    """Permissions of the database file and its folder: they hold other people's data."""
+    import stat
+
+    rows = []
+    # The file must be private; the folder must at least not be writable by others, or someone
+    # could swap the file.
+    for target, wanted, forbidden in ((path, 0o600, 0o077), (path.parent, 0o700, 0o022)):
+        mode = stat.S_IMODE(target.stat().st_mode)
+        loose = mode & forbidden
+        rows.append(
+            {
+                "check": f"permissions {'file' if target == path else 'folder'}",
+                "ok": not loose,
+                "detail": f"{target} is {mode:04o}"
+                + (f": run chmod {wanted:04o} {target}" if loose else ""),
+            }
+        )
+    return rows
+
+
 def _clock(now: dt.datetime) -> dict[str, str]:
     return {"now": stamp(now), "today": stamp(now.date())}
 
@@ -986,28 +1071,43 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+def _optional_text(what: str, limit: int = model.MAX_NAME):
+    return lambda value: model.text(value, what, limit)
+
+
+def _optional_choice(allowed: tuple[str, ...], what: str):
+    return lambda value: model.choice(value or None, allowed, what)
+
+
+def _each(check):
+    return lambda values: model.unique([check(v) for v in values])
+
+
+# field → its check; built once, since imports call it for every row
+CONTACT_CHECKS = {
+    "name": model.name,
+    "company": _optional_text("company"),
+    "title": _optional_text("title"),
+    "owner": _optional_text("owner"),
+    "source": _optional_text("source"),
+    "notes": _optional_text("note", model.MAX_TEXT),
+    "relationship": _optional_choice(model.RELATIONSHIPS, "relationship"),
+    "stage": _optional_choice(model.STAGES, "stage"),
+    "channel": _optional_choice(model.CHANNELS, "channel"),
+    "cadence_days": lambda value: value,
+    "acquisition_cost": lambda value: model.amount(value, "acquisition cost"),
+    "emails": _each(model.email),
+    "phones": _each(model.phone),
+    "tags": _each(model.tag),
+}
+
+
 def clean_contact_fields(fields: Row) -> Row:
     """Validate the contact fields present in `fields`; blank optional text becomes NULL."""
-    checks = {
-        "name": model.name,
-        "company": lambda v: model.text(v, "company", model.MAX_NAME),
-        "title": lambda v: model.text(v, "title", model.MAX_NAME),
-        "owner": lambda v: model.text(v, "owner", model.MAX_NAME),
-        "source": lambda v: model.text(v, "source", model.MAX_NAME),
-        "notes": lambda v: model.text(v, "note"),
-        "relationship": lambda v: model.choice(v or None, model.RELATIONSHIPS, "relationship"),
-        "stage": lambda v: model.choice(v or None, model.STAGES, "stage"),
-        "channel": lambda v: model.choice(v or None, model.CHANNELS, "channel"),
-        "cadence_days": lambda v: v,
-        "acquisition_cost": lambda v: model.amount(v, "acquisition cost"),
-        "emails": lambda v: model.unique([model.email(e) for e in v]),
-        "phones": lambda v: model.unique([model.phone(p) for p in v]),
-        "tags": lambda v: model.unique([model.tag(t) for t in v]),
-    }
-    unknown = set(fields) - set(checks)
-    if unknown:
-        raise CrmError(f"unknown contact field(s): {', '.join(sorted(unknown))}")
-    return {key: checks[key](value) for key, value in fields.items()}
+    try:
+        return {key: CONTACT_CHECKS[key](value) for key, value in fields.items()}
+    except KeyError as error:
+        raise CrmError(f"unknown contact field {error.args[0]!r}") from None
 
 
 LAST_INTERACTION = (

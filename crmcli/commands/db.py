@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import clock, output
+from ..errors import CrmError
 from ..options import Format, db_path, open_store
 
 db_app = typer.Typer(help="Where the database is, and its schema.", no_args_is_help=True)
@@ -62,7 +64,7 @@ def trash_list(fmt: Format = None) -> None:
     """Deleted contacts that can still be restored."""
     store = open_store()
     chosen = output.check_format(fmt)
-    if not output.render(store.list_trash(), chosen) and chosen in ("table", "plain"):
+    if not output.render(store.list_trash(clock.now()), chosen) and chosen in ("table", "plain"):
         output.message("the trash is empty")
 
 
@@ -100,3 +102,25 @@ def demo() -> None:
     store = open_store()
     added = seed(store, clock.today(), clock.now())
     output.message(f"{store.path}: added {added} demo contacts; try `crm digest`")
+
+
+def backup(
+    target: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the copy.")],
+) -> None:
+    """A consistent copy of the database (SQLite online backup), safe while crm is in use."""
+    store = open_store()
+    if target.resolve() == store.path.resolve():
+        raise CrmError("the backup would overwrite the database itself: give another path")
+    store.backup(target)
+    output.message(f"backed up {store.path} to {target}")
+
+
+def doctor(fmt: Format = None) -> None:
+    """Check integrity, schema, orphans and permissions; exits 1 when something is wrong."""
+    store = open_store()
+    checks = store.health_checks()
+    output.render(checks, output.check_format(fmt))
+    failed = [c["check"] for c in checks if not c["ok"]]
+    if failed:
+        raise CrmError(f"{len(failed)} problem(s) found: {', '.join(failed)}")
+    output.message(f"{store.path}: all {len(checks)} checks passed")
