@@ -319,7 +319,13 @@ def parse_birthday(text: str) -> tuple[int, int, int | None] | None:
     from .when import parse_special_date
 
     cleaned = text.strip()
-    if len(cleaned) == 10 and cleaned[4] == "-" and cleaned[7] == "-" and cleaned[:4].isdigit():
+    if (
+        len(cleaned) == 10
+        and cleaned[4] == "-"
+        and cleaned[7] == "-"
+        and cleaned[:4].isascii()
+        and cleaned[:4].isdigit()
+    ):
         year = int(cleaned[:4])  # the common case, YYYY-MM-DD, without a regular expression
         month, day = _int(cleaned[5:7]), _int(cleaned[8:])
         return model.special_date(month, day, None if year in PLACEHOLDER_YEARS else year)
@@ -340,7 +346,7 @@ def parse_birthday(text: str) -> tuple[int, int, int | None] | None:
 
 
 def _int(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise CrmError(f"bad date part {text!r}: use YYYY-MM-DD")
     return int(text)
 
@@ -445,7 +451,7 @@ def contact_draft(raw: dict[str, Any]) -> ContactDraft:
 
 def _cadence(value: Any) -> int:
     text = str(value).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         if int(text) < 1:
             raise CrmError(f"bad cadence {value!r}: use a number of days of 1 or more")
         return int(text)

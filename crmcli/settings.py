@@ -26,7 +26,7 @@ def _optional_duration(value: str) -> str:
 
 
 def _days(value: str) -> str:
-    if not value.strip().isdigit() or not 0 <= int(value) <= 3660:
+    if not (value.strip().isascii() and value.strip().isdigit()) or not 0 <= int(value) <= 3660:
         raise CrmError(f"bad number of days {value!r}: use a whole number from 0 to 3660")
     return str(int(value))
 
@@ -42,7 +42,7 @@ def _one_of(*allowed: str) -> Callable[[str], str]:
 
 
 def _positive(value: str) -> str:
-    if not value.strip().isdigit() or int(value) < 1:
+    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) < 1:
         raise CrmError(f"bad value {value!r}: use a whole number of 1 or more")
     return str(int(value))
 

@@ -34,12 +34,12 @@ _UNITS = {
 }  # fmt: skip
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TIME_SUFFIX = re.compile(r"^(.*?)(?:[ t]|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_OFFSET = re.compile(r"^([+-]?)(\d+)\s*([a-z]+)$")
-_IN = re.compile(r"^in\s+(\d+|an?)\s+([a-z]+)$")
-_AGO = re.compile(r"^(\d+|an?)\s+([a-z]+)\s+ago$")
-_DURATION = re.compile(r"^(\d+)\s*([a-z]+)$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_TIME_SUFFIX = re.compile(r"^(.*?)(?:[ t]|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
+_OFFSET = re.compile(r"^([+-]?)(\d+)\s*([a-z]+)$", re.ASCII)
+_IN = re.compile(r"^in\s+(\d+|an?)\s+([a-z]+)$", re.ASCII)
+_AGO = re.compile(r"^(\d+|an?)\s+([a-z]+)\s+ago$", re.ASCII)
+_DURATION = re.compile(r"^(\d+)\s*([a-z]+)$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def parse_date(text: str, today: dt.date, prefer: Prefer = "future") -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-_SPECIAL = re.compile(r"^(?:(\d{4})-|--)?(\d{1,2})-?(\d{2})$")
+_SPECIAL = re.compile(r"^(?:(\d{4})-|--)?(\d{1,2})-?(\d{2})$", re.ASCII)
 
 
 def parse_special_date(text: str) -> tuple[int, int, int | None]:
