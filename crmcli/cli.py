@@ -1,8 +1,13 @@
-"""The `crm` command: global options, the command groups, and the one place errors become
-one stderr line and an exit status (1 for a user error, 2 for bad usage)."""
+"""The `crm` command: global options, the command registry, and the one place errors become
+one stderr line and an exit status (1 for a user error, 2 for bad usage).
+
+Commands load lazily: `crm log` imports and builds only the `log` command, not the forty others,
+because every command is a fresh process and start-up is the product's speed.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -13,9 +18,30 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .commands import complaints, contacts, dates, db, followups, io, log, reports
 from .errors import CrmError
 from .options import close_stores, set_db_path
+
+# name → (module in crmcli.commands, attribute, the line `crm --help` shows)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "contact": ("contacts", "app", "Add, list, show, change and remove contacts."),
+    "log": ("log", "log", "Record an interaction; prints its id alone on stdout."),
+    "followup": ("followups", "app", "Follow-ups: dated next steps with a contact."),
+    "date": ("dates", "app", "Special dates: birthdays, anniversaries, any yearly date."),
+    "complaint": ("complaints", "app", "Complaints with a response deadline (SLA)."),
+    "overdue": ("reports", "overdue", "Follow-ups due and contacts past their cadence."),
+    "upcoming": ("reports", "upcoming", "Birthdays, anniversaries and other dates ahead."),
+    "complaints": ("reports", "complaints", "Unresolved complaints with age and SLA breaches."),
+    "digest": ("reports", "digest", "The daily digest: overdue, upcoming, complaints."),
+    "export": ("io", "export", "Stream a table as CSV, TSV, JSON or JSON Lines."),
+    "import": ("io", "import_app", "Import contacts and interactions, all-or-nothing."),
+    "vcard": ("io", "vcard_app", "vCard interchange: a vdir for khard and vdirsyncer."),
+    "calendar": ("io", "calendar", "An iCalendar feed of special dates and follow-ups."),
+    "config": ("db", "config_app", "Settings kept in the database."),
+    "db": ("db", "db_app", "Where the database is, and its schema."),
+    "backup": ("db", "backup", "A consistent copy of the database, safe while in use."),
+    "doctor": ("db", "doctor", "Check integrity, schema, orphans and permissions."),
+    "trash": ("db", "trash_app", "Deleted contacts, kept for 30 days."),
+}
 
 
 def fail(text: str, code: int) -> typer.Exit:
@@ -23,8 +49,33 @@ def fail(text: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def load_command(name: str):
+    """Import one command's module and build its click command."""
+    module_name, attribute, help_line = COMMANDS[name]
+    target = getattr(importlib.import_module(f"crmcli.commands.{module_name}"), attribute)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer(rich_markup_mode=None)
+        single.command(name)(target)
+        target = single
+    command = typer.main.get_command(target)
+    command.name = name
+    command.short_help = help_line
+    return command
+
+
 class CrmGroup(TyperGroup):
-    """Runs every command, so it is where our errors are turned into messages."""
+    """The root group: loads commands on demand and turns our errors into messages."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, cmd_name: str):
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx, formatter) -> None:
+        # The registry's help lines: listing commands must not import them all.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()])
 
     def invoke(self, ctx):
         try:
@@ -95,23 +146,3 @@ def main(
 ) -> None:
     """crm: who needs me today? A personal relationship tracker for the terminal."""
     set_db_path(db)
-
-
-app.add_typer(contacts.app, name="contact")
-app.command("log")(log.log)
-app.add_typer(followups.app, name="followup")
-app.add_typer(dates.app, name="date")
-app.add_typer(complaints.app, name="complaint")
-app.command("overdue")(reports.overdue)
-app.command("upcoming")(reports.upcoming)
-app.command("complaints")(reports.complaints)
-app.command("digest")(reports.digest)
-app.command("export")(io.export)
-app.add_typer(io.import_app, name="import")
-app.add_typer(io.vcard_app, name="vcard")
-app.command("calendar")(io.calendar)
-app.add_typer(db.config_app, name="config")
-app.add_typer(db.db_app, name="db")
-app.add_typer(db.trash_app, name="trash")
-app.command("backup")(db.backup)
-app.command("doctor")(db.doctor)

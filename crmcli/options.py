@@ -111,3 +111,8 @@ LeapDay = Annotated[
         autocompletion=_complete(("feb28", "mar1")),
     ),
 ]
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """A command group (`crm contact ...`) with plain help and errors, like the root."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)

@@ -9,9 +9,9 @@ import typer
 
 from .. import clock, output
 from ..errors import CrmError
-from ..options import Format, Ref, open_store, parse_when
+from ..options import Format, Ref, command_group, open_store, parse_when
 
-app = typer.Typer(help="Complaints with a response deadline (SLA).", no_args_is_help=True)
+app = command_group("Complaints with a response deadline (SLA).")
 
 COLUMNS = (
     "id",

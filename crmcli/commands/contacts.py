@@ -9,9 +9,9 @@ import typer
 
 from .. import clock, output
 from ..errors import CrmError
-from ..options import Channel, Format, Ref, Relationship, Stage, open_store
+from ..options import Channel, Format, Ref, Relationship, Stage, command_group, open_store
 
-app = typer.Typer(help="Add, list, show, change and remove contacts.", no_args_is_help=True)
+app = command_group("Add, list, show, change and remove contacts.")
 
 LIST_COLUMNS = ("id", "name", "email", "phone", "company", "tags", "stage", "last_interaction")
 

@@ -7,11 +7,9 @@ from typing import Annotated
 import typer
 
 from .. import clock, output
-from ..options import Format, Ref, open_store
+from ..options import Format, Ref, command_group, open_store
 
-app = typer.Typer(
-    help="Special dates: birthdays, anniversaries, any yearly date.", no_args_is_help=True
-)
+app = command_group("Special dates: birthdays, anniversaries, any yearly date.")
 
 COLUMNS = ("id", "contact", "label", "date")
 

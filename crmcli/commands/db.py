@@ -9,11 +9,11 @@ import typer
 
 from .. import clock, output
 from ..errors import CrmError
-from ..options import Format, db_path, open_store
+from ..options import Format, command_group, db_path, open_store
 
-db_app = typer.Typer(help="Where the database is, and its schema.", no_args_is_help=True)
-config_app = typer.Typer(help="Settings kept in the database.", no_args_is_help=True)
-trash_app = typer.Typer(help="Deleted contacts, kept for 30 days.", no_args_is_help=True)
+db_app = command_group("Where the database is, and its schema.")
+config_app = command_group("Settings kept in the database.")
+trash_app = command_group("Deleted contacts, kept for 30 days.")
 
 
 @db_app.command("path")

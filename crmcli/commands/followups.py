@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from .. import clock, output
-from ..options import Format, Ref, open_store, parse_day
+from ..options import Format, Ref, command_group, open_store, parse_day
 
-app = typer.Typer(help="Follow-ups: dated next steps with a contact.", no_args_is_help=True)
+app = command_group("Follow-ups: dated next steps with a contact.")
 
 COLUMNS = ("id", "contact", "due", "days_overdue", "note", "channel", "email", "phone", "done_at")
 FollowupId = Annotated[

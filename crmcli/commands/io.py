@@ -11,14 +11,10 @@ import typer
 
 from .. import clock, output
 from ..errors import CrmError
-from ..options import Days, LeapDay, open_store
+from ..options import Days, LeapDay, command_group, open_store
 
-import_app = typer.Typer(
-    help="Import contacts and interactions, all-or-nothing.", no_args_is_help=True
-)
-vcard_app = typer.Typer(
-    help="vCard interchange: a vdir for khard and vdirsyncer.", no_args_is_help=True
-)
+import_app = command_group("Import contacts and interactions, all-or-nothing.")
+vcard_app = command_group("vCard interchange: a vdir for khard and vdirsyncer.")
 
 OutputFile = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")

@@ -1,0 +1,213 @@
+"""Time crm commands as whole processes beside their floors, in one run.
+
+    python bench/generate.py            # once: bench/data/{crm.db,contacts.csv,interactions.csv}
+    python bench/run.py [--runs 5] [--data bench/data] [--quick]
+
+Every command runs as a fresh process (as a user or cron runs it) several times; the table gives
+the median wall time, the spread (min–max) and the peak memory (max RSS) of each. The floors run
+in the same session: `python3 -c pass`, a bare standard-library Python script doing the same
+SQLite insert / queries, and the sqlite3 shell doing the same `.import` / `-csv` export.
+Run by hand and reported in bench/README.md; never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crmcli import store as crm_store  # noqa: E402  (the SQL text only, for the bare floors)
+
+BIN = Path(sys.executable).parent
+CRM = str(BIN / "crm")
+PYTHON = sys.executable
+TODAY = "2026-11-24"
+
+
+def measure(argv: list[str], runs: int, env: dict, setup=None) -> tuple[list[float], int]:
+    """Wall times of `runs` fresh processes and the largest max-RSS among them (KiB)."""
+    times, peak = [], 0
+    for _ in range(runs):
+        if setup:
+            setup()
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()[-500:]}")
+        process.stderr.close()
+        times.append(elapsed)
+        peak = max(peak, usage.ru_maxrss)
+    return times, peak
+
+
+def row(name: str, times: list[float], peak: int) -> str:
+    median = statistics.median(times) * 1000
+    return (
+        f"| {name} | {median:.0f} ms | {min(times) * 1000:.0f}–{max(times) * 1000:.0f} ms | "
+        f"{peak / 1024:.0f} MB |"
+    )
+
+
+def bare_script(path: Path, body: str) -> list[str]:
+    path.write_text("import sqlite3, sys\n" + body)
+    return [PYTHON, "-S", str(path)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="skip the imports and the export")
+    args = parser.parse_args()
+    source = args.data / "crm.db"
+    if not source.exists():
+        raise SystemExit(f"no {source}: run python bench/generate.py first")
+    work = Path(tempfile.mkdtemp(prefix="crm-bench-"))
+    db = work / "crm.db"
+    shutil.copy(source, db)
+    env = {**os.environ, "CRM_DB": str(db), "CRM_TODAY": TODAY}
+    env.pop("NO_COLOR", None)
+    runs = args.runs
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, {platform.platform()}",
+        f"Data: {args.data} ({os.path.getsize(source) / 1e6:.0f} MB database), {runs} runs each",
+        "",
+        "| command | median | spread | peak memory |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def add(name, argv, count=runs, setup=None):
+        times, peak = measure(argv, count, env, setup)
+        lines.append(row(name, times, peak))
+        print(lines[-1], flush=True)
+        return statistics.median(times)
+
+    print("\n".join(lines), flush=True)
+    # ------------------------------------------------------------------ start-up and one write
+    add("floor: python3 -c pass", [PYTHON, "-c", "pass"])
+    insert = bare_script(
+        work / "bare_insert.py",
+        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "c.execute('PRAGMA busy_timeout = 30000'); c.execute('BEGIN IMMEDIATE')\n"
+        'i = c.execute("INSERT INTO interactions (uid, happened_at, summary, created) VALUES '
+        "(lower(hex(randomblob(16))), '2026-11-24T10:00:00', 'bare', '2026-11-24T10:00:00')\").lastrowid\n"
+        "c.execute('INSERT INTO interaction_contacts VALUES (2, ?, ?)', ('2026-11-24T10:00:00', i))\n"
+        "c.execute('COMMIT')\n",
+    )
+    add("floor: bare Python SQLite insert", insert)
+    add("crm --help", [CRM, "--help"])
+    add('crm log REF "..."', [CRM, "log", "2", "bench call"])
+    add('crm contact add "..."', [CRM, "contact", "add", "Bench Person"])
+    # ------------------------------------------------------------------ the daily reports
+    reports = bare_script(
+        work / "bare_reports.py",
+        f"c = sqlite3.connect({str(db)!r})\n"
+        f"rows = c.execute({crm_store.OVERDUE_SQL!r}, {{'today': {TODAY!r}}}).fetchall()\n"
+        "keys = __import__('json').dumps(list(range(1124, 1209)))\n"
+        f"rows += c.execute({crm_store.SPECIAL_DATE_SELECT + ' WHERE s.month * 100 + s.day IN (SELECT value FROM json_each(?)) AND c.archived = 0'!r}, (keys,)).fetchall()\n"
+        f"rows += c.execute({crm_store.COMPLAINT_SELECT + ' WHERE k.resolved_at IS NULL AND c.archived = 0 ORDER BY k.opened'!r}, "
+        f"{{'now': {TODAY + 'T12:00:00'!r}, 'today': {TODAY!r}}}).fetchall()\n"
+        "for r in rows: sys.stdout.write('  '.join(map(str, r)) + '\\n')\n",
+    )
+    add("floor: bare Python, the three report queries", reports)
+    add("crm overdue", [CRM, "overdue"])
+    add("crm upcoming", [CRM, "upcoming"])
+    add("crm complaints", [CRM, "complaints"])
+    add("crm digest", [CRM, "digest"])
+    add("crm contact show (10k interactions)", [CRM, "contact", "show", "1"])
+    if not args.quick:
+        bulk(add, work, args.data, env)
+    lines.append("")
+    lines.append("What `crm log` imports (python -X importtime, cumulative µs, top 8):")
+    lines.extend(import_profile(env))
+    print("\n".join(lines[-9:]))
+    shutil.rmtree(work)
+
+
+def bulk(add, work: Path, data: Path, env: dict) -> None:
+    contacts_csv, interactions_csv = data / "contacts.csv", data / "interactions.csv"
+    fresh = work / "fresh.db"
+
+    def clean(path: Path):
+        def remove():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        return remove
+
+    sqlite_import = work / "sqlite.db"
+    add(
+        "floor: sqlite3 .import contacts.csv",
+        ["sqlite3", str(sqlite_import), f".import --csv {contacts_csv} c"],
+        3,
+        clean(sqlite_import),
+    )
+    add(
+        "crm import contacts (100k rows)",
+        [CRM, "--db", str(fresh), "import", "contacts", str(contacts_csv)],
+        3,
+        clean(fresh),
+    )
+    base = work / "contacts-only.db"
+    shutil.copy(fresh, base)
+
+    def restore():
+        clean(fresh)()
+        shutil.copy(base, fresh)
+
+    add(
+        "floor: sqlite3 .import interactions.csv",
+        ["sqlite3", str(sqlite_import), f".import --csv {interactions_csv} i"],
+        3,
+        clean(sqlite_import),
+    )
+    add(
+        "crm import interactions (1M rows)",
+        [CRM, "--db", str(fresh), "import", "interactions", str(interactions_csv)],
+        3,
+        restore,
+    )
+    source = data / "crm.db"
+    add(
+        "floor: sqlite3 -csv SELECT * FROM interactions",
+        ["sqlite3", "-csv", str(source), "SELECT * FROM interactions"],
+        3,
+    )
+    add(
+        "crm export interactions --format csv (1M)",
+        [CRM, "--db", str(source), "export", "interactions", "--format", "csv"],
+        3,
+    )
+
+
+def import_profile(env: dict) -> list[str]:
+    result = subprocess.run(
+        [PYTHON, "-X", "importtime", CRM, "log", "2", "profiled call"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    rows = []
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            parts = [p.strip() for p in line[len("import time:") :].split("|")]
+            if parts[1].isdigit():
+                rows.append((int(parts[1]), parts[2]))
+    rows.sort(reverse=True)
+    return [f"    {cumulative:>8}  {name}" for cumulative, name in rows[:8]]
+
+
+if __name__ == "__main__":
+    main()
