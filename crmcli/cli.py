@@ -41,6 +41,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("db", "backup", "A consistent copy of the database, safe while in use."),
     "doctor": ("db", "doctor", "Check integrity, schema, orphans and permissions."),
     "trash": ("db", "trash_app", "Deleted contacts, kept for 30 days."),
+    "stage": ("insights", "stage", "Move a contact through the lifecycle (dated)."),
+    "feedback": ("insights", "feedback", "Record a satisfaction score (1–5, or 0–10 NPS)."),
+    "report": ("insights", "report_app", "Retention, satisfaction, value, contact load, activity."),
+    "template": ("insights", "template_app", "Message templates filled from a contact's fields."),
+    "search": ("insights", "search", "Full-text search over people, notes and interactions."),
 }
 
 

@@ -1,10 +1,32 @@
 """Schema migrations: append-only, numbered by position, each run in its own transaction.
 
 `PRAGMA user_version` holds how many have run. Never edit or reorder a migration that has
-shipped; add a new one. Each is plain SQL so `sqlite3` users can read the schema's history.
+shipped; add a new one. A migration is plain SQL (so `sqlite3` users can read the schema's
+history) or a function of the connection, for what a library does better (full-text search).
 """
 
-MIGRATIONS: list[tuple[str, str]] = [
+import sqlite3
+from collections.abc import Callable
+
+
+def add_feedback_and_search(conn: sqlite3.Connection) -> None:
+    """Feedback scores on interactions, and FTS5 indexes kept current by triggers."""
+    import sqlite_utils
+
+    conn.execute("ALTER TABLE interactions ADD COLUMN kind TEXT NOT NULL DEFAULT 'touch'")
+    conn.execute("ALTER TABLE interactions ADD COLUMN score INTEGER")  # a satisfaction score
+    conn.execute("ALTER TABLE interactions ADD COLUMN scale INTEGER")  # out of 5, or 10 for NPS
+    conn.execute(
+        "CREATE INDEX interactions_feedback ON interactions(happened_at) WHERE kind = 'feedback'"
+    )
+    db = sqlite_utils.Database(conn)
+    db["contacts"].enable_fts(
+        ["name", "company", "title", "notes", "tags"], fts_version="FTS5", create_triggers=True
+    )
+    db["interactions"].enable_fts(["summary", "outcome"], fts_version="FTS5", create_triggers=True)
+
+
+MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
     (
         "initial schema: contacts, interactions, special dates, follow-ups, complaints",
         """
@@ -132,5 +154,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(("feedback scores and full-text search", add_feedback_and_search))
 
 LATEST = len(MIGRATIONS)

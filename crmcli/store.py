@@ -315,8 +315,8 @@ BACKUP_COLUMNS = {
     "contacts": ("uid", "name", "emails", "phones", "company", "title", "tags", "relationship",
                  "stage", "channel", "cadence_days", "owner", "source", "acquisition_cost",
                  "notes", "archived", "created", "updated"),
-    "interactions": ("uid", "happened_at", "channel", "direction", "summary", "outcome",
-                     "sentiment", "amount", "rating", "created"),
+    "interactions": ("uid", "happened_at", "kind", "channel", "direction", "summary", "outcome",
+                     "sentiment", "amount", "rating", "score", "scale", "created"),
     "special_dates": ("uid", "contact_id", "label", "month", "day", "year", "created"),
     "followups": ("uid", "contact_id", "due", "note", "interaction_id", "created", "done_at",
                   "done_note", "snoozed"),
@@ -340,6 +340,8 @@ def _backup_values(table: str, record: dict, contact_ids: dict, interaction_ids:
                 f"contact {record['uid']}: no name or creation time: the backup is damaged"
             )
         values["updated"] = values["updated"] or values["created"]
+    if table == "interactions":
+        values["kind"] = values["kind"] or "touch"  # backups from before feedback existed
     if "contact_id" in values:
         uid = record.get("contact_uid")
         if uid not in contact_ids:
@@ -413,17 +415,19 @@ class Store(BulkMixin):
         if current > 0:
             self.backup(self.path.with_name(f"{self.path.name}.v{current}.bak"))
         applied = []
-        for number, (title, sql) in enumerate(MIGRATIONS, start=1):
+        for number, (title, step) in enumerate(MIGRATIONS, start=1):
             if number <= current:
                 continue
-            # BEGIN inside the script: executescript would otherwise commit first.
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 if self.schema_version() >= number:  # another process got here first
                     self.conn.execute("ROLLBACK")
                     continue
-                for statement in _statements(sql):
-                    self.conn.execute(statement)
+                if callable(step):
+                    step(self.conn)
+                else:
+                    for statement in _statements(step):
+                        self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("COMMIT")
@@ -1019,6 +1023,159 @@ class Store(BulkMixin):
             )
         ]
 
+    # ------------------------------------------------------------------ relationship insights
+
+    def change_stage(self, contact_id: int, stage: str, when, reason: str | None, now) -> Row:
+        """Move a contact to `stage` (any move allowed), dated in stage_changes."""
+        current = self.get_contact(contact_id)
+        to_stage = model.choice(stage, model.STAGES, "stage")
+        if to_stage == current["stage"]:
+            raise CrmError(f"{current['name']} is already in stage {to_stage}")
+        with self.transaction():
+            self.update("contacts", contact_id, {"stage": to_stage, "updated": stamp(now)})
+            self._record_stage(contact_id, current["stage"], to_stage, when, reason)
+        return self.get_contact(contact_id)
+
+    def add_feedback(self, contact_id: int, score: int, scale: int, comment, when, now) -> int:
+        """A satisfaction score as an interaction of its own (kind 'feedback', inbound)."""
+        if scale not in (5, 10):
+            raise CrmError(f"bad scale {scale}: use 5 (1 to 5) or 10 (0 to 10, for NPS)")
+        low = 1 if scale == 5 else 0
+        if not low <= score <= scale:
+            raise CrmError(f"bad score {score}: on a scale of {scale} use {low} to {scale}")
+        summary = model.text(comment, "comment") or f"feedback {score}/{scale}"
+        with self.transaction():
+            interaction_id = self.add_interaction(
+                [contact_id],
+                {"summary": summary, "channel": "other", "direction": "in",
+                 "rating": score if scale == 5 else None},
+                when, now,
+            )  # fmt: skip
+            self.update(
+                "interactions", interaction_id, {"kind": "feedback", "score": score, "scale": scale}
+            )
+        return interaction_id
+
+    def stage_counts(self) -> list[Row]:
+        return self.all(
+            "SELECT coalesce(stage, 'none') AS stage, count(*) AS contacts FROM contacts "
+            "WHERE archived = 0 GROUP BY stage"
+        )
+
+    def relationship_counts(self) -> list[Row]:
+        return self.all(
+            "SELECT coalesce(relationship, 'none') AS relationship, count(*) AS contacts "
+            "FROM contacts WHERE archived = 0 GROUP BY relationship ORDER BY contacts DESC, relationship"
+        )
+
+    def stage_changes_since(self, since: str) -> list[Row]:
+        return self.all(
+            "SELECT g.contact_id, c.name AS contact, g.from_stage, g.to_stage, g.changed_at, g.reason "
+            "FROM stage_changes g JOIN contacts c ON c.id = g.contact_id "
+            "WHERE g.changed_at >= ? ORDER BY g.changed_at, g.id",
+            (since,),
+        )
+
+    def all_stage_changes(self) -> list[Row]:
+        return self.all(
+            "SELECT g.contact_id, g.from_stage, g.to_stage, g.changed_at, c.created "
+            "FROM stage_changes g JOIN contacts c ON c.id = g.contact_id ORDER BY g.changed_at, g.id"
+        )
+
+    def feedback(self) -> list[Row]:
+        """Every score, with whether the contact has been touched since (any later interaction)."""
+        return self.all(
+            """SELECT i.id, l.contact_id, c.name AS contact, i.happened_at, i.score, i.scale,
+                      i.summary AS comment,
+                      EXISTS (SELECT 1 FROM interaction_contacts later
+                              JOIN interactions t ON t.id = later.interaction_id
+                              WHERE later.contact_id = l.contact_id AND t.kind = 'touch'
+                                AND later.happened_at > l.happened_at) AS contacted_since
+               FROM interactions i JOIN interaction_contacts l ON l.interaction_id = i.id
+               JOIN contacts c ON c.id = l.contact_id
+               WHERE i.kind = 'feedback' AND c.archived = 0
+               ORDER BY i.happened_at, i.id"""
+        )
+
+    def value(self) -> list[Row]:
+        """Revenue (interaction amounts), acquisition cost and sale dates per contact."""
+        return self.all(
+            """SELECT c.id AS contact_id, c.name AS contact,
+                      coalesce(sum(i.amount), 0.0) AS revenue,
+                      coalesce(c.acquisition_cost, 0.0) AS cost,
+                      min(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS first_sale,
+                      max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
+                      count(i.amount) AS sales
+               FROM contacts c
+               LEFT JOIN interaction_contacts l ON l.contact_id = c.id
+               LEFT JOIN interactions i ON i.id = l.interaction_id AND i.amount IS NOT NULL
+               WHERE c.archived = 0
+               GROUP BY c.id
+               HAVING revenue > 0 OR cost > 0"""
+        )
+
+    def outbound_load(self, start: dt.date, end: dt.date, limit: int) -> list[Row]:
+        """Contacts with more than `limit` outbound interactions from `start` to `end`."""
+        return self.all(
+            """SELECT c.id AS contact_id, c.name AS contact, count(*) AS outbound,
+                      min(substr(l.happened_at, 1, 10)) AS first, max(substr(l.happened_at, 1, 10)) AS last,
+                      c.channel
+               FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+               JOIN contacts c ON c.id = l.contact_id
+               WHERE i.direction = 'out' AND i.kind = 'touch' AND c.archived = 0
+                 AND l.happened_at >= :start AND l.happened_at < date(:end, '+1 day')
+               GROUP BY c.id HAVING count(*) > :limit ORDER BY outbound DESC, contact""",
+            {"start": stamp(start), "end": stamp(end), "limit": limit},
+        )
+
+    def activity_by_month(self, start: dt.date) -> list[Row]:
+        return self.all(
+            "SELECT substr(happened_at, 1, 7) AS month, count(*) AS interactions, "
+            "sum(direction = 'out') AS outbound, sum(direction = 'in') AS inbound, "
+            "coalesce(sum(amount), 0) AS revenue "
+            "FROM interactions WHERE happened_at >= ? GROUP BY month ORDER BY month",
+            (stamp(start),),
+        )
+
+    def search(self, text: str, limit: int = 50) -> list[Row]:
+        """Full-text search over people and interactions, best matches first, with snippets."""
+        import sqlite_utils
+
+        query = sqlite_utils.Database(self.conn).quote_fts(text)
+        return self.all(
+            """SELECT * FROM (
+                 SELECT 'contact' AS kind, c.id AS contact_id, c.name AS contact, NULL AS interaction_id,
+                        NULL AS happened_at,
+                        snippet(contacts_fts, -1, '[', ']', '…', 12) AS snippet, contacts_fts.rank AS rank
+                 FROM contacts_fts JOIN contacts c ON c.id = contacts_fts.rowid
+                 WHERE contacts_fts MATCH :query AND c.archived = 0
+                 UNION ALL
+                 SELECT 'interaction', c.id, c.name, i.id, i.happened_at,
+                        snippet(interactions_fts, -1, '[', ']', '…', 12), interactions_fts.rank
+                 FROM interactions_fts JOIN interactions i ON i.id = interactions_fts.rowid
+                 JOIN interaction_contacts l ON l.interaction_id = i.id
+                 JOIN contacts c ON c.id = l.contact_id
+                 WHERE interactions_fts MATCH :query AND c.archived = 0
+               ) ORDER BY rank, happened_at DESC LIMIT :limit""",
+            {"query": query, "limit": limit},
+        )
+
+    def contact_summary(self, contact_id: int) -> Row:
+        """Value and satisfaction of one contact, for `crm contact show`."""
+        row = self.one(
+            """SELECT coalesce(sum(i.amount), 0.0) AS revenue,
+                      max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
+                      avg(CASE WHEN i.kind = 'feedback' AND i.scale = 5 THEN i.score END) AS average_score,
+                      (SELECT i2.score || '/' || i2.scale FROM interactions i2
+                       JOIN interaction_contacts l2 ON l2.interaction_id = i2.id
+                       WHERE l2.contact_id = :id AND i2.kind = 'feedback'
+                       ORDER BY i2.happened_at DESC LIMIT 1) AS last_feedback
+               FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+               WHERE l.contact_id = :id""",
+            {"id": contact_id},
+        )
+        return row or {}
+
     # ------------------------------------------------------------------ reports
 
     def overdue(self, today: dt.date) -> list[Row]:
@@ -1121,8 +1278,8 @@ SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.re
 FROM contacts c"""
 
 INTERACTION_SELECT = """
-SELECT i.id, i.uid, i.happened_at, i.channel, i.direction, i.summary, i.outcome, i.sentiment,
-       i.amount, i.rating,
+SELECT i.id, i.uid, i.happened_at, i.kind, i.channel, i.direction, i.summary, i.outcome,
+       i.sentiment, i.amount, i.rating, i.score, i.scale,
        (SELECT group_concat(c.name, ', ') FROM interaction_contacts l
         JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts
 FROM interactions i"""
@@ -1217,8 +1374,8 @@ EXPORT_SQL = {
                group_concat(l.contact_id, char(31)) AS contact_ids,
                group_concat(c.uid, char(31)) AS contact_uids,
                group_concat(c.name, char(31)) AS contacts,
-               i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount, i.rating,
-               i.created
+               i.kind, i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount,
+               i.rating, i.score, i.scale, i.created
         FROM interactions i
         JOIN interaction_contacts l ON l.interaction_id = i.id
         JOIN contacts c ON c.id = l.contact_id

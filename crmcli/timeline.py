@@ -31,12 +31,22 @@ def contact_page(store, contact: Row, today: dt.date, now: dt.datetime, limit: i
     contact_id = contact["id"]
     page = dict(contact)
     page["interaction_count"] = store.count_interactions(contact_id)
+    summary = store.contact_summary(contact_id)
+    page["revenue"] = summary.get("revenue") or 0
+    page["lifetime_value"] = round(page["revenue"] - (contact["acquisition_cost"] or 0), 2)
+    page["last_sale"] = summary.get("last_sale")
+    page["average_score"] = _rounded(summary.get("average_score"))
+    page["last_feedback"] = summary.get("last_feedback")
     page["interactions"] = store.contact_interactions(contact_id, limit)
     page["special_dates"] = store.list_special_dates(contact_id)
     page["followups"] = store.list_followups(today, include_done=True, contact_id=contact_id)
     page["complaints"] = store.list_complaints(now, include_resolved=True, contact_id=contact_id)
     page["stage_changes"] = store.stage_history(contact_id)
     return page
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def render_page(page: Row, fmt: str) -> None:

@@ -69,3 +69,38 @@ def render_digest(report: dict[str, Any], fmt: str) -> None:
             out.write(f"\n{title}\n  nothing\n")
         else:
             output.console().print(f"\n[bold]{title}[/bold]\n  nothing")
+
+
+def render_sections(report: dict[str, Any], sections, fmt: str, lines: list[str] = ()) -> None:
+    """A report of several parts: one JSON object, or a heading line then a table per part."""
+    if fmt in ("json", "jsonl"):
+        sys.stdout.write(output.to_json(report, indent=2 if fmt == "json" else None) + "\n")
+        return
+    if fmt in ("csv", "tsv"):  # one table only makes sense: the first part
+        key, _, _ = sections[0]
+        output.render(report[key], fmt)
+        return
+    for line in lines:
+        sys.stdout.write(line + "\n")
+    for key, title, columns in sections:
+        rows = report[key]
+        sys.stdout.write("\n")
+        if rows:
+            output.render(rows, fmt, columns=columns, title=title)
+        else:
+            sys.stdout.write(f"{title}\n  nothing\n")
+
+
+def bars(rows: list[dict[str, Any]], label: str, value: str, fmt: str, width: int = 40) -> None:
+    """A horizontal bar per row, scaled to the largest value (# in plain text, █ on a terminal)."""
+    if fmt in ("json", "jsonl", "csv", "tsv"):
+        output.render(rows, fmt)
+        return
+    mark = "█" if fmt == "table" else "#"
+    largest = max((row[value] for row in rows), default=0) or 1
+    name_width = max((len(str(row[label])) for row in rows), default=0)
+    for row in rows:
+        length = round(width * row[value] / largest)
+        sys.stdout.write(
+            f"{str(row[label]).ljust(name_width)}  {mark * length}{' ' if length else ''}{row[value]}\n"
+        )
