@@ -537,8 +537,10 @@ class ContactImport:
         )
 
     def write(self) -> None:
+        if not self.new and not self.updates:
+            return  # nothing to write: leave the file untouched
         uids = new_uids(len(self.new))
-        with self.store.transaction():
+        with self.store.transaction(), self.store.search_index_after("contacts", self.next_id):
             self.store.insert_contacts(
                 [self._row(self.next_id + i, d, uids[i]) for i, d in enumerate(self.new)],
                 [
@@ -706,7 +708,10 @@ class InteractionImport:
         return list(dict.fromkeys(found))
 
     def write(self) -> None:
-        with self.store.transaction():
+        if not self.rows:
+            return  # nothing to write: leave the file untouched
+        first_id = self.rows[0][0]
+        with self.store.transaction(), self.store.search_index_after("interactions", first_id):
             self.store.insert_interactions(self.rows, self.links)
 
 

@@ -8,6 +8,12 @@ history) or a function of the connection, for what a library does better (full-t
 import sqlite3
 from collections.abc import Callable
 
+# The columns full-text search indexes, per table (crm search; bulk imports refill them).
+FTS_COLUMNS = {
+    "contacts": ("name", "company", "title", "notes", "tags"),
+    "interactions": ("summary", "outcome"),
+}
+
 
 def add_feedback_and_search(conn: sqlite3.Connection) -> None:
     """Feedback scores on interactions, and FTS5 indexes kept current by triggers."""
@@ -20,10 +26,8 @@ def add_feedback_and_search(conn: sqlite3.Connection) -> None:
         "CREATE INDEX interactions_feedback ON interactions(happened_at) WHERE kind = 'feedback'"
     )
     db = sqlite_utils.Database(conn)
-    db["contacts"].enable_fts(
-        ["name", "company", "title", "notes", "tags"], fts_version="FTS5", create_triggers=True
-    )
-    db["interactions"].enable_fts(["summary", "outcome"], fts_version="FTS5", create_triggers=True)
+    for table, columns in FTS_COLUMNS.items():
+        db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
 
 
 MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
@@ -156,5 +160,14 @@ MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [
 ]
 
 MIGRATIONS.append(("feedback scores and full-text search", add_feedback_and_search))
+MIGRATIONS.append(
+    (
+        "an index of the contacts that have a cadence, for `crm overdue`",
+        """
+        CREATE INDEX contacts_with_cadence ON contacts(id)
+            WHERE cadence_days IS NOT NULL AND archived = 0;
+        """,
+    )
+)
 
 LATEST = len(MIGRATIONS)

@@ -50,6 +50,8 @@ def print_id(record_id: int) -> None:
 
 def human(value: Any) -> str:
     """A value as a person reads it in table / plain output."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -186,7 +188,9 @@ def _write_plain(rows, out, columns=None, title=None):
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\r", " ").replace("\n", " ")
+    if "\n" in text or "\r" in text:
+        return text.replace("\r", " ").replace("\n", " ")
+    return text
 
 
 def _write_markdown(rows, out, columns=None, title=None):

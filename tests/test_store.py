@@ -87,11 +87,14 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
             "INSERT INTO contacts (uid, name, created, updated) VALUES ('u1', 'Old Friend', ?, ?)",
             (NOW.isoformat(), NOW.isoformat()),
         )
+        old.add_interaction([1], {"summary": "harbour lunch"}, NOW, NOW)
         old.close()
         monkeypatch.undo()
         new = open_store(path)
         assert new.schema_version() == migrations.LATEST
         assert new.resolve_contact("old friend")["uid"] == "u1"
+        assert [i["summary"] for i in new.contact_interactions(1)] == ["harbour lunch"]
+        assert [r["contact"] for r in new.search("harbour")] == ["Old Friend"]
         new.close()
         if version < migrations.LATEST:
             assert (tmp_path / f"v{version}.db.v{version}.bak").exists()
