@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -24,6 +25,7 @@ from .errors import CrmError
 from .store import Store, clean_contact_fields, fold, new_uid, new_uids, stamp, to_json_text
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "vcard")
+BATCH = 50_000  # interactions written per batch, so memory stays flat on large imports
 ON_DUPLICATE = ("skip", "update", "error")
 
 
@@ -488,6 +490,10 @@ class ContactImport:
         self.new: list[ContactDraft] = []
         self.updates: dict[int, ContactDraft] = {}
         self.summary = Summary()
+        self.streaming = False  # contacts are matched against each other: written at the end
+
+    def abort(self) -> None:
+        """Nothing was written before `write`."""
 
     def plan(self, record: Record) -> None:
         if record.problem:
@@ -606,19 +612,28 @@ def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
 def run_import(
     planner, records: Iterable[Record], skip_invalid: bool, dry_run: bool, progress=None
 ):
-    """Plan every record; refuse everything on a bad one unless skipping; then write."""
+    """Plan every record; refuse everything on a bad one unless skipping; then write.
+
+    A planner may write batches while planning (inside one open transaction, to keep memory
+    flat); a refusal or any error rolls all of it back, so the import is still all-or-nothing."""
     summary = planner.summary
-    for record in records:
-        try:
-            planner.plan(record)
-        except CrmError as error:
-            summary.invalid.append(f"{record.where}: {error}")
-        if progress:
-            progress()
-    if summary.invalid and not skip_invalid:
-        raise ImportRefused(summary.invalid)
-    if not dry_run:
-        planner.write()
+    planner.streaming = not dry_run
+    try:
+        for record in records:
+            try:
+                planner.plan(record)
+            except CrmError as error:
+                summary.invalid.append(f"{record.where}: {error}")
+                planner.streaming = skip_invalid  # refused anyway: stop writing batches
+            if progress:
+                progress()
+        if summary.invalid and not skip_invalid:
+            raise ImportRefused(summary.invalid)
+        if not dry_run:
+            planner.write()
+    except BaseException:
+        planner.abort()
+        raise
     return summary
 
 
@@ -639,6 +654,8 @@ class InteractionImport:
         self.rows: list[tuple] = []
         self.links: list[tuple] = []
         self.summary = Summary()
+        self.streaming = False  # run_import turns it on: batches are written as they fill
+        self.open_write: ExitStack | None = None
         self.channels, self.directions, self.sentiments = (
             set(CHANNELS),
             set(DIRECTIONS),
@@ -690,6 +707,8 @@ class InteractionImport:
         )  # fmt: skip
         self.links.extend((cid, happened_at, interaction_id) for cid in contact_ids)
         self.summary.added += 1
+        if self.streaming and len(self.rows) >= BATCH:
+            self._flush()
 
     def _contacts(self, raw: dict[str, Any]) -> list[int]:
         refs = raw.get("contact_uids") or raw.get("contact_ids") or raw.get("contacts")
@@ -707,12 +726,29 @@ class InteractionImport:
             found.append(contact_id)
         return list(dict.fromkeys(found))
 
-    def write(self) -> None:
+    def _flush(self) -> None:
+        """Write the planned batch inside the import's one transaction, opened on first use."""
         if not self.rows:
-            return  # nothing to write: leave the file untouched
-        first_id = self.rows[0][0]
-        with self.store.transaction(), self.store.search_index_after("interactions", first_id):
-            self.store.insert_interactions(self.rows, self.links)
+            return
+        if self.open_write is None:
+            self.open_write = ExitStack()
+            self.open_write.enter_context(self.store.transaction())
+            self.open_write.enter_context(
+                self.store.search_index_after("interactions", self.rows[0][0])
+            )
+        self.store.insert_interactions(self.rows, self.links)
+        self.rows, self.links = [], []
+
+    def write(self) -> None:
+        self._flush()
+        if self.open_write is not None:  # nothing planned: the file is left untouched
+            self.open_write.close()  # index for search, restore the trigger, commit
+            self.open_write = None
+
+    def abort(self) -> None:
+        if self.open_write is not None:
+            self.open_write.__exit__(*sys.exc_info())  # roll back every batch
+            self.open_write = None
 
 
 # --------------------------------------------------------------------------- the whole backup

@@ -65,7 +65,15 @@ def upcoming(store, today: dt.date, days: int, leap_rule: str) -> list[Row]:
 LAST_RUN_KEY = "digest_last_run"
 
 
-def digest(store, today: dt.date, now: dt.datetime, days: int, leap_rule: str) -> Row:
+def week_end(today: dt.date, week_start: str) -> dt.date:
+    """The last day of this calendar week (Sunday, or Saturday when weeks start on Sunday)."""
+    last_weekday = 6 if week_start == "monday" else 5
+    return today + dt.timedelta(days=(last_weekday - today.weekday()) % 7)
+
+
+def digest(
+    store, today: dt.date, now: dt.datetime, days: int, leap_rule: str, week_start: str = "monday"
+) -> Row:
     """The three reports, a summary line, and the dates missed since the digest last ran."""
     last_run = store.get_setting("state", LAST_RUN_KEY)
     missed_days, missed = 0, []
@@ -80,6 +88,7 @@ def digest(store, today: dt.date, now: dt.datetime, days: int, leap_rule: str) -
     report = {
         "date": today.isoformat(),
         "days": days,
+        "week_ends": week_end(today, week_start).isoformat(),
         "overdue": store.overdue(today),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.list_complaints(now),
@@ -110,7 +119,7 @@ def summary_line(report: Row) -> str:
     upcoming_rows = report["upcoming"]
     complaints = report["complaints"]
     birthdays_this_week = sum(
-        1 for r in upcoming_rows if r["label"] == "birthday" and r["in_days"] < 7
+        1 for r in upcoming_rows if r["label"] == "birthday" and r["date"] <= report["week_ends"]
     )
     parts = [
         f"{len(overdue)} overdue",

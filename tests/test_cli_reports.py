@@ -289,3 +289,13 @@ def test_config_list_get_set(crm):
     crm("config set cadence 6w")
     new = crm.id('contact add "New Person"')
     assert crm.json(f"contact show {new} -f json")["cadence_days"] == 42
+
+
+def test_birthdays_this_week_follow_the_week_start(crm, people):
+    crm("date add bruno birthday 1990-11-29")  # Sunday
+    crm("date add anabela birthday 1990-11-30")  # Monday of next week
+    assert "1 birthday this week" in crm.json("digest -f json")["summary"]
+    assert crm.json("digest -f json")["week_ends"] == "2026-11-29"
+    crm("config set week_start sunday")  # weeks run Sunday to Saturday: the 29th is next week
+    report = crm.json("digest -f json")
+    assert report["week_ends"] == "2026-11-28" and "0 birthdays this week" in report["summary"]

@@ -112,3 +112,11 @@ def test_bad_crm_today_is_a_user_error(crm, people):
     assert result.exit_code == 1
     assert "CRM_TODAY" in result.stderr
     assert crm.fingerprint() == before
+
+
+def test_a_database_path_that_cannot_be_created(crm, people, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = crm(f"--db {blocker}/crm.db contact list", ok=False)
+    assert result.exit_code == 1 and "cannot create" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -7,25 +7,12 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output
+from .. import clock, output, views
 from ..errors import CrmError
 from ..options import Format, Ref, command_group, open_store, parse_when
 
 app = command_group("Complaints with a response deadline (SLA).")
 
-COLUMNS = (
-    "id",
-    "contact",
-    "summary",
-    "opened",
-    "age_days",
-    "due",
-    "breached",
-    "responded",
-    "channel",
-    "email",
-    "phone",
-)
 ComplaintId = Annotated[
     int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")
 ]
@@ -96,7 +83,7 @@ def show_complaints(all_: bool, fmt: str | None) -> None:
     store = open_store()
     chosen = output.check_format(fmt)
     rows = store.list_complaints(clock.now(), include_resolved=all_)
-    columns = COLUMNS + (("resolved_at",) if all_ else ())
+    columns = views.COMPLAINT_COLUMNS + (("resolved_at",) if all_ else ())
     if not output.render(rows, chosen, columns=columns) and chosen in ("table", "plain"):
         output.message("no open complaints")
 

@@ -78,8 +78,9 @@ def digest(
     chosen = output.check_format(fmt, views.DIGEST_FORMATS)
     today = clock.today()
     report = build_digest(
-        store, today, clock.now(), _days(store, days), _leap_rule(store, leap_day)
-    )
+        store, today, clock.now(), _days(store, days), _leap_rule(store, leap_day),
+        settings.get(store, "week_start"),
+    )  # fmt: skip
     remember_run(store, today)
     if report["empty"] and quiet_if_empty:
         return
