@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, TextIO
 
 from . import model
 from .errors import CrmError
-from .store import Store, clean_contact_fields, fold, new_uid, new_uids, stamp, to_json_text
+from .store import Store, clean_contact_fields, fold, new_uids, stamp, to_json_text
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "vcard")
 BATCH = 50_000  # interactions written per batch, so memory stays flat on large imports
@@ -355,6 +355,12 @@ def _int(text: str) -> int:
 
 def _timestamp(text: str, what: str) -> str:
     """ISO date (kept as a date) or date-time (to the second, local time)."""
+    if len(text) == 19 and text[10] == "T":  # already YYYY-MM-DDTHH:MM:SS, as crm writes it
+        try:
+            dt.datetime.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()):
         try:
             return dt.date.fromisoformat(str(text).strip()).isoformat()
@@ -656,6 +662,8 @@ class InteractionImport:
         self.summary = Summary()
         self.streaming = False  # run_import turns it on: batches are written as they fill
         self.open_write: ExitStack | None = None
+        self.names: dict[str, int] | None = None
+        self.spare_uids: list[str] = []
         self.channels, self.directions, self.sentiments = (
             set(CHANNELS),
             set(DIRECTIONS),
@@ -697,9 +705,10 @@ class InteractionImport:
         )
         interaction_id = self.next_id
         self.next_id += 1
-        uid = uid or new_uid()
         if uid:
             self.known_uids.add(uid)
+        else:
+            uid = self._new_uid()
         created = _timestamp(raw["created"], "created date") if raw.get("created") else self.now
         self.rows.append(
             (interaction_id, uid, happened_at, channel, direction, summary,
@@ -710,6 +719,17 @@ class InteractionImport:
         if self.streaming and len(self.rows) >= BATCH:
             self._flush()
 
+    def _by_name(self, ref: str) -> int | None:
+        """Exact names are folded only when a file names someone (emails and uids are cheaper)."""
+        if self.names is None:
+            self.names = self.store.name_lookup()
+        return self.names.get(fold(ref))
+
+    def _new_uid(self) -> str:
+        if not self.spare_uids:
+            self.spare_uids = new_uids(BATCH)[::-1]  # pop() then takes them in sorted order
+        return self.spare_uids.pop()
+
     def _contacts(self, raw: dict[str, Any]) -> list[int]:
         refs = raw.get("contact_uids") or raw.get("contact_ids") or raw.get("contacts")
         if not refs:
@@ -718,7 +738,7 @@ class InteractionImport:
             )
         found = []
         for ref in refs:
-            contact_id = self.contacts.get(ref.lower()) or self.contacts.get(fold(ref))
+            contact_id = self.contacts.get(ref.lower()) or self._by_name(ref)
             if contact_id is None:
                 raise CrmError(f"unknown contact {ref!r}: import the contacts first")
             if contact_id == -1:

@@ -250,21 +250,22 @@ class BulkMixin:
         )
 
     def contact_lookup(self) -> dict[str, int]:
-        """Every way an import may name a contact → its id (-1 for a name shared by several)."""
+        """Ids, uids and emails an import may name a contact by → its id."""
         lookup: dict[str, int] = {}
-        names: dict[str, int] = {}
-        for contact_id, uid, name, addresses in self.conn.execute(
-            "SELECT id, uid, name, emails FROM contacts"
-        ):
+        for contact_id, uid, addresses in self.conn.execute("SELECT id, uid, emails FROM contacts"):
             lookup[str(contact_id)] = contact_id
             lookup[uid.lower()] = contact_id
             for email in json.loads(addresses):
                 lookup.setdefault(email.lower(), contact_id)
+        return lookup
+
+    def name_lookup(self) -> dict[str, int]:
+        """Folded exact names → id, or -1 for a name several contacts share."""
+        names: dict[str, int] = {}
+        for contact_id, name in self.conn.execute("SELECT id, name FROM contacts"):
             key = fold(name)
             names[key] = -1 if key in names else contact_id
-        for key, contact_id in names.items():
-            lookup.setdefault(key, contact_id)
-        return lookup
+        return names
 
     def interaction_uids(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT uid FROM interactions")}
