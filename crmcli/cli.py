@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -87,10 +86,6 @@ class CrmGroup(TyperGroup):
             return super().invoke(ctx)
         except CrmError as error:
             raise fail(str(error), error.exit_code) from None
-        except sqlite3.OperationalError as error:
-            raise fail(_sqlite_hint(error), 1) from None
-        except sqlite3.DatabaseError as error:
-            raise fail(f"database error: {error}; run `crm doctor`", 1) from None
         except BrokenPipeError:
             # The reader went away (`crm export ... | head`): not a failure of ours.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -98,11 +93,19 @@ class CrmGroup(TyperGroup):
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
+        except Exception as error:
+            import sqlite3  # here, not at the top: `crm --help` never needs it
+
+            if isinstance(error, sqlite3.OperationalError):
+                raise fail(_sqlite_hint(error), 1) from None
+            if isinstance(error, sqlite3.DatabaseError):
+                raise fail(f"database error: {error}; run `crm doctor`", 1) from None
+            raise
         finally:
             close_stores()
 
 
-def _sqlite_hint(error: sqlite3.OperationalError) -> str:
+def _sqlite_hint(error: Exception) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         return f"the database is busy ({text}): another crm is writing; try again"

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from . import settings
 from .errors import CrmError
-from .when import parse_duration
 
 
 @dataclass
@@ -17,6 +16,8 @@ class Logged:
 
 
 def complaint_deadline(store, opened: dt.datetime) -> dt.datetime:
+    from .when import parse_duration
+
     return parse_duration(settings.get(store, "sla")).add_to(opened)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import CrmError
-from .when import parse_duration
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,8 @@ class Setting:
 
 
 def _duration(value: str) -> str:
+    from .when import parse_duration
+
     return str(parse_duration(value))
 
 

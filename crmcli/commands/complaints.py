@@ -1,7 +1,5 @@
 """crm complaint add / respond / resolve / list: complaints with an agreed response time."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """crm contact add / list / show / edit / archive / unarchive / delete."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """crm date add / list / rm: birthdays, anniversaries and any other yearly date."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """crm db path / migrate, crm config get / set / list, crm trash list / restore / empty."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

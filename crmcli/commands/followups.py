@@ -1,7 +1,5 @@
 """crm followup add / done / snooze / list: dated next steps."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

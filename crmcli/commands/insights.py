@@ -1,7 +1,5 @@
 """crm stage, feedback, report ..., template ..., search: acting on the relationship model."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """crm export / import / vcard / calendar: moving data in and out."""
 
-from __future__ import annotations
-
 import sys
 from contextlib import contextmanager
 from pathlib import Path

@@ -1,7 +1,5 @@
 """crm log: record an interaction (and, in the same step, a follow-up or a complaint)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """The daily question: crm overdue, upcoming, complaints, digest."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
