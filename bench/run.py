@@ -161,6 +161,12 @@ def bulk(add, work: Path, data: Path, env: dict) -> None:
         clean(sqlite_import),
     )
     add(
+        "floor: sqlite-utils insert --csv contacts.csv",
+        [str(BIN / "sqlite-utils"), "insert", str(sqlite_import), "c", str(contacts_csv), "--csv"],
+        3,
+        clean(sqlite_import),
+    )
+    add(
         "crm import contacts (100k rows)",
         [CRM, "--db", str(fresh), "import", "contacts", str(contacts_csv)],
         3,

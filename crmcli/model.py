@@ -28,6 +28,8 @@ MAX_NAME = 300  # names, companies, labels, tags
 MULTI_SEPARATOR = ";"  # joins emails / phones / tags in one CSV cell
 
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+$")
+_PHONE = re.compile(r"[0-9+()./\- x]+")
+_DIGIT = re.compile(r"\d")
 
 
 def choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -70,7 +72,7 @@ def email(value: str) -> str:
 
 def phone(value: str) -> str:
     cleaned = text(value, "phone", MAX_NAME, required=True) or ""
-    if not re.fullmatch(r"[0-9+()./\- x]+", cleaned) or not re.search(r"\d", cleaned):
+    if not _PHONE.fullmatch(cleaned) or not _DIGIT.search(cleaned):
         raise CrmError(f"bad phone {value!r}: use digits, spaces and + ( ) - . only")
     return cleaned
 
