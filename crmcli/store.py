@@ -434,7 +434,7 @@ class Store(BulkMixin):
 
     def migrate(self, current: int) -> list[str]:
         """Run the pending migrations, each in its own transaction. Backs up a used database."""
-        if current > 0:
+        if current > 0 and self._holds_data():
             self.backup(self.path.with_name(f"{self.path.name}.v{current}.bak"))
         applied = []
         for number, (title, step) in enumerate(MIGRATIONS, start=1):
@@ -458,6 +458,10 @@ class Store(BulkMixin):
                 raise
             applied.append(title)
         return applied
+
+    def _holds_data(self) -> bool:
+        """False for a database still being created (by another process, say): no backup."""
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM contacts)").fetchone()[0])
 
     def backup(self, target: Path) -> None:
         """SQLite's online backup: a consistent copy even while others write."""

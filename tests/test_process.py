@@ -154,3 +154,12 @@ def test_large_import_shows_a_progress_bar_on_a_terminal_only(tmp_path):
     process.wait(timeout=60)
     os.close(leader)
     assert b"importing" in seen and b"would import contacts: 12000 added" in seen
+
+
+def test_shell_completion_of_commands_and_choices(db):
+    commands = run(db, _CRM_COMPLETE="complete_bash", COMP_WORDS="crm cont", COMP_CWORD="1")
+    assert commands.stdout.split() == ["contact"]
+    channels = run(
+        db, _CRM_COMPLETE="complete_bash", COMP_WORDS="crm log ana x --channel m", COMP_CWORD="5"
+    )
+    assert channels.stdout.split() == ["meeting", "message"]

@@ -189,3 +189,15 @@ def test_trash_empty(crm, people):
     crm("contact delete bruno --yes")
     crm("trash empty")
     assert crm.json("trash list -f json") == []
+
+
+def test_eight_processes_creating_the_same_new_database_at_once(tmp_path):
+    db = tmp_path / "new" / "crm.db"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda n: run(db, "contact", "add", f"Person {n}"), range(8)))
+    assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
+    assert sorted(int(r.stdout) for r in results) == list(range(1, 9))
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert not list(db.parent.glob("*.bak"))  # nothing to back up in a database being born
