@@ -24,19 +24,20 @@ def run(db, *args, input=None, **env):
     )
 
 
-def run_on_terminal(db, *args, **env) -> str:
-    """Run with stdout on a pseudo-terminal, as a person at the keyboard would."""
+def on_terminal(db, *args, stream="stdout", **env) -> str:
+    """Run with stdout (or stderr) on a pseudo-terminal, as a person at the keyboard would."""
     leader, follower = pty.openpty()
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: follower}
     process = subprocess.Popen(
-        [CRM, *args], stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        env=crm_env_for_process(db, COLUMNS="160", **env),
+        [CRM, *args], stdin=subprocess.DEVNULL, env=crm_env_for_process(db, COLUMNS="160", **env),
+        stdout=streams["stdout"], stderr=streams["stderr"],
     )  # fmt: skip
     os.close(follower)
     chunks = []
     while True:
         try:
             chunk = os.read(leader, 65536)
-        except OSError:
+        except OSError:  # the pseudo-terminal closes when the process ends
             break
         if not chunk:
             break
@@ -44,6 +45,10 @@ def run_on_terminal(db, *args, **env) -> str:
     process.wait(timeout=60)
     os.close(leader)
     return b"".join(chunks).decode()
+
+
+def run_on_terminal(db, *args, **env) -> str:
+    return on_terminal(db, *args, **env)
 
 
 @pytest.fixture
@@ -136,24 +141,8 @@ def test_large_import_shows_a_progress_bar_on_a_terminal_only(tmp_path):
     db = tmp_path / "crm.db"
     piped = run(db, "import", "contacts", str(big), "--dry-run")
     assert piped.returncode == 0 and "importing" not in piped.stderr
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [CRM, "import", "contacts", str(big), "--dry-run"], stdout=subprocess.DEVNULL,
-        stderr=follower, stdin=subprocess.DEVNULL, env=crm_env_for_process(db),
-    )  # fmt: skip
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    process.wait(timeout=60)
-    os.close(leader)
-    assert b"importing" in seen and b"would import contacts: 12000 added" in seen
+    seen = on_terminal(db, "import", "contacts", str(big), "--dry-run", stream="stderr")
+    assert "importing" in seen and "would import contacts: 12000 added" in seen
 
 
 def test_shell_completion_of_commands_and_choices(db):
