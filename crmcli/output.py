@@ -124,9 +124,7 @@ def _write_csv(rows, out, columns=None, title=None, delimiter=","):
             writer.writerow(header)
         writer.writerow([flat(row.get(key)) for key in header])
         count += 1
-    if header is None and columns:
-        writer.writerow(columns)
-    return count
+    return count  # no rows, no header: a header of guessed columns would mislead scripts
 
 
 def _write_tsv(rows, out, columns=None, title=None):
@@ -138,8 +136,6 @@ def _write_tsv(rows, out, columns=None, title=None):
             out.write("\t".join(header) + "\n")
         out.write("\t".join(_tsv_cell(row.get(key)) for key in header) + "\n")
         count += 1
-    if header is None and columns:
-        out.write("\t".join(columns) + "\n")
     return count
 
 

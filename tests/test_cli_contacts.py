@@ -142,3 +142,10 @@ def test_delete_and_restore_keep_everything(crm, people):
     for key in ("uid", "name", "emails", "interactions", "special_dates", "followups"):
         assert after[key] == before[key], key
     assert crm.json("trash list -f json") == []
+
+
+def test_empty_results_per_format(crm):
+    assert crm("overdue -f json").stdout == "[]\n"
+    for fmt in ("csv", "tsv", "jsonl", "plain"):
+        result = crm(f"overdue -f {fmt}")
+        assert result.stdout == "" and result.exit_code == 0, fmt
