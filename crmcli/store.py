@@ -129,9 +129,11 @@ def _create_file(path: Path) -> None:
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True, mode=0o700)
+            os.chmod(path.parent, 0o700)  # mkdir's mode is filtered by the umask
+        except FileExistsError:
+            pass  # another crm created it a moment ago
         except OSError as error:
             raise CrmError(f"cannot create {path.parent}: {error.strerror}") from None
-        os.chmod(path.parent, 0o700)
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     except OSError as error:
@@ -143,9 +145,17 @@ def _create_file(path: Path) -> None:
 def _identify(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version of a crm database; refuses foreign and newer ones. Writes nothing."""
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        # One read transaction, so the three answers come from the same moment even while
+        # another crm is creating this very file.
+        conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+        finally:
+            conn.execute("ROLLBACK")
     except sqlite3.DatabaseError as error:
         raise DatabaseRefused(f"{path} is not a usable SQLite database ({error})") from None
     if app_id == APPLICATION_ID:
