@@ -93,6 +93,8 @@ class CrmGroup(TyperGroup):
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
+        except OverflowError:
+            raise fail("a number is too large: ids and amounts must fit in 64 bits", 1) from None
         except Exception as error:
             import sqlite3  # here, not at the top: `crm --help` never needs it
 

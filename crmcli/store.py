@@ -518,7 +518,7 @@ class Store(BulkMixin):
             raise CrmError("empty contact reference: give an id, an email or part of a name")
         if "\x00" in cleaned:
             raise CrmError("contact reference contains a NUL byte")
-        if cleaned.isascii() and cleaned.isdigit():
+        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) < 19:  # fits SQLite's integer
             row = self.one(f"{CONTACT_SELECT} WHERE c.id = ?", (int(cleaned),))
             if row:
                 return row

@@ -65,6 +65,8 @@ BAD_INPUT = [
     ("log silva", 2, "missing argument"),
     ("contact list --bogus", 2, "no such option"),
     ("followup done notanumber", 2, "not a valid int"),
+    ("followup done 99999999999999999999", 1, "too large"),
+    ("contact show 99999999999999999999", 1, "no contact matches"),
     ("nonsense", 2, "no such command"),
 ]
 
