@@ -4,7 +4,7 @@ import contextlib
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmcli.errors import CrmError
@@ -119,6 +119,7 @@ def test_bad_special_dates(text):
         parse_special_date(text)
 
 
+@settings(deadline=None)  # the first example pays for lazy imports
 @given(st.text(max_size=40))
 def test_random_text_parses_or_raises_our_error(text):
     for parse in (lambda t: parse_when(t, TODAY, NOW), parse_duration, parse_special_date):
@@ -126,6 +127,7 @@ def test_random_text_parses_or_raises_our_error(text):
             parse(text)
 
 
+@settings(deadline=None)
 @given(st.from_regex(r"[+-]?\d{1,7}\s?(d|w|m|y|h|days|weeks|months|years)", fullmatch=True))
 def test_random_offsets_parse_or_raise_our_error(text):
     with contextlib.suppress(CrmError):
