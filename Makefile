@@ -26,6 +26,7 @@ demo: compile
 test: $(BIN)/crm
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 format: $(BIN)/crm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from .errors import CrmError
 
@@ -27,7 +28,12 @@ def seed(store, today: dt.date, now: dt.datetime) -> int:
     with store.transaction():
         ids = {}
         for name, email, company, tags, cadence, stage, relationship, channel, birthday in PEOPLE:
-            fields = {"name": name, "emails": [email], "company": company, "tags": tags}
+            fields: dict[str, Any] = {
+                "name": name,
+                "emails": [email],
+                "company": company,
+                "tags": tags,
+            }
             fields.update(
                 cadence_days=cadence, stage=stage, relationship=relationship, channel=channel
             )

@@ -333,18 +333,16 @@ def parse_birthday(text: str) -> tuple[int, int, int | None] | None:
         return model.special_date(month, day, None if year in PLACEHOLDER_YEARS else year)
     us = _US_DATE.match(cleaned)
     if us:
-        month, day, year = int(us.group(1)), int(us.group(2)), int(us.group(3))
+        month, day, short_year = int(us.group(1)), int(us.group(2)), int(us.group(3))
         if month == 0 and day == 0:
             return None
-        year = None if year == 0 else year + (1900 if year < 100 else 0)
-        return model.special_date(month, day, year)
+        full_year = None if short_year == 0 else short_year + (1900 if short_year < 100 else 0)
+        return model.special_date(month, day, full_year)
     if re.fullmatch(r"\d{8}", cleaned):  # vCard basic format: 19850314
         cleaned = f"{cleaned[:4]}-{cleaned[4:6]}-{cleaned[6:]}"
     cleaned = cleaned.split("T")[0]
-    month, day, year = parse_special_date(cleaned)
-    if year in PLACEHOLDER_YEARS:
-        year = None
-    return month, day, year
+    month, day, known_year = parse_special_date(cleaned)
+    return month, day, None if known_year in PLACEHOLDER_YEARS else known_year
 
 
 def _int(text: str) -> int:

@@ -27,7 +27,7 @@ def add_feedback_and_search(conn: sqlite3.Connection) -> None:
     )
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
-        db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
+        db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
 
 
 MIGRATIONS: list[tuple[str, str | Callable[[sqlite3.Connection], None]]] = [

@@ -210,8 +210,9 @@ def console(out: TextIO | None = None):
     """A rich console on stdout. With NO_COLOR set, no escape codes at all (not even bold)."""
     from rich.console import Console
 
-    plain = {"color_system": None} if no_color() else {}
-    return Console(file=out or sys.stdout, highlight=False, soft_wrap=False, **plain)
+    if no_color():
+        return Console(file=out or sys.stdout, highlight=False, soft_wrap=False, color_system=None)
+    return Console(file=out or sys.stdout, highlight=False, soft_wrap=False)
 
 
 def _write_table(rows, out, columns=None, title=None):

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import model
 from .errors import CrmError, DatabaseRefused, NotFound
@@ -42,10 +42,8 @@ def default_path() -> Path:
     return Path(user_data_dir("crm", appauthor=False)) / "crm.db"
 
 
-def fold(value: str | None) -> str | None:
+def fold(value: str) -> str:
     """Case- and accent-insensitive form of a text: 'João' and 'joao' fold alike."""
-    if value is None:
-        return None
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -203,9 +201,16 @@ class BulkMixin:
 
     conn: sqlite3.Connection
 
+    if TYPE_CHECKING:  # provided by Store
+
+        def one(self, sql: str, params: Any = ()) -> Row | None: ...
+        def insert(self, table: str, values: Row) -> int: ...
+        def get_setting(self, table: str, key: str) -> str | None: ...
+
     def contact_keys(self) -> tuple[dict, dict, int]:
         """uid → ("db", id), email → ("db", id), and the next free contact id."""
-        uids, emails = {}, {}
+        uids: dict[str, tuple[str, int]] = {}
+        emails: dict[str, tuple[str, int]] = {}
         for contact_id, uid, addresses in self.conn.execute("SELECT id, uid, emails FROM contacts"):
             uids[uid] = ("db", contact_id)
             for email in json.loads(addresses):
@@ -608,7 +613,7 @@ class Store(BulkMixin):
         current = self.get_contact(contact_id)
         values = clean_contact_fields(changes)
         if add_tags or remove_tags:
-            tags = values.get("tags", current["tags"])
+            tags: list[str] = values.get("tags") or current["tags"]
             removed = {fold(model.tag(t)) for t in remove_tags}
             tags = [t for t in tags if fold(t) not in removed]
             values["tags"] = model.unique(tags + [model.tag(t) for t in add_tags])
@@ -637,7 +642,8 @@ class Store(BulkMixin):
         archived: bool = False,
         relationship: str | None = None,
     ) -> list[Row]:
-        where, params = ["c.archived = ?"], [int(archived)]
+        where: list[str] = ["c.archived = ?"]
+        params: list[Any] = [int(archived)]
         if tag:
             where.append(
                 "EXISTS (SELECT 1 FROM json_each(c.tags) WHERE crm_fold(json_each.value) = ?)"
@@ -718,7 +724,7 @@ class Store(BulkMixin):
         if self.one("SELECT id FROM contacts WHERE uid = ?", (entry["contact_uid"],)):
             raise CrmError(f"{entry['name']} is already back (uid {entry['contact_uid']})")
         with self.transaction():
-            ids = {table: {} for table in payload}
+            ids: dict[str, dict[int, int]] = {table: {} for table in payload}
             contact_id = self._reinsert("contacts", payload["contacts"][0], ids, {})
             for table in (
                 "interactions",
@@ -878,7 +884,7 @@ class Store(BulkMixin):
     def add_special_date(
         self, contact_id: int, label: str, month: int, day: int, year: int | None, now
     ) -> int:
-        cleaned = model.text(label, "label", model.MAX_NAME, required=True)
+        cleaned = model.text(label, "label", model.MAX_NAME, required=True) or ""
         month, day, year = model.special_date(month, day, year)
         with self.transaction():
             return self.insert(

@@ -71,7 +71,9 @@ def render_digest(report: dict[str, Any], fmt: str) -> None:
             output.console().print(f"\n[bold]{title}[/bold]\n  nothing")
 
 
-def render_sections(report: dict[str, Any], sections, fmt: str, lines: list[str] = ()) -> None:
+def render_sections(
+    report: dict[str, Any], sections, fmt: str, lines: tuple[str, ...] | list[str] = ()
+) -> None:
     """A report of several parts: one JSON object, or a heading line then a table per part."""
     if fmt in ("json", "jsonl"):
         sys.stdout.write(output.to_json(report, indent=2 if fmt == "json" else None) + "\n")
