@@ -90,7 +90,7 @@ def text_stream(binary: BinaryIO) -> TextIO:
 
 def detect_format(path: str, binary: BinaryIO | None) -> str:
     suffix = Path(path).suffix.lower() if path != "-" else ""
-    by_suffix = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+    by_suffix = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
     by_suffix.update({".vcf": "vcard", ".vcard": "vcard"})
     if suffix in by_suffix:
         return by_suffix[suffix]
