@@ -152,3 +152,39 @@ def test_shell_completion_of_commands_and_choices(db):
         db, _CRM_COMPLETE="complete_bash", COMP_WORDS="crm log ana x --channel m", COMP_CWORD="5"
     )
     assert channels.stdout.split() == ["meeting", "message"]
+
+
+def test_delete_asks_on_a_terminal(db):
+    """Without --yes, `contact delete` asks; answering n keeps the contact, y deletes it."""
+    for answer, kept in ((b"n\n", True), (b"y\n", False)):
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(
+            [CRM, "contact", "delete", "silva"], stdin=follower, stdout=follower, stderr=follower,
+            env=crm_env_for_process(db),
+        )  # fmt: skip
+        os.close(follower)
+        prompt = b""
+        while b"[y/N]" not in prompt:
+            prompt += os.read(leader, 1024)
+        os.write(leader, answer)
+        try:
+            while os.read(leader, 1024):
+                pass
+        except OSError:
+            pass
+        process.wait(timeout=60)
+        os.close(leader)
+        assert b"Delete Ana Silva" in prompt
+        listed = run(db, "contact", "list", "-q").stdout.split()
+        assert ("1" in listed) is kept
+        assert process.returncode == (1 if kept else 0)
+
+
+def test_reports_render_as_tables_on_a_terminal(db):
+    run(db, "followup", "add", "silva", "yesterday", "call back")
+    run(db, "complaint", "add", "silva", "late", "--when", "2026-11-20 09:00")
+    digest = run_on_terminal(db, "digest")
+    assert "crm digest for 2026-11-24" in digest and "━" in digest and "call back" in digest
+    for args in (["overdue"], ["complaints"], ["contact", "show", "silva"], ["report", "activity"]):
+        assert "Traceback" not in run_on_terminal(db, *args), args
+    assert "█" in run_on_terminal(db, "report", "activity")
