@@ -183,6 +183,7 @@ def test_delete_asks_on_a_terminal(db):
 def test_reports_render_as_tables_on_a_terminal(db):
     run(db, "followup", "add", "silva", "yesterday", "call back")
     run(db, "complaint", "add", "silva", "late", "--when", "2026-11-20 09:00")
+    run(db, "log", "silva", "a call")
     digest = run_on_terminal(db, "digest")
     assert "crm digest for 2026-11-24" in digest and "━" in digest and "call back" in digest
     for args in (["overdue"], ["complaints"], ["contact", "show", "silva"], ["report", "activity"]):
