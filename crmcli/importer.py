@@ -145,6 +145,7 @@ INTERACTION_HEADERS = {
     "contacts": "contacts", "contact": "contacts", "email": "contacts", "name": "contacts",
     "channel": "channel", "direction": "direction", "summary": "summary", "outcome": "outcome",
     "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
+    "kind": "kind", "score": "score", "scale": "scale",
     "id": "ignore",
 }  # fmt: skip
 CONTACT_TARGETS = set(CONTACT_HEADERS.values()) - {"ignore"} | {"ignore"}
@@ -708,9 +709,11 @@ class InteractionImport:
         else:
             uid = self._new_uid()
         created = _timestamp(raw["created"], "created date") if raw.get("created") else self.now
+        kind, score, scale = _feedback(raw)
         self.rows.append(
             (interaction_id, uid, happened_at, channel, direction, summary,
-             model.text(raw.get("outcome"), "outcome"), sentiment, amount, rating, created)
+             model.text(raw.get("outcome"), "outcome"), sentiment, amount, rating, created,
+             kind, score, scale)
         )  # fmt: skip
         self.links.extend((cid, happened_at, interaction_id) for cid in contact_ids)
         self.summary.added += 1
@@ -767,6 +770,21 @@ class InteractionImport:
         if self.open_write is not None:
             self.open_write.__exit__(*sys.exc_info())  # roll back every batch
             self.open_write = None
+
+
+def _feedback(raw: dict[str, Any]) -> tuple[str, int | None, int | None]:
+    """kind / score / scale columns, as crm's own export writes them for feedback."""
+    kind = (raw.get("kind") or "touch").strip().lower()
+    if kind not in ("touch", "feedback"):
+        raise CrmError(f"unknown kind {raw['kind']!r}: use touch or feedback")
+    if kind == "touch":
+        return kind, None, None
+    scale = _number(raw.get("scale") or 5, "scale", int)
+    score = _number(raw.get("score", ""), "score", int)
+    low = 1 if scale == 5 else 0
+    if scale not in (5, 10) or not low <= score <= scale:
+        raise CrmError(f"bad feedback score {score}/{scale}: use 1–5 of 5 or 0–10 of 10")
+    return kind, score, scale
 
 
 # --------------------------------------------------------------------------- the whole backup

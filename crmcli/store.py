@@ -288,7 +288,8 @@ class BulkMixin:
     def insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
         self.conn.executemany(
             "INSERT INTO interactions (id, uid, happened_at, channel, direction, summary, outcome, "
-            "sentiment, amount, rating, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sentiment, amount, rating, created, kind, score, scale) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.conn.executemany(

@@ -442,3 +442,23 @@ def test_calendar_feed_parses_with_stable_uids(crm, people, tmp_path):
     out = tmp_path / "crm.ics"
     crm(f"calendar --days 2000 --output {out}")
     assert "far-away" in out.read_text() and followup
+
+
+def test_interactions_round_trip_through_csv_with_feedback(crm, people, tmp_path):
+    crm('log "silva,bruno" "lunch" --when "2026-11-01 13:00" --amount 80')
+    crm('feedback silva 9 "great" --scale 10 --when 2026-11-02')
+    exported = crm("export interactions").stdout
+    fresh = tmp_path / "fresh.db"
+    crm(f"--db {fresh} import contacts -", input=crm("export contacts").stdout)
+    result = crm(f"--db {fresh} import interactions -", input=exported)
+    assert "2 added" in result.stderr and "ignored columns" not in result.stderr
+    drop = ("id", "contact_ids", "created")
+    before = [
+        {k: v for k, v in r.items() if k not in drop}
+        for r in crm.json("export interactions -f json")
+    ]
+    after = [
+        {k: v for k, v in r.items() if k not in drop}
+        for r in crm.json(f"--db {fresh} export interactions -f json")
+    ]
+    assert after == before
