@@ -212,7 +212,12 @@ def read_csv(
     summary.ignored_columns = [
         h for h, t in zip(header, targets, strict=True) if t is None and h.strip()
     ]
-    wanted = [(i, t) for i, t in enumerate(targets) if t and t != "ignore"]
+    # (column, target, whether its cell needs splitting or appending rather than a plain copy)
+    wanted = [
+        (i, t, t in LIST_TARGETS or t == "url")
+        for i, t in enumerate(targets)
+        if t and t != "ignore"
+    ]
     start = reader.line_num + 1
     while True:
         try:
@@ -226,17 +231,21 @@ def read_csv(
             yield Record(f"line {start}", {}, f"unreadable CSV: {error}")
             return
         where, start = f"line {start}", reader.line_num + 1
-        if not any(cell.strip() for cell in row):
+        width = len(row)
+        if not "".join(row).strip():
             continue
-        if len(row) > len(header):
-            yield Record(where, {}, f"{len(row)} cells but the header has {len(header)} columns")
+        if width > len(header):
+            yield Record(where, {}, f"{width} cells but the header has {len(header)} columns")
             continue
         raw: dict[str, Any] = {}
-        for index, target in wanted:
-            if index < len(row):
+        for index, target, collect in wanted:
+            if index < width:
                 cell = row[index].strip()
                 if cell:
-                    _collect(raw, target, cell)
+                    if collect:
+                        _collect(raw, target, cell)
+                    else:
+                        raw[target] = cell
         yield Record(where, raw)
 
 
