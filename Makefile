@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo/crm.db
 
-.PHONY: demo test compile format bench clean
+.PHONY: demo test compile format docs bench clean
 
 $(BIN)/crm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: $(BIN)/crm
 format: $(BIN)/crm
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: $(BIN)/crm
+	$(BIN)/python -m crmcli.reference README.md
 
 bench: compile
 	$(BIN)/python bench/generate.py

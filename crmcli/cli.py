@@ -58,7 +58,7 @@ def load_command(name: str):
     module_name, attribute, help_line = COMMANDS[name]
     target = getattr(importlib.import_module(f"crmcli.commands.{module_name}"), attribute)
     if not isinstance(target, typer.Typer):
-        single = typer.Typer(rich_markup_mode=None)
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(name)(target)
         target = single
     command = typer.main.get_command(target)

@@ -115,4 +115,6 @@ LeapDay = Annotated[
 
 def command_group(help_text: str) -> typer.Typer:
     """A command group (`crm contact ...`) with plain help and errors, like the root."""
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    return typer.Typer(
+        help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False
+    )

@@ -35,3 +35,10 @@ def test_root_help_lists_every_command(crm):
 def test_every_command_builds_with_its_registry_name():
     for name in COMMANDS:
         assert load_command(name).name == name
+
+
+def test_the_command_reference_in_the_readme_is_current():
+    from crmcli.reference import END, START, reference
+
+    current = README[README.index(START) : README.index(END) + len(END)]
+    assert current == reference(), "run: python -m crmcli.reference README.md"

@@ -30,7 +30,9 @@ def migrate() -> None:
 
 
 @config_app.command("get")
-def get(key: Annotated[str, typer.Argument(help="A setting (see `crm config list`).")]) -> None:
+def get(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="A setting (see `crm config list`).")],
+) -> None:
     """Print one setting's value."""
     from .. import settings
 

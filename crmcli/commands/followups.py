@@ -43,7 +43,8 @@ def done(
 
 @app.command("snooze")
 def snooze(
-    followup_id: FollowupId, when: Annotated[str, typer.Argument(help="New due date: monday, +3d.")]
+    followup_id: FollowupId,
+    when: Annotated[str, typer.Argument(metavar="WHEN", help="New due date: monday, +3d.")],
 ) -> None:
     """Put a follow-up off to a later day."""
     row = open_store().snooze_followup(followup_id, parse_day(when))
