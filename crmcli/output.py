@@ -215,13 +215,19 @@ def console(out: TextIO | None = None):
     return Console(file=out or sys.stdout, highlight=False, soft_wrap=False)
 
 
-def _write_table(rows, out, columns=None, title=None):
-    from rich import box
-    from rich.table import Table
+TABLE_LIMIT = 500  # rows; rich takes seconds to lay out thousands (DESIGN.md measured 6 s for 10k)
 
+
+def _write_table(rows, out, columns=None, title=None):
     rows = list(rows)
     if not rows:
         return 0
+    if len(rows) > TABLE_LIMIT:
+        message(f"{len(rows)} rows: shown in the plain layout (a table is for screen-sized output)")
+        return _write_plain(rows, out, columns=columns, title=title)
+    from rich import box
+    from rich.table import Table
+
     keys = _visible(rows, columns)
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold")
     for key in keys:

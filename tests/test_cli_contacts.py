@@ -149,3 +149,14 @@ def test_empty_results_per_format(crm):
     for fmt in ("csv", "tsv", "jsonl", "plain"):
         result = crm(f"overdue -f {fmt}")
         assert result.stdout == "" and result.exit_code == 0, fmt
+
+
+def test_a_long_listing_falls_back_to_the_plain_layout(crm, monkeypatch):
+    import crmcli.output
+
+    monkeypatch.setattr(crmcli.output, "TABLE_LIMIT", 2)
+    for name in ("One", "Two", "Three"):
+        crm(f'contact add "{name} Person"')
+    result = crm("contact list --format table")
+    assert "━" not in result.stdout and "Three Person" in result.stdout
+    assert "plain layout" in result.stderr
