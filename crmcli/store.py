@@ -606,18 +606,22 @@ class Store(BulkMixin):
         contact_id: int,
         changes: Row,
         now: dt.datetime,
-        add_tags: list[str] = (),  # type: ignore[assignment]
-        remove_tags: list[str] = (),  # type: ignore[assignment]
+        add: dict[str, list[str]] | None = None,
+        remove: dict[str, list[str]] | None = None,
         birthday: tuple[int, int, int | None] | None = None,
         reason: str | None = None,
     ) -> Row:
+        """Change fields; `add` / `remove` edit the emails, phones or tags lists item by item."""
         current = self.get_contact(contact_id)
         values = clean_contact_fields(changes)
-        if add_tags or remove_tags:
-            tags: list[str] = values.get("tags") or current["tags"]
-            removed = {fold(model.tag(t)) for t in remove_tags}
-            tags = [t for t in tags if fold(t) not in removed]
-            values["tags"] = model.unique(tags + [model.tag(t) for t in add_tags])
+        for column in LIST_COLUMNS:
+            added = (add or {}).get(column) or []
+            removed = (remove or {}).get(column) or []
+            if added or removed:
+                check = CONTACT_ITEM_CHECKS[column]
+                gone = {fold(check(item)) for item in removed}
+                kept = [v for v in values.get(column) or current[column] if fold(v) not in gone]
+                values[column] = model.unique(kept + [check(item) for item in added])
         for column in LIST_COLUMNS:
             if column in values:
                 values[column] = to_json_text(values[column])
@@ -1282,6 +1286,9 @@ def _optional_choice(allowed: tuple[str, ...], what: str):
 def _each(check):
     return lambda values: model.unique([check(v) for v in values])
 
+
+# one item of a list column → its check
+CONTACT_ITEM_CHECKS = {"emails": model.email, "phones": model.phone, "tags": model.tag}
 
 # field → its check; built once, since imports call it for every row
 CONTACT_CHECKS = {

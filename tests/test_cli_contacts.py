@@ -160,3 +160,15 @@ def test_a_long_listing_falls_back_to_the_plain_layout(crm, monkeypatch):
     result = crm("contact list --format table")
     assert "━" not in result.stdout and "Three Person" in result.stdout
     assert "plain layout" in result.stderr
+
+
+def test_edit_adds_and_removes_emails_and_phones_one_by_one(crm, people):
+    crm(
+        'contact edit silva --add-email ana@work.example --add-phone "+351 210 000 000" --remove-phone "+351 912 345 678"'
+    )
+    ana = crm.json("contact show silva -f json")
+    assert ana["emails"] == ["ana@example.com", "ana@work.example"]
+    assert ana["phones"] == ["+351 210 000 000"]
+    crm("contact edit silva --remove-email ANA@EXAMPLE.COM")
+    assert crm.json("contact show silva -f json")["emails"] == ["ana@work.example"]
+    crm.fails("contact edit silva --add-email nope", says="bad email")

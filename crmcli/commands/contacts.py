@@ -171,6 +171,16 @@ def edit(
     remove_tag: Annotated[
         list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")
     ] = None,
+    add_email: Annotated[
+        list[str] | None, typer.Option("--add-email", help="Add an email.")
+    ] = None,
+    remove_email: Annotated[
+        list[str] | None, typer.Option("--remove-email", help="Remove an email.")
+    ] = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="Add a phone.")] = None,
+    remove_phone: Annotated[
+        list[str] | None, typer.Option("--remove-phone", help="Remove a phone.")
+    ] = None,
     every: Every = None,
     birthday: Birthday = None,
     channel: Channel = None,
@@ -191,10 +201,13 @@ def edit(
     )  # fmt: skip
     if every is not None:
         fields["cadence_days"] = _cadence(every)
-    if not fields and not add_tag and not remove_tag and birthday is None:
+    lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
+    if not fields and not any(lists) and birthday is None:
         raise CrmError("nothing to change: give at least one option, e.g. --company or --add-tag")
+    add = {"tags": add_tag or [], "emails": add_email or [], "phones": add_phone or []}
+    remove = {"tags": remove_tag or [], "emails": remove_email or [], "phones": remove_phone or []}
     updated = store.update_contact(
-        contact["id"], fields, clock.now(), add_tag or [], remove_tag or [], _birthday(birthday)
+        contact["id"], fields, clock.now(), add, remove, _birthday(birthday)
     )
     output.message(f"updated contact {updated['id']}: {updated['name']}")
 
