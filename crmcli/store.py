@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -69,13 +68,10 @@ def new_uids(count: int) -> list[str]:
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-_PLAIN_STRING = re.compile(r'[^"\\\x00-\x1f\x7f]*\Z')
-
-
 def to_json_text(values: list[str]) -> str:
     """JSON for a list column. Plain strings (most emails, phones and tags) are joined directly:
     bulk imports encode three lists a row, and the general encoder is the slow part."""
-    if all(type(v) is str and _PLAIN_STRING.match(v) for v in values):
+    if all(type(v) is str and v.isprintable() and '"' not in v and "\\" not in v for v in values):
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
     return _encode_json(values)
 
