@@ -50,10 +50,6 @@ def _complete(values: tuple[str, ...]):
     return complete
 
 
-def today() -> dt.date:
-    return clock.today()
-
-
 def parse_when(text: str, prefer: str = "future"):
     from .when import parse_when as _parse
 
