@@ -586,18 +586,15 @@ class ContactImport:
         return values
 
     def _update(self, contact_id: int, draft: ContactDraft) -> None:
-        current = self.store.get_contact(contact_id)
-        changes = {k: v for k, v in draft.fields.items() if k not in ("emails", "phones", "tags")}
-        for column in ("emails", "phones", "tags"):
-            if draft.fields.get(column):
-                changes[column] = model.unique(current[column] + draft.fields[column])
-        birthday = draft.birthday
-        self.store.update_contact(
-            contact_id, changes, dt.datetime.fromisoformat(self.now), birthday=birthday
-        )
+        """Fill in the row's fields; its emails, phones and tags join the contact's own."""
+        lists = ("emails", "phones", "tags")
+        changes = {k: v for k, v in draft.fields.items() if k not in lists}
+        added = {column: draft.fields.get(column) or [] for column in lists}
+        now = dt.datetime.fromisoformat(self.now)
+        self.store.update_contact(contact_id, changes, now, add=added, birthday=draft.birthday)
         for label, month, day, year in draft.dates:
             if not self.store.has_special_date(contact_id, label, month, day, year):
-                self.store.add_special_date(contact_id, label, month, day, year, self.now)
+                self.store.add_special_date(contact_id, label, month, day, year, now)
 
 
 def _all_dates(draft: ContactDraft):

@@ -462,3 +462,15 @@ def test_interactions_round_trip_through_csv_with_feedback(crm, people, tmp_path
         for r in crm.json(f"--db {fresh} export interactions -f json")
     ]
     assert after == before
+
+
+def test_vcard_reimport_adds_a_new_anniversary_to_a_known_contact(crm, people, tmp_path):
+    card = (
+        "BEGIN:VCARD\nVERSION:4.0\nFN:Ana Silva\nEMAIL:ana@example.com\nEMAIL:ana@new.example\n"
+        "ANNIVERSARY:--0615\nEND:VCARD\n"
+    )
+    result = crm(f"vcard import {write(tmp_path, 'ana.vcf', card)}")
+    assert "1 updated" in result.stderr
+    ana = crm.json("contact show silva -f json")
+    assert ana["emails"] == ["ana@example.com", "ana@new.example"]
+    assert sorted(d["date"] for d in ana["special_dates"]) == ["--06-15", "1985-03-14"]
