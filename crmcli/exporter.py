@@ -10,10 +10,9 @@ from . import output
 from .errors import CrmError
 from .migrations import LATEST
 from .model import MULTI_SEPARATOR
-from .store import Store, export_cursor_flat, iter_export, stamp
+from .store import BACKUP_ORDER, Store, export_cursor_flat, iter_export, stamp
 
 ENTITIES = ("contacts", "interactions", "dates", "followups", "complaints")
-BACKUP_TABLES = ("contacts", "interactions", "dates", "followups", "complaints", "stage_changes")
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BACKUP_FORMAT = "crm-backup"
@@ -52,7 +51,7 @@ def export_all(store: Store, out: TextIO, now: dt.datetime) -> int:
     out.write(f'  "exported_at": "{stamp(now)}",\n')
     out.write(f'  "config": {output.to_json(store.settings("config"))},\n')
     count = 0
-    for index, table in enumerate(BACKUP_TABLES):
+    for index, table in enumerate(BACKUP_ORDER):
         out.write(f'  "{table}": [')
         first = True
         for row in iter_export(store, table, include_archived=True):
@@ -60,7 +59,7 @@ def export_all(store: Store, out: TextIO, now: dt.datetime) -> int:
             first = False
             count += 1
         out.write("\n  ]" if not first else "]")
-        out.write(",\n" if index < len(BACKUP_TABLES) - 1 else "\n")
+        out.write(",\n" if index < len(BACKUP_ORDER) - 1 else "\n")
     out.write("}\n")
     return count
 

@@ -57,8 +57,9 @@ def parse_when(text: str, prefer: str = "future"):
 
 
 def parse_day(text: str, prefer: str = "future") -> dt.date:
-    value = parse_when(text, prefer)
-    return value.date() if isinstance(value, dt.datetime) else value
+    from .when import parse_date
+
+    return parse_date(text, clock.today(), clock.now(), prefer=prefer)  # type: ignore[arg-type]
 
 
 Format = Annotated[

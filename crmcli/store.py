@@ -304,14 +304,7 @@ class BulkMixin:
             contact_ids[row[0]] = row[1]
         for row in self.conn.execute("SELECT uid, id FROM interactions"):
             interaction_ids[row[0]] = row[1]
-        for section in (
-            "contacts",
-            "interactions",
-            "dates",
-            "followups",
-            "complaints",
-            "stage_changes",
-        ):
+        for section in BACKUP_ORDER:
             table = BACKUP_SECTIONS.get(section, section)
             for record in document.get(section) or []:
                 if not isinstance(record, dict) or not record.get("uid"):
@@ -360,6 +353,9 @@ BACKUP_COLUMNS = {
 }  # fmt: skip
 
 
+# The sections of a `crm export all` document, in the order they are written and restored
+# (contacts before what refers to them); "dates" is the special_dates table.
+BACKUP_ORDER = ("contacts", "interactions", "dates", "followups", "complaints", "stage_changes")
 BACKUP_SECTIONS = {"dates": "special_dates"}
 
 
@@ -1299,9 +1295,7 @@ CONTACT_CHECKS = {
     "channel": _optional_choice(model.CHANNELS, "channel"),
     "cadence_days": lambda value: value,
     "acquisition_cost": lambda value: model.amount(value, "acquisition cost"),
-    "emails": _each(model.email),
-    "phones": _each(model.phone),
-    "tags": _each(model.tag),
+    **{column: _each(check) for column, check in CONTACT_ITEM_CHECKS.items()},
 }
 
 

@@ -189,9 +189,11 @@ def _parse_weekday(cleaned, today, prefer):
     return today - dt.timedelta(days=(today.weekday() - target - 1) % 7 + 1)
 
 
-def parse_date(text: str, today: dt.date, prefer: Prefer = "future") -> dt.date:
+def parse_date(
+    text: str, today: dt.date, now: dt.datetime | None = None, prefer: Prefer = "future"
+) -> dt.date:
     """A when-expression that must name a day (a time of day is dropped)."""
-    value = parse_when(text, today, prefer=prefer)
+    value = parse_when(text, today, now, prefer=prefer)
     return value.date() if isinstance(value, dt.datetime) else value
 
 
