@@ -99,3 +99,16 @@ def listing(store) -> list[dict]:
         {"key": s.key, "value": stored.get(s.key, s.default), "default": s.default, "help": s.help}
         for s in SETTINGS.values()
     ]
+
+
+def days_ahead(store, override: int | None) -> int:
+    """`--days` if given, else the `days` setting."""
+    return override if override is not None else int(get(store, "days"))
+
+
+def leap_rule(store, override: str | None) -> str:
+    """`--leap-day` if given, else the `leap_day` setting: feb28 or mar1."""
+    rule = (override or get(store, "leap_day")).strip().lower()
+    if rule not in ("feb28", "mar1"):
+        raise CrmError(f"bad --leap-day {override!r}: use feb28 or mar1")
+    return rule

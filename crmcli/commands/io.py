@@ -238,11 +238,13 @@ def calendar(
     output_file: OutputFile = None,
 ) -> None:
     """An iCalendar (.ics) feed: yearly special dates and open follow-ups, with stable UIDs."""
+    from .. import settings
     from ..ical import build_calendar
-    from .reports import _leap_rule
 
     store = open_store()
     horizon = 365 if days is None else days
-    feed = build_calendar(store, clock.today(), clock.now(), horizon, _leap_rule(store, leap_day))
+    feed = build_calendar(
+        store, clock.today(), clock.now(), horizon, settings.leap_rule(store, leap_day)
+    )
     with destination(output_file) as out:
         out.write(feed.decode("utf-8"))

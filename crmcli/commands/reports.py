@@ -5,20 +5,8 @@ from typing import Annotated
 import typer
 
 from .. import clock, output, settings, views
-from ..errors import CrmError
 from ..options import Days, Format, LeapDay, open_store
 from .complaints import AllOption, show_complaints
-
-
-def _days(store, days: int | None) -> int:
-    return days if days is not None else int(settings.get(store, "days"))
-
-
-def _leap_rule(store, leap_day: str | None) -> str:
-    rule = (leap_day or settings.get(store, "leap_day")).strip().lower()
-    if rule not in ("feb28", "mar1"):
-        raise CrmError(f"bad --leap-day {leap_day!r}: use feb28 or mar1")
-    return rule
 
 
 def overdue(fmt: Format = None) -> None:
@@ -39,8 +27,8 @@ def upcoming(days: Days = None, leap_day: LeapDay = None, fmt: Format = None) ->
 
     store = open_store()
     chosen = output.check_format(fmt)
-    span = _days(store, days)
-    rows = upcoming_dates(store, clock.today(), span, _leap_rule(store, leap_day))
+    span = settings.days_ahead(store, days)
+    rows = upcoming_dates(store, clock.today(), span, settings.leap_rule(store, leap_day))
     if not output.render(rows, chosen, columns=views.UPCOMING_COLUMNS) and chosen in (
         "table",
         "plain",
@@ -76,7 +64,7 @@ def digest(
     chosen = output.check_format(fmt, views.DIGEST_FORMATS)
     today = clock.today()
     report = build_digest(
-        store, today, clock.now(), _days(store, days), _leap_rule(store, leap_day),
+        store, today, clock.now(), settings.days_ahead(store, days), settings.leap_rule(store, leap_day),
         settings.get(store, "week_start"),
     )  # fmt: skip
     remember_run(store, today)
