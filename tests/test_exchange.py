@@ -474,3 +474,13 @@ def test_vcard_reimport_adds_a_new_anniversary_to_a_known_contact(crm, people, t
     ana = crm.json("contact show silva -f json")
     assert ana["emails"] == ["ana@example.com", "ana@new.example"]
     assert sorted(d["date"] for d in ana["special_dates"]) == ["--06-15", "1985-03-14"]
+
+
+def test_calendar_and_export_destinations_that_cannot_be_written(crm, people, tmp_path):
+    crm.fails("calendar --leap-day feb30", says="feb28 or mar1")
+    crm.fails(f"calendar --output {tmp_path}", says="is a directory")
+    crm.fails(f"export contacts --output {tmp_path}", says="is a directory")
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    crm.fails(f"vcard export {afile}", says="is a file")
+    crm.fails(f"import all {afile}", says="not valid JSON")
