@@ -22,30 +22,33 @@ from .options import close_stores, set_db_path
 
 # name → (module in crmcli.commands, attribute, the line `crm --help` shows)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "contact": ("contacts", "app", "Add, list, show, change and remove contacts."),
+    "contact": ("contact", "app", "Add, list, show, change and remove contacts."),
     "log": ("log", "log", "Record an interaction; prints its id alone on stdout."),
-    "followup": ("followups", "app", "Follow-ups: dated next steps with a contact."),
-    "date": ("dates", "app", "Special dates: birthdays, anniversaries, any yearly date."),
-    "complaint": ("complaints", "app", "Complaints with a response deadline (SLA)."),
-    "overdue": ("reports", "overdue", "Follow-ups due and contacts past their cadence."),
-    "upcoming": ("reports", "upcoming", "Birthdays, anniversaries and other dates ahead."),
-    "complaints": ("reports", "complaints", "Unresolved complaints with age and SLA breaches."),
-    "digest": ("reports", "digest", "The daily digest: overdue, upcoming, complaints."),
-    "export": ("io", "export", "Stream a table as CSV, TSV, JSON or JSON Lines."),
-    "import": ("io", "import_app", "Import contacts and interactions, all-or-nothing."),
-    "vcard": ("io", "vcard_app", "vCard interchange: a vdir for khard and vdirsyncer."),
-    "calendar": ("io", "calendar", "An iCalendar feed of special dates and follow-ups."),
-    "config": ("db", "config_app", "Settings kept in the database."),
-    "db": ("db", "db_app", "Where the database is, and its schema."),
-    "backup": ("db", "backup", "A consistent copy of the database, safe while in use."),
-    "doctor": ("db", "doctor", "Check integrity, schema, orphans and permissions."),
-    "trash": ("db", "trash_app", "Deleted contacts, kept for 30 days."),
-    "stage": ("insights", "stage", "Move a contact through the lifecycle (dated)."),
-    "feedback": ("insights", "feedback", "Record a satisfaction score (1–5, or 0–10 NPS)."),
-    "report": ("insights", "report_app", "Retention, satisfaction, value, contact load, activity."),
-    "template": ("insights", "template_app", "Message templates filled from a contact's fields."),
-    "search": ("insights", "search", "Full-text search over people, notes and interactions."),
+    "followup": ("followup", "app", "Follow-ups: dated next steps with a contact."),
+    "date": ("date", "app", "Special dates: birthdays, anniversaries, any yearly date."),
+    "complaint": ("complaint", "app", "Complaints with a response deadline (SLA)."),
+    "overdue": ("overdue", "overdue", "Follow-ups due and contacts past their cadence."),
+    "upcoming": ("upcoming", "upcoming", "Birthdays, anniversaries and other dates ahead."),
+    "complaints": ("complaint", "list_", "Unresolved complaints with age and SLA breaches."),
+    "digest": ("digest", "digest", "The daily digest: overdue, upcoming, complaints."),
+    "export": ("export", "export", "Stream a table as CSV, TSV, JSON or JSON Lines."),
+    "import": ("import_", "app", "Import contacts and interactions, all-or-nothing."),
+    "vcard": ("vcard", "app", "vCard interchange: a vdir for khard and vdirsyncer."),
+    "calendar": ("calendar", "calendar", "An iCalendar feed of special dates and follow-ups."),
+    "config": ("config", "app", "Settings kept in the database."),
+    "db": ("db", "app", "Where the database is, and its schema."),
+    "backup": ("backup", "backup", "A consistent copy of the database, safe while in use."),
+    "doctor": ("doctor", "doctor", "Check integrity, schema, rules and permissions."),
+    "trash": ("trash", "app", "Deleted contacts, kept for 30 days."),
+    "stage": ("stage", "stage", "Move a contact through the lifecycle (dated)."),
+    "feedback": ("feedback", "feedback", "Record a satisfaction score (1–5, or 0–10 NPS)."),
+    "report": ("report", "app", "Retention, satisfaction, value, contact load, activity."),
+    "template": ("template", "app", "Message templates filled from a contact's fields."),
+    "search": ("search", "search", "Full-text search over people, notes and interactions."),
 }
+
+
+DETAILS_SHOWN = 200  # lines of an error's details (an import's bad rows) printed before it
 
 
 def fail(text: str, code: int) -> typer.Exit:
@@ -85,6 +88,10 @@ class CrmGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CrmError as error:
+            for line in error.details[:DETAILS_SHOWN]:
+                print(line, file=sys.stderr)
+            if len(error.details) > DETAILS_SHOWN:
+                print(f"... and {len(error.details) - DETAILS_SHOWN} more", file=sys.stderr)
             raise fail(str(error), error.exit_code) from None
         except BrokenPipeError:
             # The reader went away (`crm export ... | head`): not a failure of ours.

@@ -1,76 +1,61 @@
-"""A small, believable demo address book, dated relative to today so the digest has news."""
+"""A small, believable demo address book, dated relative to today so the digest has news.
+
+It goes through the same doors as a user's own records (contacts.add, the store's checked
+writes), so the demo keeps every rule and setting a real address book keeps."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from . import contacts
 from .errors import CrmError
+from .store import Store
 
 PEOPLE = [
     # name, email, company, tags, cadence days, stage, relationship, channel, birthday
-    ("Ana Silva", "ana@acme.example", "Acme", ["client", "lisbon"], 30, "commitment", "dedicated", "email", (3, 14, 1985)),
+    ("Ana Silva", "ana@acme.example", "Acme", ["client", "lisbon"], 30, "commitment", "dedicated", "email", "1985-03-14"),
     ("Bruno Costa", "bruno@costa.example", "Costa & Filhos", ["partner"], 14, "expansion", "co-creation", "call", None),
     ("Carla Dias", "carla@dias.example", "Dias Design", ["prospect"], None, "exploration", "personal", "meeting", None),
-    ("David Okafor", "david@okafor.example", "Okafor Labs", ["client"], 60, "commitment", "long-term", "video", (7, 2, None)),
+    ("David Okafor", "david@okafor.example", "Okafor Labs", ["client"], 60, "commitment", "long-term", "video", "07-02"),
     ("Eva Novak", "eva@novak.example", None, ["friend", "referrer"], 90, None, "community", "message", None),
 ]  # fmt: skip
 
 
-def seed(store, today: dt.date, now: dt.datetime) -> int:
+def seed(store: Store, today: dt.date, now: dt.datetime) -> int:
     """Fill an empty database; returns how many contacts were added."""
-    if store.list_contacts() or store.list_contacts(archived=True):
+    if store.has_contacts():
         raise CrmError(f"{store.path} already has contacts: seed an empty database")
 
     def day(offset: int) -> dt.date:
         return today + dt.timedelta(days=offset)
 
+    def date(label: str, offset: int, year: int | None) -> dict[str, Any]:
+        return {"label": label, "month": day(offset).month, "day": day(offset).day, "year": year}
+
     with store.transaction():
         ids = {}
-        for name, email, company, tags, cadence, stage, relationship, channel, birthday in PEOPLE:
+        for name, email, company, tags, cadence, stage, relationship, channel, born in PEOPLE:
             fields: dict[str, Any] = {
-                "name": name,
-                "emails": [email],
-                "company": company,
-                "tags": tags,
-            }
-            fields.update(
-                cadence_days=cadence, stage=stage, relationship=relationship, channel=channel
+                "name": name, "emails": [email], "company": company, "tags": tags,
+                "cadence_days": cadence, "stage": stage, "relationship": relationship,
+                "channel": channel,
+            }  # fmt: skip
+            ids[name.split()[0]] = contacts.add(store, fields, born, now - dt.timedelta(days=200))
+        store.add_special_date(ids["Bruno"], date("birthday", 3, 1980))
+        store.add_special_date(ids["Carla"], date("anniversary", 9, None))
+        store.add_special_date(ids["Eva"], date("birthday", -2, 1991))
+        touches: list[tuple[list[str], dict[str, Any], int]] = [
+            (["Ana"], {"summary": "Q3 proposal call", "channel": "call", "amount": 4800}, -12),
+            (["Ana", "Bruno"], {"summary": "Lunch at the harbour", "channel": "meeting"}, -40),
+            (["David"], {"summary": "Invoice query", "channel": "email", "direction": "in",
+                         "sentiment": "negative"}, -3),
+            (["Carla"], {"summary": "Intro via Eva", "channel": "email", "rating": 4}, -20),
+        ]  # fmt: skip
+        for who, fields, offset in touches:
+            store.add_interaction(
+                [ids[n] for n in who], {**fields, "happened_at": day(offset)}, now
             )
-            ids[name.split()[0]] = store.add_contact(fields, now - dt.timedelta(days=200), birthday)
-        store.add_special_date(ids["Bruno"], "birthday", day(3).month, day(3).day, 1980, now)
-        store.add_special_date(ids["Carla"], "anniversary", day(9).month, day(9).day, None, now)
-        store.add_special_date(ids["Eva"], "birthday", day(-2).month, day(-2).day, 1991, now)
-        touch = store.add_interaction
-        touch(
-            [ids["Ana"]],
-            {"summary": "Q3 proposal call", "channel": "call", "amount": 4800},
-            day(-12),
-            now,
-        )
-        touch(
-            [ids["Ana"], ids["Bruno"]],
-            {"summary": "Lunch at the harbour", "channel": "meeting"},
-            day(-40),
-            now,
-        )
-        touch(
-            [ids["David"]],
-            {
-                "summary": "Invoice query",
-                "channel": "email",
-                "direction": "in",
-                "sentiment": "negative",
-            },
-            day(-3),
-            now,
-        )
-        touch(
-            [ids["Carla"]],
-            {"summary": "Intro via Eva", "channel": "email", "rating": 4},
-            day(-20),
-            now,
-        )
         store.add_followup(ids["Carla"], day(-2), "send the portfolio", now)
         store.add_followup(ids["Ana"], day(0), "thank-you call after the sale", now)
         store.add_followup(ids["Bruno"], day(5), "plan the joint workshop", now)

@@ -2,9 +2,15 @@
 
 
 class CrmError(Exception):
-    """A user error: bad input, an unknown record, a refused action. Exit status 1."""
+    """A user error: bad input, an unknown record, a refused action. Exit status 1.
+
+    `details` are lines printed before the error itself (an import's `line N: …` list)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.details = details or []
 
 
 class UsageError(CrmError):

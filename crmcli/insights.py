@@ -8,7 +8,8 @@ import datetime as dt
 import statistics
 from typing import Any
 
-from . import model
+from . import model, when
+from .store import Store
 
 Row = dict[str, Any]
 
@@ -17,8 +18,10 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text[:10])
 
 
-def retention(store, since: dt.date, today: dt.date) -> Row:
-    """Stages now, moves in the period, dissolutions, and how long relationships take and last."""
+def retention(store: Store, since: dt.date | None, today: dt.date) -> Row:
+    """Stages now, moves in the period (default: the last year), dissolutions, and how long
+    relationships take and last."""
+    since = since or when.years_before(today, 1)
     counts = {row["stage"]: row["contacts"] for row in store.stage_counts()}
     stages = [{"stage": s, "contacts": counts.get(s, 0)} for s in (*model.STAGES, "none")]
     moves = store.stage_changes_since(since.isoformat())
@@ -68,7 +71,7 @@ def _median(values: list[int]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def satisfaction(store) -> Row:
+def satisfaction(store: Store) -> Row:
     rows = store.feedback()
     months: dict[str, list[Row]] = {}
     for row in rows:
@@ -117,7 +120,7 @@ def _is_low(row: Row) -> bool:
     return row["score"] <= (2 if row["scale"] == 5 else 6)
 
 
-def value(store, top: int | None) -> Row:
+def value(store: Store, top: int | None) -> Row:
     rows = []
     for row in store.value():
         first, last = row["first_sale"], row["last_sale"]
@@ -141,12 +144,14 @@ def _months(first: str, last: str) -> int:
     return (b.year - a.year) * 12 + b.month - a.month + 1
 
 
-def contact_load(store, today: dt.date, days: int, limit: int) -> list[Row]:
+def contact_load(store: Store, today: dt.date, days: int, limit: int) -> list[Row]:
     return store.outbound_load(today - dt.timedelta(days=days - 1), today, limit)
 
 
-def activity(store, today: dt.date, months: int) -> Row:
-    start = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+def activity(store: Store, today: dt.date, months: int) -> Row:
+    from dateutil.relativedelta import relativedelta
+
+    start = today.replace(day=1) - relativedelta(months=months - 1)
     found = {row["month"]: row for row in store.activity_by_month(start)}
     series, month = [], start
     while month <= today:
@@ -158,7 +163,7 @@ def activity(store, today: dt.date, months: int) -> Row:
                 **{k: row[k] for k in ("interactions", "outbound", "inbound", "revenue")},
             }
         )
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+        month += relativedelta(months=1)
     counts = {row["stage"]: row["contacts"] for row in store.stage_counts()}
     pipeline = [{"stage": s, "contacts": counts.get(s, 0)} for s in model.STAGES]
     return {"months": series[-months:], "pipeline": pipeline}

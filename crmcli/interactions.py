@@ -1,12 +1,18 @@
-"""Recording an interaction with what it may bring along: follow-ups, a complaint, warnings."""
+"""Touches and what they bring along: an interaction with its follow-ups and complaint, a
+complaint's response deadline (the SLA), a satisfaction score, and the too-much-contact warning.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from . import settings
+from . import model, settings, when
 from .errors import CrmError
+from .store import Store
+
+Row = dict[str, Any]
 
 
 @dataclass
@@ -15,27 +21,32 @@ class Logged:
     messages: list[str] = field(default_factory=list)
 
 
-def complaint_deadline(store, opened: dt.datetime) -> dt.datetime:
-    from .when import parse_duration
-
-    return parse_duration(settings.get(store, "sla")).add_to(opened)
-
-
-def as_datetime(moment: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(moment, dt.datetime):
-        return moment
-    return dt.datetime.combine(moment, dt.time(0))
+def complaint_deadline(
+    store: Store, opened: dt.datetime, due: str | None, today: dt.date, now: dt.datetime
+) -> dt.datetime:
+    """--due as a duration from the opening or a moment; by default the `sla` setting."""
+    if due is None:
+        return settings.sla(store).add_to(opened)
+    return when.parse_deadline(due, opened, today, now)
 
 
 def record_interaction(
-    store, contacts, fields, happened, now, follow_up_due=None, follow_up_note=None, complaint=False
+    store: Store,
+    contacts: list[Row],
+    fields: Row,
+    now: dt.datetime,
+    follow_up_due: dt.date | None = None,
+    follow_up_note: str | None = None,
+    complaint: bool = False,
 ) -> Logged:
-    """One transaction: the interaction, then a follow-up and/or complaint per contact."""
+    """One transaction: the interaction, then a follow-up and/or complaint per contact.
+    Every check (the load limit included) runs before the commit."""
     if follow_up_due is None and follow_up_note:
         raise CrmError("--follow-up-note needs --follow-up WHEN")
     contact_ids = [c["id"] for c in contacts]
+    happened = fields["happened_at"]
     with store.transaction():
-        interaction_id = store.add_interaction(contact_ids, fields, happened, now)
+        interaction_id = store.add_interaction(contact_ids, fields, now)
         logged = Logged(interaction_id)
         names = ", ".join(c["name"] for c in contacts)
         logged.messages.append(f"logged interaction {interaction_id} with {names}")
@@ -48,26 +59,27 @@ def record_interaction(
                     f"follow-up {fid} with {contact['name']} due {follow_up_due}"
                 )
             if complaint:
-                opened = as_datetime(happened)
+                opened = when.as_datetime(happened)
+                deadline = complaint_deadline(store, opened, None, now.date(), now)
                 cid = store.add_complaint(
-                    contact["id"], fields["summary"], opened, complaint_deadline(store, opened),
-                    interaction_id,
-                )  # fmt: skip
+                    contact["id"], fields["summary"], opened, deadline, interaction_id
+                )
                 logged.messages.append(f"complaint {cid} opened for {contact['name']}")
+        warnings = load_warnings(store, contacts, fields, happened)
     if fields.get("sentiment") == "negative" and not complaint:
         logged.messages.append(
             "negative interaction logged; if it is a complaint, open one with `crm complaint add`"
         )
-    logged.messages.extend(load_warnings(store, contacts, fields, happened))
+    logged.messages.extend(warnings)
     return logged
 
 
-def load_warnings(store, contacts, fields, happened) -> list[str]:
+def load_warnings(store: Store, contacts: list[Row], fields: Row, happened) -> list[str]:
     """Warn when an outbound touch makes a contact over-contacted (see `load_limit`)."""
     if (fields.get("direction") or "out") != "out":
         return []
     limit = int(settings.get(store, "load_limit"))
-    day = as_datetime(happened).date()
+    day = when.as_datetime(happened).date()
     warnings = []
     for contact in contacts:
         count = store.outbound_count(contact["id"], day - dt.timedelta(days=6), day)
@@ -77,3 +89,24 @@ def load_warnings(store, contacts, fields, happened) -> list[str]:
                 f"(limit {limit}): too much contact?"
             )
     return warnings
+
+
+def add_feedback(
+    store: Store,
+    contact: Row,
+    score: Any,
+    scale: Any,
+    comment: str | None,
+    happened: dt.date | dt.datetime,
+    now: dt.datetime,
+) -> int:
+    """A satisfaction score as an interaction of its own (kind 'feedback', inbound)."""
+    checked_score, checked_scale = model.feedback(score, scale)
+    summary = model.text(comment, "comment") or f"feedback {checked_score}/{checked_scale}"
+    return store.add_interaction(
+        [contact["id"]],
+        {"summary": summary, "channel": "other", "direction": "in", "happened_at": happened,
+         "kind": "feedback", "score": checked_score, "scale": checked_scale,
+         "rating": checked_score if checked_scale == 5 else None},
+        now,
+    )  # fmt: skip

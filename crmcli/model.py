@@ -1,17 +1,30 @@
-"""The vocabulary of the relationship model and the checks every written value passes.
+"""The vocabulary of the relationship model and every rule a stored value obeys.
 
-The store calls these before it writes, so the CLI, imports and tests all get the same rules.
+One rule, one place: the commands, the CSV / JSON Lines / vCard importers, `crm import all` and
+the trash all hand their records to `check(ENTITY, raw)` (or to one field check) before anything
+is written, and `crm doctor` runs the same checks over what is already stored. A check takes the
+value as it arrived — text from a command line or a CSV cell, any JSON type from JSON Lines — and
+returns the value as the database holds it, or raises one `CrmError` that says how to mend it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .errors import CrmError
+from . import when
+from .errors import CrmError, UsageError
+
+Row = dict[str, Any]
+Check = Callable[[Any], Any]
 
 CHANNELS = ("call", "email", "meeting", "message", "video", "social", "letter", "other")
 DIRECTIONS = ("in", "out")
 SENTIMENTS = ("positive", "neutral", "negative")
+KINDS = ("touch", "feedback")  # an interaction is a touch, or a satisfaction score
 STAGES = ("exploration", "awareness", "expansion", "commitment", "dissolution")
 RELATIONSHIPS = (
     "self-service",
@@ -23,33 +36,68 @@ RELATIONSHIPS = (
     "co-creation",
     "community",
 )
+FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter score
+LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays in their columns
+MULTI_SEPARATOR = ";"  # joins emails / phones / tags in one CSV cell
+
 MAX_TEXT = 10_000  # notes, summaries
 MAX_NAME = 300  # names, companies, labels, tags
-MULTI_SEPARATOR = ";"  # joins emails / phones / tags in one CSV cell
+MAX_ITEMS = 100  # emails, phones or tags on one contact
+MAX_AMOUNT = 1_000_000_000_000.0  # sums of millions of these stay finite (JSON has no Infinity)
+MAX_ID = 2**63 - 1  # SQLite's integer
+MAX_COUNT = 1_000_000
 
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+$")
 _PHONE = re.compile(r"[0-9+()./\- x]+")
 _DIGIT = re.compile(r"\d")
+# A uid is an opaque token: UUIDs, Google's hex, Apple's `ABC:ABPerson`, `urn:uuid:…`,
+# `123@host`. It never starts with a dot or slash and never holds `..`, whitespace or `\`.
+_UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+=~%#/-]{0,254}$", re.ASCII)
 
 
-def choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
-    if value is None:
-        return None
-    cleaned = value.strip().lower()
-    if cleaned not in allowed:
-        raise CrmError(f"unknown {what} {value!r}: use one of {', '.join(allowed)}")
-    return cleaned
+class UnknownChoice(UsageError):
+    """A value outside a closed vocabulary. On the command line that is bad usage (exit 2);
+    in an imported row it is that row's error like any other."""
 
 
-def text(value: str | None, what: str, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+# --------------------------------------------------------------------------- types
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def as_text(value: Any, what: str) -> str:
+    """Text as it arrived: strings, and numbers written as text (a phone in JSON)."""
+    if type(value) is str:
+        text = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        raise CrmError(f"{what} must be text, not {_kind(value)}")
+    if "\x00" in text:
+        raise CrmError(f"{what} contains a NUL byte: remove it")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CrmError(f"{what} holds a character that is not valid Unicode") from None
+    return text
+
+
+def text(value: Any, what: str, limit: int = MAX_TEXT, required: bool = False) -> str | None:
     """Trimmed text; None for blank optional text. NUL bytes and huge values are refused."""
     if value is None:
         if required:
             raise CrmError(f"{what} is required")
         return None
-    if "\x00" in value:
-        raise CrmError(f"{what} contains a NUL byte: remove it")
-    cleaned = value.strip()
+    cleaned = as_text(value, what).strip()
     if not cleaned:
         if required:
             raise CrmError(f"{what} is empty: give a non-blank {what}")
@@ -59,28 +107,109 @@ def text(value: str | None, what: str, limit: int = MAX_TEXT, required: bool = F
     return cleaned
 
 
-def name(value: str | None) -> str:
+def integer(value: Any, what: str, low: int, high: int) -> int:
+    """A whole number from `low` to `high`, given as a number or as digits."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif type(value) is str:
+        cleaned = value.strip()
+        if cleaned.isascii() and cleaned.lstrip("+-").isdigit() and len(cleaned) <= 20:
+            number = int(cleaned)
+    if number is None or not low <= number <= high:
+        raise CrmError(f"bad {what} {value!r}: use a whole number from {low} to {high}")
+    return number
+
+
+def amount(value: Any, what: str = "amount") -> float | None:
+    """Money: a finite, non-negative number below a trillion, kept to the cent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CrmError(f"bad {what}: must be a number, not {_kind(value)}")
+    try:
+        number = float(value.strip()) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):
+        raise CrmError(f"bad {what} {value!r}: use a number such as 1200.50") from None
+    if not math.isfinite(number):
+        raise CrmError(f"bad {what} {value!r}: use a number such as 1200.50")
+    if number < 0:
+        raise CrmError(f"bad {what} {value!r}: it cannot be negative")
+    if number > MAX_AMOUNT:
+        raise CrmError(f"bad {what} {value!r}: the limit is {MAX_AMOUNT:.0f}")
+    return round(number, 2)
+
+
+def boolean(value: Any, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if type(value) is str:
+        cleaned = value.strip().lower()
+        if cleaned in ("true", "1", "yes", "y"):
+            return True
+        if cleaned in ("false", "0", "no", "n", ""):
+            return False
+    raise CrmError(f"bad {what} {value!r}: use true or false")
+
+
+def choice(value: Any, allowed: tuple[str, ...], what: str) -> str | None:
+    """One word of a closed vocabulary, any case; None stays None."""
+    if value is None:
+        return None
+    cleaned = as_text(value, what).strip().lower()
+    if cleaned not in allowed:
+        raise UnknownChoice(f"unknown {what} {value!r}: use one of {', '.join(allowed)}")
+    return cleaned
+
+
+def record_id(value: Any, what: str = "id") -> int:
+    return integer(value, what, 1, MAX_ID)
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+def name(value: Any) -> str:
     return text(value, "name", MAX_NAME, required=True)  # type: ignore[return-value]
 
 
-def email(value: str) -> str:
-    cleaned = text(value, "email", MAX_NAME, required=True)
-    if not _EMAIL.match(cleaned or ""):
+def email(value: Any) -> str:
+    cleaned = text(value, "email", MAX_NAME, required=True) or ""
+    if not _EMAIL.match(cleaned):
         raise CrmError(f"bad email {value!r}: use name@example.com")
-    return cleaned  # type: ignore[return-value]
+    return cleaned
 
 
-def phone(value: str) -> str:
+def phone(value: Any) -> str:
     cleaned = text(value, "phone", MAX_NAME, required=True) or ""
     if not _PHONE.fullmatch(cleaned) or not _DIGIT.search(cleaned):
         raise CrmError(f"bad phone {value!r}: use digits, spaces and + ( ) - . only")
     return cleaned
 
 
-def tag(value: str) -> str:
+def tag(value: Any) -> str:
     cleaned = text(value, "tag", MAX_NAME, required=True) or ""
     if MULTI_SEPARATOR in cleaned or "," in cleaned:
         raise CrmError(f"bad tag {value!r}: a tag cannot contain ';' or ','")
+    return cleaned
+
+
+def label(value: Any) -> str:
+    cleaned = text(value, "label", MAX_NAME, required=True) or ""
+    return cleaned.lower() if cleaned.lower() in ("birthday", "anniversary") else cleaned
+
+
+def uid(value: Any) -> str:
+    cleaned = text(value, "uid", 255, required=True) or ""
+    if not _UID.match(cleaned) or ".." in cleaned:
+        raise CrmError(
+            f"bad uid {value!r}: letters, digits and . _ @ : + = ~ % # / - only, "
+            "starting with a letter or digit"
+        )
     return cleaned
 
 
@@ -97,29 +226,249 @@ def unique(values: list[str]) -> list[str]:
     return kept
 
 
-def rating(value: int | None) -> int | None:
-    if value is not None and not 1 <= value <= 5:
-        raise CrmError(f"bad rating {value}: use a whole number from 1 to 5")
+def items(check: Check, what: str) -> Check:
+    """A list column: a list (or one `;`-separated text) whose items each pass `check`."""
+
+    def check_items(value: Any) -> list[str]:
+        if value is None:
+            return []
+        if type(value) is str:
+            value = [part for part in value.split(MULTI_SEPARATOR) if part.strip()]
+        if not isinstance(value, list | tuple):
+            raise CrmError(f"{what} must be a list, not {_kind(value)}")
+        if len(value) > MAX_ITEMS:
+            raise CrmError(f"{len(value)} {what}: the limit is {MAX_ITEMS}")
+        return unique([check(item) for item in value])
+
+    return check_items
+
+
+def rating(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    return integer(value, "rating", 1, 5)
+
+
+def feedback(score: Any, scale: Any) -> tuple[int, int]:
+    """A satisfaction score: 1–5 on a scale of 5, or 0–10 on a scale of 10 (NPS)."""
+    checked_scale = integer(scale if scale not in (None, "") else 5, "scale", 0, 100)
+    if checked_scale not in FEEDBACK_SCALES:
+        raise UnknownChoice(f"bad scale {scale}: use 5 (1 to 5) or 10 (0 to 10, for NPS)")
+    low = 1 if checked_scale == 5 else 0
+    try:
+        checked_score = integer(score, "score", low, checked_scale)
+    except CrmError:
+        raise CrmError(
+            f"bad score {score!r}: on a scale of {checked_scale} use {low} to {checked_scale}"
+        ) from None
+    return checked_score, checked_scale
+
+
+def moment(value: Any, what: str) -> str:
+    """A date or a date and time, as crm stores it (ISO 8601, local time, to the second)."""
+    if isinstance(value, dt.date):
+        when.check_range(value, what)
+        return when.stamp(value)
+    return when.parse_timestamp(as_text(value, what), what)
+
+
+def day(value: Any, what: str) -> str:
+    """A date alone (YYYY-MM-DD)."""
+    stored = moment(value, what)
+    if len(stored) != 10:
+        raise CrmError(f"bad {what} {value!r}: use a date, YYYY-MM-DD")
+    return stored
+
+
+def special_date(month: Any, day_: Any, year: Any) -> tuple[int, int, int | None]:
+    return when.special_date(month, day_, year)
+
+
+def cadence(value: Any) -> int | None:
+    """Days between touches; empty, `off` or `none` means no cadence."""
+    if value is None or type(value) is str and value.strip().lower() in ("", "off", "none"):
+        return None
+    return when.parse_cadence(value)
+
+
+def count(value: Any, what: str) -> int:
+    return integer(value if value not in (None, "") else 0, what, 0, MAX_COUNT)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _optional(check: Check) -> Check:
+    return lambda value: None if value is None else check(value)
+
+
+def _text(what: str, limit: int = MAX_NAME, required: bool = False) -> Check:
+    return lambda value: text(value, what, limit, required)
+
+
+def _choice(allowed: tuple[str, ...], what: str) -> Check:
+    return lambda value: choice(value if value != "" else None, allowed, what)
+
+
+def _moment(what: str) -> Check:
+    return lambda value: moment(value, what)
+
+
+def _optional_moment(what: str) -> Check:
+    return lambda value: None if value in (None, "") else moment(value, what)
+
+
+CONTACT_ITEM_CHECKS = {"emails": email, "phones": phone, "tags": tag}
+
+# entity → field → check. Required fields are listed in REQUIRED; the rest may be absent.
+FIELDS: dict[str, dict[str, Check]] = {
+    "contacts": {
+        "uid": uid,
+        "name": name,
+        "emails": items(email, "emails"),
+        "phones": items(phone, "phones"),
+        "tags": items(tag, "tags"),
+        "company": _text("company"),
+        "title": _text("title"),
+        "relationship": _choice(RELATIONSHIPS, "relationship"),
+        "stage": _choice(STAGES, "stage"),
+        "channel": _choice(CHANNELS, "channel"),
+        "cadence_days": cadence,
+        "owner": _text("owner"),
+        "source": _text("source"),
+        "acquisition_cost": lambda value: amount(value, "acquisition cost"),
+        "notes": _text("notes", MAX_TEXT),
+        "archived": lambda value: boolean(value, "archived"),
+        "created": _moment("created"),
+        "updated": _moment("updated"),
+    },
+    "interactions": {
+        "uid": uid,
+        "happened_at": _moment("date"),
+        "kind": _choice(KINDS, "kind"),
+        "channel": _choice(CHANNELS, "channel"),
+        "direction": _choice(DIRECTIONS, "direction"),
+        "summary": _text("summary", MAX_TEXT, required=True),
+        "outcome": _text("outcome", MAX_TEXT),
+        "sentiment": _choice(SENTIMENTS, "sentiment"),
+        "amount": amount,
+        "rating": rating,
+        "score": _optional(lambda value: integer(value, "score", 0, 10)),
+        "scale": _optional(lambda value: integer(value, "scale", 5, 10)),
+        "created": _moment("created"),
+    },
+    "special_dates": {
+        "uid": uid,
+        "label": label,
+        "month": lambda value: integer(value, "month", 1, 12),
+        "day": lambda value: integer(value, "day", 1, 31),
+        "year": _optional(lambda value: integer(value, "year", 1, when.LATEST.year)),
+        "created": _moment("created"),
+    },
+    "followups": {
+        "uid": uid,
+        "due": lambda value: day(value, "due date"),
+        "note": _text("note", MAX_TEXT),
+        "created": _moment("created"),
+        "done_at": _optional_moment("done time"),
+        "done_note": _text("note", MAX_TEXT),
+        "snoozed": lambda value: count(value, "snoozed"),
+    },
+    "complaints": {
+        "uid": uid,
+        "opened": _moment("opening time"),
+        "summary": _text("summary", MAX_TEXT, required=True),
+        "due": _moment("response deadline"),
+        "responded_at": _optional_moment("response time"),
+        "response": _text("response", MAX_TEXT),
+        "resolved_at": _optional_moment("resolution time"),
+        "resolution": _text("resolution", MAX_TEXT),
+    },
+    "stage_changes": {
+        "uid": uid,
+        "from_stage": _choice(STAGES, "stage"),
+        "to_stage": _choice(STAGES, "stage"),
+        "changed_at": _moment("date of the change"),
+        "reason": _text("reason", MAX_TEXT),
+    },
+}
+REQUIRED = {
+    "contacts": ("name",),
+    "interactions": ("happened_at", "summary"),
+    "special_dates": ("label", "month", "day"),
+    "followups": ("due",),
+    "complaints": ("opened", "summary", "due"),
+    "stage_changes": ("to_stage", "changed_at"),
+}
+
+
+def check(entity: str, raw: Mapping[str, Any], partial: bool = False) -> Row:
+    """Every field of one record, checked and cleaned; then the rules between fields.
+
+    `partial` checks only the fields given (an edit); otherwise required fields must be there."""
+    checks = FIELDS[entity]
+    clean: Row = {}
+    for key, value in raw.items():
+        field_check = checks.get(key)
+        if field_check is None:
+            raise CrmError(f"unknown {entity[:-1].replace('_', ' ')} field {key!r}")
+        clean[key] = field_check(value)
+    if not partial:
+        for key in REQUIRED[entity]:
+            if clean.get(key) in (None, ""):
+                what = key.replace("_", " ")
+                raise CrmError(f"{what} is empty: give a {what}")
+    RULES.get(entity, _no_rule)(clean)
+    return clean
+
+
+def _no_rule(record: Row) -> None:
+    """Nothing links this entity's fields."""
+
+
+def _special_date_rule(record: Row) -> None:
+    if "month" in record and "day" in record:
+        special_date(record["month"], record["day"], record.get("year"))
+
+
+def _interaction_rule(record: Row) -> None:
+    if record.get("kind") == "feedback":
+        feedback(record.get("score"), record.get("scale"))
+    elif record.get("score") is not None or record.get("scale") is not None:
+        raise CrmError("a score belongs to feedback: set kind to feedback, or drop the score")
+
+
+def _complaint_rule(record: Row) -> None:
+    opened, due = record.get("opened"), record.get("due")
+    if opened and due and when.as_datetime(_parse(due)) < when.as_datetime(_parse(opened)):
+        raise CrmError("the response deadline is before the complaint was opened")
+
+
+def _parse(stored: str) -> dt.date | dt.datetime:
+    return dt.datetime.fromisoformat(stored) if len(stored) > 10 else dt.date.fromisoformat(stored)
+
+
+RULES: dict[str, Callable[[Row], None]] = {
+    "special_dates": _special_date_rule,
+    "interactions": _interaction_rule,
+    "complaints": _complaint_rule,
+}
+
+
+def stored_value(entity: str, field: str, value: Any) -> Any:
+    """A value as the database holds it: list columns as JSON text, booleans as 0 / 1."""
+    if field in LIST_COLUMNS and entity == "contacts":
+        return to_json_text(value or [])
+    if isinstance(value, bool):
+        return int(value)
     return value
 
 
-def amount(value: float | None, what: str = "amount") -> float | None:
-    if value is None:
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise CrmError(f"bad {what} {value}: use a number such as 1200.50")
-    if value < 0:
-        raise CrmError(f"bad {what} {value}: it cannot be negative")
-    return round(value, 2)
+def to_json_text(values: list[str]) -> str:
+    """JSON for a list column. Plain strings (most emails, phones and tags) are joined directly:
+    bulk imports encode three lists a row, and the general encoder is the slow part."""
+    if all(type(v) is str and v.isprintable() and '"' not in v and "\\" not in v for v in values):
+        return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+    import json
 
-
-def special_date(month: int, day: int, year: int | None) -> tuple[int, int, int | None]:
-    """A real calendar day; without a year, 29 February is allowed."""
-    import datetime as dt
-
-    try:
-        dt.date(year or 2000, month, day)  # 2000 is a leap year
-    except (TypeError, ValueError):
-        shown = f"{year:04d}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
-        raise CrmError(f"no such date {shown}: check the month and day") from None
-    return month, day, year
+    return json.dumps(values, ensure_ascii=False)

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import clock, model
-from .output import FORMATS
+from .output import FORMATS, REPORT_FORMATS
+
+if TYPE_CHECKING:
+    from .store import Store
 
 _db_override: Path | None = None
-_open_stores: list = []
+_open_stores: list[Store] = []
 
 
 def set_db_path(path: Path | None) -> None:
@@ -24,16 +27,18 @@ def set_db_path(path: Path | None) -> None:
 
 
 def db_path() -> Path:
-    from .store import default_path
+    from .dbfile import default_path
 
     return _db_override or default_path()
 
 
-def open_store():
-    """Open (creating or migrating) the database; `close_stores` closes it after the command."""
+def open_store(create: bool = False) -> Store:
+    """Open (migrating) the database; `create` it if missing — only commands that add data do,
+    so a mistyped path in a report's cron line is an error, not a new empty database.
+    `close_stores` closes it after the command."""
     from .store import open_store as _open
 
-    store = _open(db_path())
+    store = _open(db_path(), create=create)
     _open_stores.append(store)
     return store
 
@@ -62,16 +67,18 @@ def parse_day(text: str, prefer: str = "future") -> dt.date:
     return parse_date(text, clock.today(), clock.now(), prefer=prefer)  # type: ignore[arg-type]
 
 
-Format = Annotated[
-    str | None,
-    typer.Option(
+def _format_option(formats: tuple[str, ...]):
+    return typer.Option(
         "--format",
         "-f",
-        help=f"Output: {', '.join(FORMATS)} (default: table on a terminal, plain in a pipe).",
-        autocompletion=_complete(FORMATS),
+        help=f"Output: {', '.join(formats)} (default: table on a terminal, plain in a pipe).",
+        autocompletion=_complete(formats),
         show_default=False,
-    ),
-]
+    )
+
+
+Format = Annotated[str | None, _format_option(FORMATS)]
+ReportFormat = Annotated[str | None, _format_option(REPORT_FORMATS)]
 Ref = Annotated[
     str, typer.Argument(metavar="REF", help="Contact: an id, an exact email, or part of the name.")
 ]
@@ -107,6 +114,17 @@ LeapDay = Annotated[
         help="Where 29 February falls in common years: feb28 or mar1 (default: config `leap_day`).",
         autocompletion=_complete(("feb28", "mar1")),
     ),
+]
+
+
+OutputFile = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")]
+SkipInvalid = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the good rows and report the bad ones.")
 ]
 
 

@@ -11,12 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .errors import CrmError
-from .model import MULTI_SEPARATOR
+from .model import MULTI_SEPARATOR, choice
 
 FORMATS = ("table", "plain", "csv", "tsv", "json", "jsonl")
+REPORT_FORMATS = ("table", "plain", "markdown", "csv", "tsv", "json", "jsonl")
+HUMAN = ("table", "plain", "markdown")
 Row = dict[str, Any]
 
 
@@ -30,10 +32,7 @@ def check_format(fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
     if fmt is None:
         chosen = default_format()
         return chosen if chosen in allowed else allowed[0]
-    cleaned = fmt.strip().lower()
-    if cleaned not in allowed:
-        raise CrmError(f"unknown format {fmt!r}: use one of {', '.join(allowed)}")
-    return cleaned
+    return choice(fmt, tuple(allowed), "format") or allowed[0]
 
 
 def message(text: str) -> None:
@@ -244,22 +243,126 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def render_record(record: Row, fmt: str, out: TextIO | None = None) -> None:
-    """One record as `field  value` lines (table / plain) or one JSON object."""
+def listing(
+    rows: Iterable[Row], fmt: str, columns: Sequence[str] | None = None, empty: str = ""
+) -> int:
+    """A listing in `fmt`; on a terminal or in plain text, `empty` on stderr when it has no rows
+    (machine formats stay silent: `[]` in JSON, nothing in CSV)."""
+    count = render(rows, fmt, columns=columns)
+    if not count and empty and fmt in HUMAN:
+        message(empty)
+    return count
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a report: where its rows are in the report, and how a person sees them."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...] | None = None
+    count: bool = False  # "Overdue (3)"
+    optional: bool = False  # left out when it has no rows
+    bars: tuple[str, str] | None = None  # (label, value): drawn as bars on a screen
+
+
+def render_report(
+    report: Row,
+    fmt: str,
+    sections: Sequence[Section],
+    title: str | None = None,
+    heading: Sequence[str] = (),
+    out: TextIO | None = None,
+) -> None:
+    """A report of several parts in any format: one JSON object (the whole report), CSV / TSV
+    with a `section` column, or a title, heading lines, then a table per part (table, plain,
+    markdown)."""
     out = out or sys.stdout
     if fmt in ("json", "jsonl"):
-        out.write(to_json(record, indent=2 if fmt == "json" else None) + "\n")
+        out.write(to_json(report, indent=2 if fmt == "json" else None) + "\n")
         return
     if fmt in ("csv", "tsv"):
-        render([record], fmt, out=out)
+        render(_sectioned_rows(report, sections), fmt, out=out)
         return
-    width = max(len(key) for key in record)
-    for key, value in record.items():
-        out.write(f"{key.ljust(width)}  {_one_line(human(value))}\n".rstrip() + "\n")
+    _write_heading(title, heading, fmt, out)
+    for section in sections:
+        rows = report[section.key]
+        if section.optional and not rows:
+            continue
+        title = f"{section.title} ({len(rows)})" if section.count else section.title
+        if fmt != "markdown":
+            out.write("\n")
+        if section.bars and fmt != "markdown":
+            out.write(f"{title}\n")
+            bars(rows, *section.bars, fmt, out=out)
+        elif rows or fmt == "markdown":
+            render(rows, fmt, columns=section.columns, title=title, out=out)
+        elif fmt == "table":
+            console(out).print(f"[bold]{_escape(title)}[/bold]\n  nothing")
+        else:
+            out.write(f"{title}\n  nothing\n")
+
+
+def _write_heading(title: str | None, lines: Sequence[str], fmt: str, out: TextIO) -> None:
+    if title and fmt == "markdown":
+        out.write(f"# {title}\n\n")
+    elif title and fmt == "table":
+        console(out).print(f"[bold]{_escape(title)}[/bold]")
+    elif title:
+        out.write(f"{title}\n")
+    out.write("".join(f"{line}\n" for line in lines))
+    if lines and fmt == "markdown":
+        out.write("\n")
+
+
+def _sectioned_rows(report: Row, sections: Sequence[Section]) -> list[Row]:
+    """Every part's rows with the part's name first, under the union of their columns."""
+    rows = [{"section": s.key, **row} for s in sections for row in report[s.key]]
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    return [{key: row.get(key) for key in keys} for row in rows]
+
+
+def bars(
+    rows: list[Row], label: str, value: str, fmt: str, width: int = 40, out: TextIO | None = None
+) -> None:
+    """A horizontal bar per row, scaled to the largest value (# in plain text, █ on a terminal)."""
+    out = out or sys.stdout
+    mark = "█" if fmt == "table" else "#"
+    largest = max((row[value] for row in rows), default=0) or 1
+    name_width = max((len(str(row[label])) for row in rows), default=0)
+    for row in rows:
+        length = round(width * row[value] / largest)
+        out.write(
+            f"{str(row[label]).ljust(name_width)}  {mark * length}{' ' if length else ''}{row[value]}\n"
+        )
+
+
+def record_lines(record: Row) -> list[str]:
+    """One record as `field  value` lines, for a person."""
+    width = max((len(key) for key in record), default=0)
+    return [
+        f"{key.ljust(width)}  {_one_line(human(value))}".rstrip() for key, value in record.items()
+    ]
 
 
 def no_color() -> bool:
     return "NO_COLOR" in os.environ
+
+
+def import_report(summary: Any, what: str, dry_run: bool) -> None:
+    """An import's summary on stderr: columns nobody maps, warnings, skipped rows, counts."""
+    if summary.ignored_columns:
+        shown = ", ".join(summary.ignored_columns[:12])
+        more = len(summary.ignored_columns) - 12
+        extra = f" and {more} more" if more > 0 else ""
+        message(f'ignored columns: {shown}{extra} (map one with --map "Column=field")')
+    for warning in summary.warnings:
+        message(f"warning: {warning}")
+    for problem in summary.invalid:
+        message(f"skipped {problem}")
+    message(summary.line(what, dry_run))
 
 
 LARGE_INPUT = 1_000_000  # bytes: smaller imports finish before a bar is worth drawing

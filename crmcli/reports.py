@@ -10,9 +10,11 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from . import settings
+from .store import Store
+
 Row = dict[str, Any]
 LEAP_DAY_FALLS_ON = {"feb28": (2, 28), "mar1": (3, 1)}
-MAX_DAYS = 3660
 
 
 def occurrence_keys(start: dt.date, end: dt.date, leap_rule: str) -> dict[int, list[dt.date]]:
@@ -30,7 +32,9 @@ def occurrence_keys(start: dt.date, end: dt.date, leap_rule: str) -> dict[int, l
     return keys
 
 
-def special_dates_between(store, start: dt.date, end: dt.date, today: dt.date, leap_rule: str):
+def special_dates_between(
+    store: Store, start: dt.date, end: dt.date, today: dt.date, leap_rule: str
+):
     """Every occurrence of a special date from `start` to `end`, soonest first."""
     keys = occurrence_keys(start, end, leap_rule)
     rows = []
@@ -56,7 +60,7 @@ def special_dates_between(store, start: dt.date, end: dt.date, today: dt.date, l
     return rows
 
 
-def upcoming(store, today: dt.date, days: int, leap_rule: str) -> list[Row]:
+def upcoming(store: Store, today: dt.date, days: int, leap_rule: str) -> list[Row]:
     return special_dates_between(store, today, today + dt.timedelta(days=days), today, leap_rule)
 
 
@@ -71,8 +75,30 @@ def week_end(today: dt.date, week_start: str) -> dt.date:
     return today + dt.timedelta(days=(last_weekday - today.weekday()) % 7)
 
 
+def run_digest(
+    store: Store, today: dt.date, now: dt.datetime, days: int | None, leap_day: str | None
+) -> Row:
+    """The digest with the settings' defaults for what was not given; remembers the run."""
+    report = digest(
+        store, today, now, settings.days_ahead(store, days), settings.leap_rule(store, leap_day),
+        settings.get(store, "week_start"),
+    )  # fmt: skip
+    remember_run(store, today)
+    return report
+
+
+def is_empty(report: Row) -> bool:
+    """Nothing due, coming, open or missed: a cron digest says nothing."""
+    return not any(report[key] for key in ("overdue", "upcoming", "complaints", "missed"))
+
+
 def digest(
-    store, today: dt.date, now: dt.datetime, days: int, leap_rule: str, week_start: str = "monday"
+    store: Store,
+    today: dt.date,
+    now: dt.datetime,
+    days: int,
+    leap_rule: str,
+    week_start: str = "monday",
 ) -> Row:
     """The three reports, a summary line, and the dates missed since the digest last ran."""
     last_run = store.get_setting("state", LAST_RUN_KEY)
@@ -97,13 +123,10 @@ def digest(
         "missed": missed,
     }
     report["summary"] = summary_line(report)
-    report["empty"] = not (
-        report["overdue"] or report["upcoming"] or report["complaints"] or report["missed"]
-    )
     return report
 
 
-def remember_run(store, today: dt.date) -> None:
+def remember_run(store: Store, today: dt.date) -> None:
     """Record today as the digest's last run (never moving it backwards)."""
     last = store.get_setting("state", LAST_RUN_KEY)
     if last is None or last < today.isoformat():

@@ -1,11 +1,25 @@
-"""User settings, kept in the database's `config` table (`crm config get/set/list`)."""
+"""User settings, kept in the database's `config` table (`crm config get/set/list`).
+
+Every value is checked when it is set — by `crm config set` or by `crm import all` — and read
+back through the same check, so a value written by an older crm or by hand never crashes a
+report: it is reported (`crm doctor`) and the default is used meanwhile.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from . import model, when
 from .errors import CrmError
+
+if TYPE_CHECKING:
+    from .store import Store
+
+LEAP_RULES = ("feb28", "mar1")
+WEEK_STARTS = ("monday", "sunday")
+MAX_DAYS = 3660  # how far ahead `upcoming` and `digest` may look: ten years
 
 
 @dataclass(frozen=True)
@@ -17,35 +31,30 @@ class Setting:
 
 
 def _duration(value: str) -> str:
-    from .when import parse_duration
-
-    return str(parse_duration(value))
+    return str(when.parse_duration(model.as_text(value, "duration")))
 
 
-def _optional_duration(value: str) -> str:
-    return "" if value.strip().lower() in ("", "none", "off") else _duration(value)
+def _cadence(value: str) -> str:
+    text = model.as_text(value, "cadence").strip().lower()
+    if text in ("", "none", "off"):
+        return ""
+    days = when.parse_cadence(text)  # the range check of every cadence
+    return f"{days}d" if text.isdigit() else str(when.parse_duration(text))
 
 
 def _days(value: str) -> str:
-    if not (value.strip().isascii() and value.strip().isdigit()) or not 0 <= int(value) <= 3660:
-        raise CrmError(f"bad number of days {value!r}: use a whole number from 0 to 3660")
-    return str(int(value))
+    return str(model.integer(value, "number of days", 0, MAX_DAYS))
 
 
 def _one_of(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        cleaned = value.strip().lower()
-        if cleaned not in allowed:
-            raise CrmError(f"bad value {value!r}: use one of {', '.join(allowed)}")
-        return cleaned
+        return model.choice(value, allowed, "value") or ""
 
     return check
 
 
 def _positive(value: str) -> str:
-    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) < 1:
-        raise CrmError(f"bad value {value!r}: use a whole number of 1 or more")
-    return str(int(value))
+    return str(model.integer(value, "value", 1, model.MAX_COUNT))
 
 
 SETTINGS = {
@@ -54,15 +63,12 @@ SETTINGS = {
         Setting("sla", "48h", "response time for a new complaint (duration)", _duration),
         Setting("days", "14", "days ahead shown by `upcoming` and `digest`", _days),
         Setting(
-            "leap_day", "feb28", "where 29 February falls in common years", _one_of("feb28", "mar1")
+            "leap_day", "feb28", "where 29 February falls in common years", _one_of(*LEAP_RULES)
         ),
         Setting(
-            "cadence",
-            "",
-            "keep-in-touch cadence given to new contacts (empty: none)",
-            _optional_duration,
+            "cadence", "", "keep-in-touch cadence given to new contacts (empty: none)", _cadence
         ),
-        Setting("week_start", "monday", "first day of the week", _one_of("monday", "sunday")),
+        Setting("week_start", "monday", "first day of the week", _one_of(*WEEK_STARTS)),
         Setting(
             "load_limit",
             "3",
@@ -74,41 +80,74 @@ SETTINGS = {
 
 
 def setting(key: str) -> Setting:
-    found = SETTINGS.get(key.strip().lower().replace("-", "_"))
+    found = SETTINGS.get(model.as_text(key, "setting").strip().lower().replace("-", "_"))
     if found is None:
-        raise CrmError(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
+        raise model.UnknownChoice(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
     return found
 
 
-def get(store, key: str) -> str:
+def check(key: str, value: object) -> tuple[str, str]:
+    """A setting's key and its value as stored, or an error saying what is wrong."""
+    found = setting(key)
+    try:
+        return found.key, found.check(value)  # type: ignore[arg-type]
+    except CrmError as error:
+        raise CrmError(f"setting {found.key}: {error}") from None
+
+
+def get(store: Store, key: str) -> str:
+    """The stored value if it passes its check, else the default (doctor reports the bad one)."""
     found = setting(key)
     value = store.get_setting("config", found.key)
-    return found.default if value is None else value
+    if value is None:
+        return found.default
+    try:
+        return found.check(value)
+    except CrmError:
+        return found.default
 
 
-def put(store, key: str, value: str) -> str:
-    found = setting(key)
-    checked = found.check(value)
-    store.set_setting("config", found.key, checked)
+def put(store: Store, key: str, value: str) -> str:
+    name, checked = check(key, value)
+    store.set_setting("config", name, checked)
     return checked
 
 
-def listing(store) -> list[dict]:
-    stored = store.settings("config")
+def listing(store: Store) -> list[dict]:
     return [
-        {"key": s.key, "value": stored.get(s.key, s.default), "default": s.default, "help": s.help}
+        {"key": s.key, "value": get(store, s.key), "default": s.default, "help": s.help}
         for s in SETTINGS.values()
     ]
 
 
-def days_ahead(store, override: int | None) -> int:
+def problems(store: Store) -> list[str]:
+    """Stored values that break their rule (written by hand or by an older crm)."""
+    found = []
+    for key, value in store.settings("config").items():
+        try:
+            check(key, value)
+        except CrmError as error:
+            found.append(f"config {key}={value!r}: {error}")
+    return found
+
+
+def days_ahead(store: Store, override: int | None) -> int:
     """`--days` if given, else the `days` setting."""
     return override if override is not None else int(get(store, "days"))
 
 
-def leap_rule(store, override: str | None) -> str:
+def leap_rule(store: Store, override: str | None) -> str:
     """`--leap-day` if given, else the `leap_day` setting: feb28 or mar1."""
-    rule = (override or get(store, "leap_day")).strip().lower()
-    if rule not in ("feb28", "mar1"):
-        raise CrmError(f"bad --leap-day {override!r}: use feb28 or mar1")
-    return rule
+    if override is not None:
+        return model.choice(override, LEAP_RULES, "--leap-day") or ""
+    return get(store, "leap_day")
+
+
+def default_cadence(store: Store) -> int | None:
+    """The cadence every new contact gets unless it brings one (any door: add, import, vCard)."""
+    value = get(store, "cadence")
+    return when.parse_cadence(value) if value else None
+
+
+def sla(store: Store) -> when.Duration:
+    return when.parse_duration(get(store, "sla"))

@@ -73,6 +73,13 @@ def get(db_path: Path, name: str) -> tuple[str, str]:
     return templates[name]
 
 
+def listing(db_path: Path) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "source": source, "fields": placeholders(text)}
+        for name, (source, text) in available(db_path).items()
+    ]
+
+
 def placeholders(text: str) -> list[str]:
     names = []
     for match in string.Template.pattern.finditer(text):

@@ -1,33 +1,20 @@
-"""`crm contact show`: one contact's fields and timeline, gathered and rendered."""
+"""`crm contact show`: one contact's fields and timeline, gathered for the output layer."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from . import output
+from . import columns
+from .output import Section
+from .store import Store
 
 Row = dict[str, Any]
 
-SECTIONS = {
-    "interactions": (
-        "id",
-        "happened_at",
-        "channel",
-        "direction",
-        "summary",
-        "outcome",
-        "amount",
-        "rating",
-    ),
-    "special_dates": ("id", "label", "date"),
-    "followups": ("id", "due", "note", "done_at"),
-    "complaints": ("id", "opened", "summary", "due", "breached", "responded_at", "resolved_at"),
-    "stage_changes": ("changed_at", "from_stage", "to_stage", "reason"),
-}
 
-
-def contact_page(store, contact: Row, today: dt.date, now: dt.datetime, limit: int | None) -> Row:
+def contact_page(
+    store: Store, contact: Row, today: dt.date, now: dt.datetime, limit: int | None
+) -> Row:
     contact_id = contact["id"]
     page = dict(contact)
     page["interaction_count"] = store.count_interactions(contact_id)
@@ -49,19 +36,12 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def render_page(page: Row, fmt: str) -> None:
-    if fmt in ("json", "jsonl"):
-        output.render_record(page, fmt)
-        return
-    fields = {k: v for k, v in page.items() if k not in SECTIONS}
-    output.render_record(fields, "plain" if fmt in ("table", "plain") else fmt)
-    if fmt in ("csv", "tsv"):
-        return
-    for section, columns in SECTIONS.items():
-        rows = page[section]
-        if rows:
-            print()
-            title = section.replace("_", " ")
-            if section == "interactions" and page["interaction_count"] > len(rows):
-                title += f" (latest {len(rows)} of {page['interaction_count']})"
-            output.render(rows, fmt, columns=columns, title=title)
+def sections(page: Row) -> list[Section]:
+    """The timeline's parts; a part with nothing in it is left out."""
+    parts = []
+    for key, shown in columns.TIMELINE.items():
+        title = key.replace("_", " ")
+        if key == "interactions" and page["interaction_count"] > len(page[key]):
+            title += f" (latest {len(page[key])} of {page['interaction_count']})"
+        parts.append(Section(key, title, shown, optional=True))
+    return parts

@@ -1,12 +1,20 @@
-"""When-expressions and durations, parsed against an injected `today`.
+"""Every date, time, duration and cadence grammar crm accepts, parsed against an injected today.
 
 WHEN:      2026-12-03, 2026-12-03 14:30, today, tomorrow, yesterday, now, +3d, -2w, 2w,
            in 2 weeks, 3 days ago, next friday, last monday, monday, next week,
            optionally followed by a time of day (``tomorrow 9:30``).
 DURATION:  30d, 6w, 3m, 1y, 48h (also ``30 days``, ``2 weeks``).
+CADENCE:   a duration, or a bare number of days (``30``), as CSV columns hold it.
+SPECIAL:   1985-03-14, 03-14, --03-14, --0314, 19850314; from files also 14/03/1985,
+           3/14/1985 and 29.02.1992 (day and month in the order the file uses).
+TIMESTAMP: ISO 8601 dates and times from files (``2026-11-24``, ``2026-11-24T09:30:00``,
+           with ``Z`` or an offset, turned into local time).
 
 A bare weekday means the next one when a future date is wanted (follow-ups) and the last one
 when a past date is wanted (``crm log --when monday``): callers say which with `prefer`.
+
+Every date crm stores lies between `EARLIEST` and `LATEST`; calendar arithmetic uses dateutil's
+relativedelta (never ``replace(year=…)``, which fails on 29 February).
 """
 
 from __future__ import annotations
@@ -19,11 +27,21 @@ from typing import Literal
 from .errors import CrmError
 
 Prefer = Literal["future", "past"]
+DateOrder = Literal["dmy", "mdy", "ymd"]
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+# The dates crm stores and reasons about. Wide enough for any relationship, narrow enough that
+# "today + 10 years" and "a year before" never leave Python's calendar.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+RANGE_TEXT = f"{EARLIEST} to {LATEST}"
+MAX_CADENCE_DAYS = 36_500  # a hundred years
 
 WHEN_HELP = (
     "YYYY-MM-DD [HH:MM], today, tomorrow, yesterday, +3d, -2w, in 2 weeks, 3 days ago, next friday"
 )
 DURATION_HELP = "a number and a unit: 30d, 6w, 3m, 1y or 48h"
+SPECIAL_HELP = "YYYY-MM-DD, or MM-DD when the year is unknown"
 
 _UNITS = {
     "h": "h", "hour": "h", "hours": "h",
@@ -40,6 +58,45 @@ _OFFSET = re.compile(r"^([+-]?)(\d+)\s*([a-z]+)$", re.ASCII)
 _IN = re.compile(r"^in\s+(\d+|an?)\s+([a-z]+)$", re.ASCII)
 _AGO = re.compile(r"^(\d+|an?)\s+([a-z]+)\s+ago$", re.ASCII)
 _DURATION = re.compile(r"^(\d+)\s*([a-z]+)$", re.ASCII)
+PLACEHOLDER_YEARS = (1604, 1900)  # Apple's and others' "year unknown"
+
+
+# --------------------------------------------------------------------------- the supported range
+
+
+def check_range(moment: dt.date, what: str = "date") -> None:
+    """Refuse a date outside the range crm stores (a typo such as 0202, or 20266)."""
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    if not EARLIEST <= day <= LATEST:
+        raise CrmError(f"{what} {day} is outside the supported range {RANGE_TEXT}: check the year")
+
+
+def stamp(moment: dt.datetime | dt.date) -> str:
+    """ISO 8601 text as crm stores it: to the second for a datetime, a date alone otherwise."""
+    if isinstance(moment, dt.datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+def as_datetime(moment: dt.date | dt.datetime) -> dt.datetime:
+    """A day as its first second; a datetime unchanged."""
+    if isinstance(moment, dt.datetime):
+        return moment
+    return dt.datetime.combine(moment, dt.time(0))
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59))
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (29 February becomes 28 February)."""
+    from dateutil.relativedelta import relativedelta
+
+    return day - relativedelta(years=years)
+
+
+# --------------------------------------------------------------------------- durations
 
 
 @dataclass(frozen=True)
@@ -49,9 +106,11 @@ class Duration:
 
     def add_to(self, moment: dt.datetime) -> dt.datetime:
         try:
-            return _shift(moment, self.amount, self.unit)
+            shifted = _shift(moment, self.amount, self.unit)
         except (OverflowError, ValueError):
             raise CrmError(f"duration {self} is too long") from None
+        check_range(shifted, f"{self} later, the date")
+        return shifted
 
     def days(self) -> int:
         """Whole days, for cadences: a month counts 30 days, a year 365."""
@@ -102,10 +161,33 @@ def parse_duration(text: str) -> Duration:
     return Duration(amount, _unit(match.group(2), text, DURATION_HELP))
 
 
+def parse_cadence(value: object) -> int:
+    """A keep-in-touch cadence in whole days: `30d`, `6w`, `3m`, `1y`, or a number of days."""
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise CrmError(f"bad cadence {value!r}: use a number of days or {DURATION_HELP}")
+    text = str(int(value)) if isinstance(value, int | float) else str(value).strip()
+    if text.isascii() and text.lstrip("-").isdigit():
+        days = int(text)
+    else:
+        days = parse_duration(text).days()
+    if not 1 <= days <= MAX_CADENCE_DAYS:
+        raise CrmError(f"bad cadence {value!r}: use 1 to {MAX_CADENCE_DAYS} days")
+    return days
+
+
+# --------------------------------------------------------------------------- when-expressions
+
+
 def parse_when(
     text: str, today: dt.date, now: dt.datetime | None = None, prefer: Prefer = "future"
 ) -> dt.date | dt.datetime:
     """A date, or a datetime when the expression names a time of day (or hours, or `now`)."""
+    moment = _parse_when(text, today, now, prefer)
+    check_range(moment, repr(text.strip()) + " is")
+    return moment
+
+
+def _parse_when(text, today, now, prefer):
     cleaned = " ".join(text.strip().lower().split())
     if not cleaned:
         raise CrmError(f"empty date: use {WHEN_HELP}")
@@ -197,23 +279,164 @@ def parse_date(
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-_SPECIAL = re.compile(r"^(?:(\d{4})-|--)?(\d{1,2})-?(\d{2})$", re.ASCII)
+def parse_deadline(text: str, opened: dt.datetime, today: dt.date, now: dt.datetime):
+    """A response deadline: a duration from the opening (48h, 3d), or a moment (friday 17:00).
 
-
-def parse_special_date(text: str) -> tuple[int, int, int | None]:
-    """`1985-03-14` → (3, 14, 1985); `03-14` or `--0314` → (3, 14, None). 02-29 is allowed yearless."""
-    cleaned = text.strip()
-    match = _SPECIAL.match(cleaned)
-    if not match or (match.group(1) is None and "-" not in cleaned):
-        raise CrmError(
-            f"bad special date {text!r}: use YYYY-MM-DD, or MM-DD when the year is unknown"
-        )
-    year = int(match.group(1)) if match.group(1) else None
-    month, day = int(match.group(2)), int(match.group(3))
+    A day without a time of day means the end of that day."""
     try:
-        dt.date(year or 2000, month, day)  # 2000 is a leap year, so a yearless 02-29 passes
-    except ValueError:
-        raise CrmError(f"no such date {text!r}: check the month and day") from None
-    if year is not None and not 1 <= year <= 9999:
-        raise CrmError(f"bad year in {text!r}")
+        return parse_duration(text).add_to(opened)
+    except CrmError:
+        moment = parse_when(text, today, now)
+    if not isinstance(moment, dt.datetime):
+        return end_of_day(moment)
+    return moment
+
+
+# --------------------------------------------------------------------------- special dates
+
+_SPECIAL = re.compile(r"^(?:(\d{4})-|--)?(\d{1,2})-?(\d{2})$", re.ASCII)
+_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_SLASHED = re.compile(r"^(\d{1,4})([/.])(\d{1,2})\2(\d{1,4})$", re.ASCII)
+
+
+def special_date(month: int, day: int, year: int | None) -> tuple[int, int, int | None]:
+    """A real calendar day; without a year, 29 February is allowed (2000 is a leap year)."""
+    for part in (month, day, year):
+        if part is not None and (isinstance(part, bool) or not isinstance(part, int)):
+            raise CrmError(f"bad date part {part!r}: month, day and year are whole numbers")
+    if year is not None and not 1 <= year <= LATEST.year:
+        raise CrmError(f"bad year {year}: use 0001 to {LATEST.year}, or leave the year out")
+    try:
+        dt.date(year or 2000, month, day)
+    except (TypeError, ValueError, OverflowError):
+        shown = f"{year:04d}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
+        raise CrmError(f"no such date {shown}: check the month and day") from None
     return month, day, year
+
+
+def parse_special_date(
+    text: str, from_file: bool = False, order: DateOrder | None = None
+) -> tuple[int, int, int | None]:
+    """`1985-03-14` → (3, 14, 1985); `03-14`, `--03-14`, `--0314` → (3, 14, None).
+
+    From files (`from_file`) also `19850314`, `1985-03-14T00:00:00`, `14/03/1985`, `3/14/1985`
+    and `29.02.1992`: a day and month that could be swapped (05/03/1990) are refused unless
+    `order` says which comes first; dots are always day first; the placeholder years 1604 and
+    1900 mean "unknown"."""
+    cleaned = text.strip()
+    slashed = None
+    if from_file:
+        cleaned = cleaned.split("T")[0]
+        basic = _BASIC.match(cleaned)
+        if basic:
+            cleaned = f"{basic.group(1)}-{basic.group(2)}-{basic.group(3)}"
+        slashed = _SLASHED.match(cleaned)
+    if slashed:
+        month, day, year = _ordered(slashed, text, order)
+    else:
+        match = _SPECIAL.match(cleaned)
+        if not match or (match.group(1) is None and "-" not in cleaned):
+            raise CrmError(f"bad special date {text!r}: use {SPECIAL_HELP}")
+        year = int(match.group(1)) if match.group(1) else None
+        month, day = int(match.group(2)), int(match.group(3))
+    if from_file and year in PLACEHOLDER_YEARS:
+        year = None
+    try:
+        return special_date(month, day, year)
+    except CrmError as error:
+        if "bad year" in str(error):
+            raise
+        raise CrmError(f"no such date {text.strip()}: check the month and day") from None
+
+
+_NO_DATE = re.compile(r"^0{1,2}([/.-])0{1,2}\1(?:00|0000)$", re.ASCII)
+_DAY_MONTH = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})\b", re.ASCII)
+
+
+def means_no_date(text: str) -> bool:
+    """Outlook writes 0/0/00 for "no birthday"."""
+    return bool(_NO_DATE.match(text.strip()))
+
+
+def date_order_of(text: str) -> DateOrder | None:
+    """The day/month order a file's dates reveal (a first part above 12 is a day), or None
+    when they do not say or contradict each other."""
+    seen: set[str] = set()
+    for first, second, _ in _DAY_MONTH.findall(text):
+        if int(first) > 12 >= int(second):
+            seen.add("dmy")
+        elif int(second) > 12 >= int(first):
+            seen.add("mdy")
+    return seen.pop() if len(seen) == 1 else None  # type: ignore[return-value]
+
+
+def _ordered(match: re.Match, text: str, order: DateOrder | None) -> tuple[int, int, int | None]:
+    first, separator, second, last = match.groups()
+    if len(first) == 4:  # 1985/03/14
+        return int(second), int(last), int(first)
+    a, b = int(first), int(second)
+    year = _full_year(last)
+    if separator == "." or order == "dmy":
+        return b, a, year
+    if order == "mdy":
+        return a, b, year
+    if a > 12 >= b:
+        return b, a, year
+    if b > 12 >= a:
+        return a, b, year
+    if a == b:
+        return a, b, year
+    raise CrmError(
+        f"ambiguous date {text.strip()!r}: day and month could be swapped; "
+        "say which comes first with --date-order dmy or mdy"
+    )
+
+
+def _full_year(text: str) -> int | None:
+    year = int(text)
+    if len(text) <= 2:
+        return None if year == 0 else 1900 + year
+    return year
+
+
+# --------------------------------------------------------------------------- timestamps in files
+
+
+def parse_timestamp(text: str, what: str = "date") -> str:
+    """An ISO date or date-time from a file → crm's stored form (local time, to the second)."""
+    cleaned = text.strip()
+    if len(cleaned) == 19 and cleaned[10] == "T":  # already as crm writes it: the fast path
+        try:
+            value = dt.datetime.fromisoformat(cleaned)
+        except ValueError:
+            pass
+        else:
+            check_range(value, what)
+            return cleaned
+    if _ISO_DATE.match(cleaned):
+        try:
+            day = dt.date.fromisoformat(cleaned)
+        except ValueError:
+            raise CrmError(f"no such {what} {text!r}: check the month and day") from None
+        check_range(day, what)
+        return day.isoformat()
+    try:
+        value = dt.datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise CrmError(f"bad {what} {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS") from None
+    if value.tzinfo is not None:
+        value = value.astimezone().replace(tzinfo=None)
+    check_range(value, what)
+    return stamp(value)
+
+
+def parse_loose_date(text: str, what: str) -> dt.date:
+    """Dates as services write them in exports: `26 Jul 2025`, `Jul 26, 2025`, ISO."""
+    for pattern in ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%b %d, %Y", "%B %d, %Y"):
+        try:
+            day = dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+        check_range(day, what)
+        return day
+    raise CrmError(f"bad {what} {text!r}: expected a date like 26 Jul 2025")

@@ -103,7 +103,7 @@ def test_edit_stage_is_dated(crm, people):
 
 
 def test_edit_with_nothing_to_change_is_an_error(crm, people):
-    crm.fails("contact edit silva", says="nothing to change")
+    crm.fails("contact edit silva", code=2, says="nothing to change")
 
 
 def test_archive_hides_from_lists_and_reports(crm, people):
@@ -145,6 +145,7 @@ def test_delete_and_restore_keep_everything(crm, people):
 
 
 def test_empty_results_per_format(crm):
+    crm("db init")
     assert crm("overdue -f json").stdout == "[]\n"
     for fmt in ("csv", "tsv", "jsonl", "plain"):
         result = crm(f"overdue -f {fmt}")

@@ -281,6 +281,7 @@ def test_digest_reports_missed_days_and_the_dates_they_hid(crm, people):
 
 
 def test_config_list_get_set(crm):
+    crm("db init")
     keys = {row["key"] for row in crm.json("config list -f json")}
     assert {"sla", "days", "leap_day", "cadence", "week_start"} <= keys
     assert crm("config get days").stdout.strip() == "14"

@@ -116,8 +116,8 @@ def test_export_all_and_import_all_round_trip(crm, people, tmp_path):
 
 
 def test_export_unknown_entity_is_refused(crm, people):
-    crm.fails("export people", says="unknown entity")
-    crm.fails("export all --format csv", says="--format json")
+    crm.fails("export people", code=2, says="unknown entity")
+    crm.fails("export all --format csv", code=2, says="--format json")
 
 
 # --------------------------------------------------------------------------- import CSV
@@ -148,7 +148,9 @@ def test_import_legacy_google_csv(crm, tmp_path):
 
 def test_import_outlook_csv_in_utf16(crm, tmp_path):
     path = write(tmp_path, "outlook.csv", "\ufeff" + OUTLOOK_CSV, encoding="utf-16-le")
-    crm(f"import contacts {path}")
+    crm("db init")
+    crm.fails(f"import contacts {path}", says="line 2: ambiguous date '7/2/1979'")
+    crm(f"import contacts {path} --date-order mdy")
     found = contacts(crm)
     david = found["David Okafor"]
     assert david["phones"] == ["+1 555 0100", "+1 555 0199"]
@@ -232,7 +234,6 @@ def test_dry_run_counts_and_writes_nothing(crm, people):
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        (b"name,email\nJos\xe9 Latin1,j@l.example\n", "not valid UTF-8"),
         (b'name,email\nTruncated,"unterminated\n', "nothing written"),
         (b"name,email\nToo,many,cells,here\n", "cells but the header has 2"),
     ],
@@ -246,7 +247,7 @@ def test_broken_files_are_refused(crm, people, tmp_path, data, says):
 def test_unreadable_inputs(crm, people, tmp_path):
     crm.fails(f"import contacts {tmp_path / 'missing.csv'}", says="cannot read")
     crm.fails(f"import contacts {tmp_path} --format csv", says="is a directory")
-    crm.fails("import contacts - --format xml", input=None, says="unknown format")
+    crm.fails("import contacts - --format xml", code=2, says="unknown format")
     crm.fails('import contacts - --map "Col=nonsense"', says="bad --map")
 
 
@@ -477,7 +478,7 @@ def test_vcard_reimport_adds_a_new_anniversary_to_a_known_contact(crm, people, t
 
 
 def test_calendar_and_export_destinations_that_cannot_be_written(crm, people, tmp_path):
-    crm.fails("calendar --leap-day feb30", says="feb28 or mar1")
+    crm.fails("calendar --leap-day feb30", code=2, says="feb28, mar1")
     crm.fails(f"calendar --output {tmp_path}", says="is a directory")
     crm.fails(f"export contacts --output {tmp_path}", says="is a directory")
     afile = tmp_path / "a-file"

@@ -57,7 +57,7 @@ def test_stage_moves_are_dated_and_validated(crm, story):
         ("commitment", "dissolution", "2026-10-01"),
     ]
     assert changes[-1]["reason"] == "moved abroad"
-    crm.fails(f"stage {story['Ana']} sleeping", says="unknown stage")
+    crm.fails(f"stage {story['Ana']} sleeping", code=2, says="unknown stage")
     crm.fails(f"stage {story['Ana']} commitment", says="already in stage commitment")
 
 
@@ -87,7 +87,9 @@ def test_relationship_types_are_validated_listed_and_counted(crm, story):
         for r in crm.json("report retention -f json")["relationships"]
     }
     assert counts == {"none": 2, "dedicated": 1, "co-creation": 1}
-    crm.fails(f"contact edit {story['Ana']} --relationship fling", says="unknown relationship")
+    crm.fails(
+        f"contact edit {story['Ana']} --relationship fling", code=2, says="unknown relationship"
+    )
 
 
 def test_satisfaction_report(crm, story):
@@ -113,7 +115,7 @@ def test_feedback_is_an_interaction_with_a_validated_score(crm, story):
     ]
     crm.fails(f"feedback {story['Ana']} 6", says="bad score 6")
     crm.fails(f"feedback {story['Ana']} 11 --scale 10", says="bad score 11")
-    crm.fails(f"feedback {story['Ana']} 3 --scale 7", says="bad scale")
+    crm.fails(f"feedback {story['Ana']} 3 --scale 7", code=2, says="bad scale")
 
 
 def test_value_report(crm, story):

@@ -8,8 +8,9 @@ import stat
 import pytest
 
 from crmcli import migrations, reports
+from crmcli.dbfile import APPLICATION_ID
 from crmcli.errors import CrmError, DatabaseRefused
-from crmcli.store import APPLICATION_ID, open_store
+from crmcli.store import open_store
 
 NOW = dt.datetime(2026, 11, 24, 10, 0)
 TODAY = NOW.date()
@@ -87,7 +88,12 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
             "INSERT INTO contacts (uid, name, created, updated) VALUES ('u1', 'Old Friend', ?, ?)",
             (NOW.isoformat(), NOW.isoformat()),
         )
-        old.add_interaction([1], {"summary": "harbour lunch"}, NOW, NOW)
+        old.conn.execute(
+            "INSERT INTO interactions (uid, happened_at, summary, created) "
+            "VALUES ('i1', ?, 'harbour lunch', ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+        old.conn.execute("INSERT INTO interaction_contacts VALUES (1, ?, 1)", (NOW.isoformat(),))
         old.close()
         monkeypatch.undo()
         new = open_store(path)
@@ -113,7 +119,9 @@ def test_names_are_bound_parameters_never_sql(tmp_path):
 def test_a_failed_write_leaves_nothing_behind(tmp_path):
     store = open_store(tmp_path / "crm.db")
     with pytest.raises(CrmError):
-        store.add_contact({"name": "Half Written"}, NOW, birthday=(2, 30, None))
+        store.add_contact(
+            {"name": "Half Written"}, NOW, [{"label": "birthday", "month": 2, "day": 30}]
+        )
     assert store.list_contacts() == []
     store.close()
 
@@ -129,7 +137,8 @@ def test_occurrence_keys_put_the_leap_day_where_the_rule_says():
 
 def test_upcoming_over_more_than_a_year_lists_each_occurrence(tmp_path):
     store = open_store(tmp_path / "crm.db")
-    contact_id = store.add_contact({"name": "Ana"}, NOW, birthday=(12, 1, 1980))
+    birthday = {"label": "birthday", "month": 12, "day": 1, "year": 1980}
+    contact_id = store.add_contact({"name": "Ana"}, NOW, [birthday])
     rows = reports.upcoming(store, TODAY, 800, "feb28")
     assert [(r["date"], r["years"]) for r in rows] == [
         ("2026-12-01", 46),

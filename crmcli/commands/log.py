@@ -46,14 +46,15 @@ def log(
 
     store = open_store()
     contacts = store.resolve_contacts(refs)
+    happened = parse_when(when, prefer="past") if when else clock.now()
     fields = dict(
         summary=summary, channel=channel, direction=direction, outcome=outcome, amount=amount,
-        rating=rating, sentiment=sentiment,
+        rating=rating, sentiment=sentiment, happened_at=happened,
     )  # fmt: skip
-    happened = parse_when(when, prefer="past") if when else clock.now()
+    fields = {key: value for key, value in fields.items() if value is not None}
     due = parse_day(follow_up) if follow_up is not None else None
     result = record_interaction(
-        store, contacts, fields, happened, clock.now(), due, follow_up_note, complaint
+        store, contacts, fields, clock.now(), due, follow_up_note, complaint
     )
     for line in result.messages:
         output.message(line)

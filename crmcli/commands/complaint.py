@@ -1,12 +1,10 @@
 """crm complaint add / respond / resolve / list: complaints with an agreed response time."""
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
-from .. import clock, output, views
-from ..errors import CrmError
+from .. import clock, columns, output
 from ..options import Format, Ref, command_group, open_store, parse_when
 
 app = command_group("Complaints with a response deadline (SLA).")
@@ -14,22 +12,6 @@ app = command_group("Complaints with a response deadline (SLA).")
 ComplaintId = Annotated[
     int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")
 ]
-
-
-def _deadline(store, opened: dt.datetime, due: str | None) -> dt.datetime:
-    """--due is a duration from the opening (48h, 3d) or a when-expression (friday 17:00)."""
-    from ..interactions import as_datetime, complaint_deadline
-    from ..when import parse_duration
-
-    if due is None:
-        return complaint_deadline(store, opened)
-    try:
-        return parse_duration(due).add_to(opened)
-    except CrmError:
-        moment = parse_when(due)
-    if not isinstance(moment, dt.datetime):  # a day without a time: due by the end of it
-        return as_datetime(moment).replace(hour=23, minute=59, second=59)
-    return moment
 
 
 @app.command("add")
@@ -43,12 +25,13 @@ def add(
     ] = None,
 ) -> None:
     """Open a complaint; prints its id alone on stdout."""
-    from ..interactions import as_datetime
+    from ..interactions import complaint_deadline
+    from ..when import as_datetime
 
     store = open_store()
     contact = store.resolve_contact(ref)
     opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
-    deadline = _deadline(store, opened, due)
+    deadline = complaint_deadline(store, opened, due, clock.today(), clock.now())
     complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)
     output.message(
         f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}"
@@ -77,19 +60,14 @@ def resolve(
     output.message(f"complaint {complaint_id} of {row['contact']} resolved")
 
 
-def show_complaints(all_: bool, fmt: str | None) -> None:
+@app.command("list")
+def list_(
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Include resolved complaints.")] = False,
+    fmt: Format = None,
+) -> None:
+    """Unresolved complaints, oldest first, with age and SLA breaches."""
     store = open_store()
     chosen = output.check_format(fmt)
     rows = store.list_complaints(clock.now(), include_resolved=all_)
-    columns = views.COMPLAINT_COLUMNS + (("resolved_at",) if all_ else ())
-    if not output.render(rows, chosen, columns=columns) and chosen in ("table", "plain"):
-        output.message("no open complaints")
-
-
-AllOption = Annotated[bool, typer.Option("--all", "-a", help="Include resolved complaints.")]
-
-
-@app.command("list")
-def list_(all_: AllOption = False, fmt: Format = None) -> None:
-    """Unresolved complaints, oldest first, with age and SLA breaches."""
-    show_complaints(all_, fmt)
+    shown = columns.COMPLAINTS_ALL if all_ else columns.COMPLAINTS
+    output.listing(rows, chosen, shown, "no open complaints")

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import CrmError
-from .importer import Record, parse_birthday
+from ..errors import CrmError
+from ..store import Store
+from ..when import parse_special_date
+from .readers import Record
 
 PRODID = "-//crm//crmcli//EN"
 
@@ -62,7 +64,7 @@ def to_vcard(contact: dict[str, Any], dates: list[dict[str, Any]]) -> str:
     return card.serialize()
 
 
-def export_vdir(store, target: str, include_archived: bool = False) -> int:
+def export_vdir(store: Store, target: str, include_archived: bool = False) -> int:
     """Write one .vcf per contact into a folder (or all to stdout for `-`). Returns the count."""
     contacts = store.list_contacts() + (
         store.list_contacts(archived=True) if include_archived else []
@@ -93,7 +95,7 @@ def export_vdir(store, target: str, include_archived: bool = False) -> int:
 def read_vcards(path: str) -> Iterator[Record]:
     """Records from a .vcf file, a folder of them (a vdir), or `-` (stdin)."""
     if path == "-":
-        yield from _parse(sys.stdin.buffer.read(), "card")
+        yield from parse_stream(sys.stdin.buffer.read(), "card")
         return
     target = Path(path)
     if target.is_dir():
@@ -101,9 +103,9 @@ def read_vcards(path: str) -> Iterator[Record]:
         if not files:
             raise CrmError(f"{path} holds no .vcf files")
         for file in files:
-            yield from _parse(_read(file), file.name)
+            yield from parse_stream(_read(file), file.name)
         return
-    yield from _parse(_read(target), "card")
+    yield from parse_stream(_read(target), "card")
 
 
 def _read(path: Path) -> bytes:
@@ -119,7 +121,7 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-def _parse(data: bytes, label: str) -> Iterator[Record]:
+def parse_stream(data: bytes, label: str) -> Iterator[Record]:
     import vobject
 
     try:
@@ -199,8 +201,8 @@ def _special(card, name: str):
     if not value:
         return None
     try:
-        month, day, year = parse_birthday(value)  # type: ignore[misc]
-    except (CrmError, TypeError):
+        month, day, year = parse_special_date(value, from_file=True)
+    except CrmError:
         raise CrmError(f"bad {name.upper()} {value!r}: use YYYY-MM-DD or --MMDD") from None
     if "X-APPLE-OMIT-YEAR" in line.params:
         year = None

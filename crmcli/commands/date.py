@@ -4,12 +4,10 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output
+from .. import clock, columns, output
 from ..options import Format, Ref, command_group, open_store
 
 app = command_group("Special dates: birthdays, anniversaries, any yearly date.")
-
-COLUMNS = ("id", "contact", "label", "date")
 
 
 @app.command("add")
@@ -28,7 +26,10 @@ def add(
     store = open_store()
     contact = store.resolve_contact(ref)
     month, day, year = parse_special_date(date)
-    date_id = store.add_special_date(contact["id"], label, month, day, year, clock.now())
+    date_id = store.add_special_date(
+        contact["id"],
+        {"label": label, "month": month, "day": day, "year": year, "created": clock.now()},
+    )
     output.message(f"added {label.strip()} {date.strip()} for {contact['name']} (date {date_id})")
     output.print_id(date_id)
 
@@ -44,10 +45,7 @@ def list_(
     store = open_store()
     chosen = output.check_format(fmt)
     contact_id = store.resolve_contact(ref)["id"] if ref else None
-    if not output.render(
-        store.list_special_dates(contact_id), chosen, columns=COLUMNS
-    ) and chosen in ("table", "plain"):
-        output.message("no special dates")
+    output.listing(store.list_special_dates(contact_id), chosen, columns.DATES, "no special dates")
 
 
 @app.command("rm")

@@ -5,13 +5,20 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output
-from ..errors import CrmError
-from ..options import Channel, Format, Ref, Relationship, Stage, command_group, open_store
+from .. import clock, columns, contacts, output
+from ..errors import CrmError, UsageError
+from ..options import (
+    Channel,
+    Format,
+    Ref,
+    Relationship,
+    ReportFormat,
+    Stage,
+    command_group,
+    open_store,
+)
 
 app = command_group("Add, list, show, change and remove contacts.")
-
-LIST_COLUMNS = ("id", "name", "email", "phone", "company", "tags", "stage", "last_interaction")
 
 Emails = Annotated[
     list[str] | None, typer.Option("--email", "-e", help="An email; repeat for several.")
@@ -34,31 +41,11 @@ Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
 Cost = Annotated[float | None, typer.Option(help="What winning this client cost.")]
 
 
-def _cadence(every: str | None) -> int | None:
-    from ..when import parse_duration
-
-    if every is None or every.strip().lower() in ("", "off", "none"):
-        return None
-    return parse_duration(every).days()
-
-
-def _birthday(text: str | None):
-    from ..when import parse_special_date
-
-    return parse_special_date(text) if text is not None else None
-
-
 def _fields(**options) -> dict:
     """The contact fields the user gave, under their column names; untouched ones left out."""
     renames = {"email": "emails", "phone": "phones", "tag": "tags", "every": "cadence_days"}
     renames.update(note="notes", cost="acquisition_cost")
-    fields = {}
-    for option, value in options.items():
-        if value is None:
-            continue
-        column = renames.get(option, option)
-        fields[column] = _cadence(value) if column == "cadence_days" else value
-    return fields
+    return {renames.get(k, k): v for k, v in options.items() if v is not None}
 
 
 @app.command("add")
@@ -80,18 +67,14 @@ def add(
     acquisition_cost: Cost = None,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
-    from .. import settings
-
-    store = open_store()
+    store = open_store(create=True)
     fields = _fields(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost,
     )  # fmt: skip
-    if every is None and (default := settings.get(store, "cadence")):
-        fields["cadence_days"] = _cadence(default)
-    contact_id = store.add_contact(fields, clock.now(), birthday=_birthday(birthday))
-    output.message(f"added contact {contact_id}: {fields['name'].strip()}")
+    contact_id = contacts.add(store, fields, birthday, clock.now())
+    output.message(f"added contact {contact_id}: {store.get_contact(contact_id)['name']}")
     output.print_id(contact_id)
 
 
@@ -114,40 +97,36 @@ def list_(
 ) -> None:
     """List contacts (archived ones only with --archived)."""
     store = open_store()
-    rows = store.list_contacts(
-        tag=tag, stage=stage, search=search, archived=archived, relationship=relationship
+    chosen = output.check_format(fmt)
+    rows = contacts.listing(
+        store, tag=tag, stage=stage, search=search, archived=archived, relationship=relationship
     )
     if quiet:
         for row in rows:
             print(row["id"])
         return
-    chosen = output.check_format(fmt)
-    if chosen in ("table", "plain"):  # people see the first email / phone; scripts get all
-        for row in rows:
-            row["email"] = row["emails"][0] if row["emails"] else None
-            row["phone"] = row["phones"][0] if row["phones"] else None
-    if not output.render(rows, chosen, columns=LIST_COLUMNS) and chosen in ("table", "plain"):
-        output.message(
-            "no contacts match"
-            if (tag or stage or search or relationship)
-            else "no contacts yet: add one with `crm contact add NAME`"
-        )
+    filtered = tag or stage or search or relationship
+    empty = (
+        "no contacts match" if filtered else "no contacts yet: add one with `crm contact add NAME`"
+    )
+    output.listing(rows, chosen, columns.CONTACTS, empty)
 
 
 @app.command("show")
 def show(
     ref: Ref,
     limit: Annotated[int, typer.Option(help="How many interactions to show (0: all).", min=0)] = 20,
-    fmt: Format = None,
+    fmt: ReportFormat = None,
 ) -> None:
     """One contact: every field, then the timeline."""
-    from ..timeline import contact_page, render_page
+    from ..timeline import contact_page, sections
 
     store = open_store()
-    chosen = output.check_format(fmt)
+    chosen = output.check_format(fmt, output.REPORT_FORMATS)
     contact = store.resolve_contact(ref)
     page = contact_page(store, contact, clock.today(), clock.now(), limit or None)
-    render_page(page, chosen)
+    fields = {k: v for k, v in page.items() if k not in columns.TIMELINE}
+    output.render_report(page, chosen, sections(page), heading=output.record_lines(fields))
 
 
 @app.command("edit")
@@ -195,27 +174,23 @@ def edit(
     store = open_store()
     contact = store.resolve_contact(ref)
     fields = _fields(
-        name=name, email=email, phone=phone, company=company, title=title, tag=tag,
+        name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost,
     )  # fmt: skip
-    if every is not None:
-        fields["cadence_days"] = _cadence(every)
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:
-        raise CrmError("nothing to change: give at least one option, e.g. --company or --add-tag")
-    add = {"tags": add_tag or [], "emails": add_email or [], "phones": add_phone or []}
-    remove = {"tags": remove_tag or [], "emails": remove_email or [], "phones": remove_phone or []}
-    updated = store.update_contact(
-        contact["id"], fields, clock.now(), add, remove, _birthday(birthday)
-    )
+        raise UsageError("nothing to change: give at least one option, e.g. --company or --add-tag")
+    added = {"tags": add_tag or [], "emails": add_email or [], "phones": add_phone or []}
+    removed = {"tags": remove_tag or [], "emails": remove_email or [], "phones": remove_phone or []}
+    updated = contacts.edit(store, contact, fields, added, removed, birthday, clock.now())
     output.message(f"updated contact {updated['id']}: {updated['name']}")
 
 
 def _set_archived(ref: str, archived: bool) -> None:
     store = open_store()
     contact = store.resolve_contact(ref)
-    store.set_archived(contact["id"], archived, clock.now())
+    contacts.set_archived(store, contact, archived, clock.now())
     verb = "archived" if archived else "unarchived"
     output.message(f"{verb} contact {contact['id']}: {contact['name']}")
 
@@ -247,7 +222,10 @@ def delete(
             )
         if not typer.confirm(f"Delete {contact['name']} (id {contact['id']}) and its records?"):
             raise CrmError("not deleted")
-    store.delete_contact(contact["id"], clock.now())
+    from ..trash import delete_contact
+
+    trash_id = delete_contact(store, contact, clock.now())
     output.message(
-        f"deleted contact {contact['id']}: {contact['name']} (restore with `crm trash restore`)"
+        f"deleted contact {contact['id']}: {contact['name']} "
+        f"(restore with `crm trash restore {trash_id}`)"
     )

@@ -4,12 +4,10 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output
+from .. import clock, columns, output
 from ..options import Format, Ref, command_group, open_store, parse_day
 
 app = command_group("Follow-ups: dated next steps with a contact.")
-
-COLUMNS = ("id", "contact", "due", "days_overdue", "note", "channel", "email", "phone", "done_at")
 FollowupId = Annotated[
     int, typer.Argument(metavar="ID", help="The follow-up's id (see `crm followup list`).")
 ]
@@ -60,5 +58,4 @@ def list_(
     store = open_store()
     chosen = output.check_format(fmt)
     rows = store.list_followups(clock.today(), include_done=all_)
-    if not output.render(rows, chosen, columns=COLUMNS) and chosen in ("table", "plain"):
-        output.message("no open follow-ups")
+    output.listing(rows, chosen, columns.FOLLOWUPS, "no open follow-ups")

@@ -1,0 +1,58 @@
+"""What a person sees of each listing: the columns of every table, in one place.
+
+Table, plain and markdown show these columns; CSV, TSV and JSON always carry every field of
+the rows (their keys are the contract scripts rely on). Reports of several parts are declared
+here as their sections, which the output layer renders in every format.
+"""
+
+from .output import Section
+
+CONTACTS = ("id", "name", "email", "phone", "company", "tags", "stage", "last_interaction")
+OVERDUE = (
+    "kind", "contact", "due", "days_overdue", "reason", "last_interaction", "channel", "email",
+    "phone",
+)  # fmt: skip
+UPCOMING = ("date", "in_days", "contact", "label", "years", "channel", "email", "phone")
+COMPLAINTS = (
+    "id", "contact", "summary", "opened", "age_days", "due", "breached", "responded", "channel",
+    "email", "phone",
+)  # fmt: skip
+COMPLAINTS_ALL = (*COMPLAINTS, "resolved_at")
+FOLLOWUPS = ("id", "contact", "due", "days_overdue", "note", "channel", "email", "phone", "done_at")
+DATES = ("id", "contact", "label", "date")
+SEARCH = ("kind", "contact", "happened_at", "snippet")
+VALUE = ("contact", "revenue", "cost", "lifetime_value", "first_sale", "last_sale", "months_active")
+
+# The timeline sections of `crm contact show`.
+TIMELINE = {
+    "interactions": (
+        "id", "happened_at", "channel", "direction", "summary", "outcome", "amount", "rating",
+    ),
+    "special_dates": ("id", "label", "date"),
+    "followups": ("id", "due", "note", "done_at"),
+    "complaints": ("id", "opened", "summary", "due", "breached", "responded_at", "resolved_at"),
+    "stage_changes": ("changed_at", "from_stage", "to_stage", "reason"),
+}  # fmt: skip
+
+
+DIGEST = (
+    Section("overdue", "Overdue", OVERDUE, count=True),
+    Section("upcoming", "Upcoming", UPCOMING, count=True),
+    Section("complaints", "Open complaints", COMPLAINTS, count=True),
+    Section("missed", "Missed while the digest did not run", UPCOMING, count=True, optional=True),
+)
+RETENTION = (
+    Section("stages", "Contacts per stage now"),
+    Section("flows", "Moves in the period"),
+    Section("dissolutions", "Dissolutions"),
+    Section("relationships", "Relationship types"),
+)
+SATISFACTION = (
+    Section("trend", "Per month"),
+    Section("low_scores_not_contacted_since", "Low scores not contacted since"),
+)
+VALUE_REPORT = (Section("contacts", "Per contact", VALUE),)
+ACTIVITY = (
+    Section("months", "Interactions per month", bars=("month", "interactions")),
+    Section("pipeline", "Pipeline by stage", bars=("stage", "contacts")),
+)

@@ -1,0 +1,111 @@
+"""crm import contacts / interactions / all: all-or-nothing imports.
+
+(The module is `import_` because `import` is a Python keyword; the command is `crm import`.)
+"""
+
+from typing import Annotated
+
+import typer
+
+from .. import clock, output
+from ..options import DryRun, SkipInvalid, command_group, open_store
+
+app = command_group("Import contacts and interactions, all-or-nothing.")
+
+Maps = Annotated[
+    list[str] | None,
+    typer.Option("--map", help='Map a column to a field: --map "Column=field"; repeatable.'),
+]
+Source = Annotated[str, typer.Argument(metavar="FILE", help="A file, or - for stdin.")]
+Encoding = Annotated[
+    str | None,
+    typer.Option(help="The file's encoding (default: detected; utf-8, utf-16, cp1252…)."),
+]
+
+
+@app.command("contacts")
+def import_contacts(
+    source: Source,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="auto, csv, json, jsonl or vcard.")
+    ] = "auto",
+    dry_run: DryRun = False,
+    on_duplicate: Annotated[
+        str,
+        typer.Option(help="A contact already here (same uid or email): skip, update or error."),
+    ] = "skip",
+    maps: Maps = None,
+    skip_invalid: SkipInvalid = False,
+    encoding: Encoding = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(help="Day and month order of slashed dates: dmy, mdy or ymd."),
+    ] = None,
+) -> None:
+    """Import contacts from crm, Google, Outlook or LinkedIn CSV, JSON (Lines) or vCard."""
+    from .. import model, when
+    from ..exchange import headers, importer
+
+    chosen = output.check_format(fmt, importer.IMPORT_FORMATS)
+    duplicate = model.choice(on_duplicate, importer.ON_DUPLICATE, "--on-duplicate")
+    order = model.choice(date_order, when.DATE_ORDERS, "--date-order")
+    header_map = headers.HeaderMap(
+        headers.CONTACT_HEADERS, headers.parse_maps(maps or [], headers.CONTACT_TARGETS)
+    )
+    store = open_store(create=True)
+    ignored: list[str] = []
+    records, binary, head = importer.open_records(source, chosen, header_map, ignored, encoding)
+    order = order or when.date_order_of(head)
+    now = clock.now()
+
+    def planner(store):
+        return importer.ContactImport(store, duplicate, now, order)
+
+    summary = importer.run_import(
+        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
+    )
+    summary.ignored_columns = ignored
+    output.import_report(summary, "contacts", dry_run)
+
+
+@app.command("interactions")
+def import_interactions(
+    source: Source,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    dry_run: DryRun = False,
+    maps: Maps = None,
+    skip_invalid: SkipInvalid = False,
+    encoding: Encoding = None,
+) -> None:
+    """Import interactions (contact by uid, id, email or exact name); known uids are skipped."""
+    from ..exchange import headers, importer
+
+    chosen = output.check_format(fmt, ("auto", "csv", "json", "jsonl"))
+    header_map = headers.HeaderMap(
+        headers.INTERACTION_HEADERS, headers.parse_maps(maps or [], headers.INTERACTION_TARGETS)
+    )
+    store = open_store()
+    ignored: list[str] = []
+    records, binary, _ = importer.open_records(source, chosen, header_map, ignored, encoding)
+    now = clock.now()
+
+    def planner(store):
+        return importer.InteractionImport(store, now)
+
+    summary = importer.run_import(
+        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
+    )
+    summary.ignored_columns = ignored
+    output.import_report(summary, "interactions", dry_run)
+
+
+@app.command("all")
+def import_all(source: Source, dry_run: DryRun = False) -> None:
+    """Read back a `crm export all` backup; records already here (same uid) are skipped."""
+    from ..exchange import backup, readers
+
+    binary = readers.open_binary(source)
+    document = backup.load(readers.text_stream(binary, "utf-8-sig"))
+    store = open_store(create=True)
+    summary = backup.import_document(store, document, dry_run)
+    output.message(summary.line("records", dry_run))

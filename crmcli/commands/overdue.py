@@ -1,0 +1,11 @@
+"""crm overdue: follow-ups due and contacts past their keep-in-touch cadence."""
+
+from .. import clock, columns, output
+from ..options import Format, open_store
+
+
+def overdue(fmt: Format = None) -> None:
+    """Follow-ups due today or earlier and contacts past their cadence, most overdue first."""
+    store = open_store()
+    chosen = output.check_format(fmt)
+    output.listing(store.overdue(clock.today()), chosen, columns.OVERDUE, "nothing overdue")

@@ -1,0 +1,97 @@
+"""crm report retention / satisfaction / value / contact-load / activity."""
+
+from typing import Annotated
+
+import typer
+
+from .. import clock, columns, insights, output, settings
+from ..options import Format, ReportFormat, command_group, open_store, parse_day
+
+app = command_group("What the relationships are worth and how they change.")
+
+
+def _number(value) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
+@app.command("retention")
+def retention(
+    since: Annotated[
+        str | None, typer.Option(help="Start of the period (default: 1 year ago).")
+    ] = None,
+    fmt: ReportFormat = None,
+) -> None:
+    """Contacts per stage, moves in the period, dissolutions and how long things take."""
+    store = open_store()
+    chosen = output.check_format(fmt, output.REPORT_FORMATS)
+    start = parse_day(since, prefer="past") if since else None
+    report = insights.retention(store, start, clock.today())
+    lines = [
+        f"median days from exploration to commitment: {_number(report['median_days_exploration_to_commitment'])}",
+        f"median length of dissolved relationships (days): {_number(report['median_days_dissolved_relationship'])}",
+    ]
+    title = f"retention since {report['since']}"
+    output.render_report(report, chosen, columns.RETENTION, title=title, heading=lines)
+
+
+@app.command("satisfaction")
+def satisfaction(fmt: ReportFormat = None) -> None:
+    """Average score and NPS, per month, and unhappy contacts not contacted since."""
+    store = open_store()
+    chosen = output.check_format(fmt, output.REPORT_FORMATS)
+    report = insights.satisfaction(store)
+    title = (
+        f"{report['responses']} responses · average {_number(report['average_5'])}/5 · "
+        f"NPS {_number(report['nps'])} ({report['promoters']} promoters, {report['detractors']} detractors)"
+    )
+    output.render_report(report, chosen, columns.SATISFACTION, title=title)
+
+
+@app.command("value")
+def value(
+    top: Annotated[int | None, typer.Option(help="Only the N most valuable contacts.", min=1)] = 20,
+    fmt: ReportFormat = None,
+) -> None:
+    """Revenue, acquisition cost and lifetime value per contact, with totals."""
+    store = open_store()
+    chosen = output.check_format(fmt, output.REPORT_FORMATS)
+    report = insights.value(store, top)
+    totals = report["totals"]
+    title = (
+        f"{totals['clients']} paying clients · revenue {totals['revenue']:.2f} · cost "
+        f"{totals['cost']:.2f} · lifetime value {totals['lifetime_value']:.2f}"
+    )
+    output.render_report(report, chosen, columns.VALUE_REPORT, title=title)
+
+
+@app.command("contact-load")
+def contact_load(
+    days: Annotated[
+        int, typer.Option(help="The window, in days, ending today.", min=1, max=366)
+    ] = 7,
+    limit: Annotated[
+        int | None,
+        typer.Option(help="Outbound touches allowed (default: config load_limit).", min=0),
+    ] = None,
+    fmt: Format = None,
+) -> None:
+    """Who is being contacted too often: more outbound touches than the limit in the window."""
+    store = open_store()
+    chosen = output.check_format(fmt)
+    allowed = limit if limit is not None else int(settings.get(store, "load_limit"))
+    rows = insights.contact_load(store, clock.today(), days, allowed)
+    output.listing(
+        rows, chosen, None, f"nobody had more than {allowed} outbound touches in {days} days"
+    )
+
+
+@app.command("activity")
+def activity(
+    months: Annotated[int, typer.Option(help="How many months back.", min=1, max=120)] = 12,
+    fmt: ReportFormat = None,
+) -> None:
+    """Interactions per month and the pipeline by stage, drawn as bars."""
+    store = open_store()
+    chosen = output.check_format(fmt, output.REPORT_FORMATS)
+    report = insights.activity(store, clock.today(), months)
+    output.render_report(report, chosen, columns.ACTIVITY)

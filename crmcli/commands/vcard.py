@@ -1,0 +1,55 @@
+"""crm vcard export / import: a vdir (one .vcf per contact) for khard and vdirsyncer."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import clock, model, output
+from ..errors import CrmError
+from ..options import DryRun, SkipInvalid, command_group, open_store
+
+app = command_group("vCard interchange: a vdir for khard and vdirsyncer.")
+
+
+@app.command("export")
+def vcard_export(
+    target: Annotated[
+        str, typer.Argument(metavar="DIR", help="A folder (a vdir), or - for one stream.")
+    ],
+    archived: Annotated[
+        bool, typer.Option("--archived", help="Include archived contacts.")
+    ] = False,
+) -> None:
+    """Write one .vcf per contact, named by its uid (khard and vdirsyncer read the folder)."""
+    from ..exchange.vcard import export_vdir
+
+    count = export_vdir(open_store(), target, archived)
+    if target != "-":
+        output.message(f"wrote {count} vCards to {target}")
+
+
+@app.command("import")
+def vcard_import(
+    source: Annotated[
+        str, typer.Argument(metavar="PATH", help="A .vcf file, a folder of them, or -.")
+    ],
+    dry_run: DryRun = False,
+    on_duplicate: Annotated[str, typer.Option(help="skip, update or error.")] = "update",
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import vCards 3.0 / 4.0 from a file, a stream or a vdir."""
+    from ..exchange import importer
+    from ..exchange.vcard import read_vcards
+
+    duplicate = model.choice(on_duplicate, importer.ON_DUPLICATE, "--on-duplicate")
+    if source != "-" and not Path(source).exists():
+        raise CrmError(f"cannot read {source}: no such file or folder")
+    store = open_store(create=True)
+    now = clock.now()
+
+    def planner(store):
+        return importer.ContactImport(store, duplicate, now)
+
+    summary = importer.run_import(store, planner, read_vcards(source), skip_invalid, dry_run)
+    output.import_report(summary, "vCards", dry_run)

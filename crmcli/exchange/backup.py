@@ -1,0 +1,241 @@
+"""The backup record format: one serialisation and one restore engine, used by `crm export all`,
+`crm import all` and the trash (a deleted contact is kept as a backup document of its own).
+
+A document is JSON: {"format": "crm-backup", "schema": N, "exported_at": …, "config": {…},
+"contacts": [...], "interactions": [...], "dates": [...], "followups": [...],
+"complaints": [...], "stage_changes": [...]}. Records refer to each other by uid
+(`contact_uid`, `contact_uids`, `interaction_uid`), so a document restores into any database.
+Restoring checks every record with the model first and writes nothing if one is bad.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TextIO
+
+from .. import model, output, settings
+from ..errors import CrmError
+from ..migrations import LATEST
+from ..store import Store
+from ..when import stamp
+from .exporter import iter_rows
+from .importer import DryRun, ImportRefused, Summary
+
+BACKUP_FORMAT = "crm-backup"
+# The sections in the order they are written and restored (contacts before what refers to them)
+SECTIONS = ("contacts", "interactions", "dates", "followups", "complaints", "stage_changes")
+TABLE = {"dates": "special_dates"}
+Row = dict[str, Any]
+
+
+def _table(section: str) -> str:
+    return TABLE.get(section, section)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write(store: Store, out: TextIO, now: dt.datetime, contact_id: int | None = None) -> int:
+    """Stream a document: every record (archived contacts included), or one contact's."""
+    out.write("{\n")
+    out.write(f'  "format": "{BACKUP_FORMAT}",\n  "schema": {LATEST},\n')
+    out.write(f'  "exported_at": "{stamp(now)}",\n')
+    config = store.settings("config") if contact_id is None else {}
+    out.write(f'  "config": {output.to_json(config)},\n')
+    count = 0
+    for index, section in enumerate(SECTIONS):
+        out.write(f'  "{section}": [')
+        first = True
+        for row in iter_rows(store, section, include_archived=True, contact_id=contact_id):
+            out.write(("" if first else ",") + "\n    " + output.to_json(row))
+            first = False
+            count += 1
+        out.write("\n  ]" if not first else "]")
+        out.write(",\n" if index < len(SECTIONS) - 1 else "\n")
+    out.write("}\n")
+    return count
+
+
+def contact_document(store: Store, contact_id: int, now: dt.datetime) -> str:
+    """One contact and everything attached to it, as a document (what the trash keeps)."""
+    import io
+
+    buffer = io.StringIO()
+    write(store, buffer, now, contact_id)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read(text: str) -> dict[str, Any]:
+    """A document from JSON text; refuses what is not a crm backup, or is from a newer crm."""
+    from .readers import json_value
+
+    try:
+        document = json_value(text)
+    except CrmError as error:
+        raise CrmError(f"{error}: is this a `crm export all` file?") from None
+    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+        raise CrmError("not a crm backup: expected a `crm export all --format json` document")
+    schema = document.get("schema")
+    if isinstance(schema, bool) or not isinstance(schema, int) or schema < 1:
+        raise CrmError(f"bad backup schema {schema!r}: the backup is damaged")
+    if schema > LATEST:
+        raise CrmError(
+            f"the backup was written by a newer crm (schema {schema}, this crm knows {LATEST}): "
+            "upgrade crm to read it"
+        )
+    return document
+
+
+# --------------------------------------------------------------------------- restoring
+
+
+class _Plan:
+    """Pass one: every record checked, references resolved against the database and the
+    document itself. Pass two writes what the plan holds."""
+
+    def __init__(self, store: Store, document: dict[str, Any]):
+        self.store = store
+        self.document = document
+        self.problems: list[str] = []
+        self.known = {s: store.uid_ids(_table(s)) for s in SECTIONS}
+        self.records: dict[str, list[tuple[Row, Row, Any]]] = {s: [] for s in SECTIONS}
+        self.new_uids: dict[str, set[str]] = {s: set() for s in SECTIONS}
+        self.config: list[tuple[str, str]] = []
+
+    def check(self) -> None:
+        for section in SECTIONS:
+            records = self.document.get(section) or []
+            if not isinstance(records, list):
+                self.problems.append(f"{section}: expected a list of records")
+                continue
+            for number, record in enumerate(records, 1):
+                try:
+                    self._check_record(section, record)
+                except CrmError as error:
+                    uid = record.get("uid") if isinstance(record, dict) else None
+                    shown = f" ({uid})" if isinstance(uid, str) else ""
+                    self.problems.append(f"{section} record {number}{shown}: {error}")
+        self._check_config()
+
+    def _check_record(self, section: str, record: Any) -> None:
+        if not isinstance(record, dict):
+            raise CrmError("a record must be a JSON object")
+        table = _table(section)
+        fields = {k: record[k] for k in model.FIELDS[table] if k in record}
+        if record.get("uid") in (None, ""):
+            raise CrmError("a record without a uid: the backup is damaged")
+        checked = model.check(table, fields)
+        links = self._links(section, record)
+        if checked["uid"] not in self.known[section]:
+            if checked["uid"] in self.new_uids[section]:
+                raise CrmError(f"uid {checked['uid']} appears twice")
+            self.new_uids[section].add(checked["uid"])
+        self.records[section].append((checked, links, record.get("id")))
+
+    def _exists(self, section: str, uid: Any) -> bool:
+        return uid in self.known[section] or uid in self.new_uids[section]
+
+    def _links(self, section: str, record: Row) -> Row:
+        if section == "interactions":
+            uids = record.get("contact_uids")
+            if not isinstance(uids, list) or not uids:
+                raise CrmError("an interaction without contact_uids: the backup is damaged")
+            for uid in uids:
+                if not self._exists("contacts", uid):
+                    raise CrmError(f"unknown contact {uid!r}: the backup is damaged")
+            return {"contact_uids": list(uids)}
+        if section == "contacts":
+            return {}
+        links: Row = {"contact_uid": record.get("contact_uid")}
+        if not self._exists("contacts", links["contact_uid"]):
+            raise CrmError(f"unknown contact {links['contact_uid']!r}: the backup is damaged")
+        if section in ("followups", "complaints"):
+            uid = record.get("interaction_uid")
+            if uid is not None and not self._exists("interactions", uid):
+                raise CrmError(f"unknown interaction {uid!r}: the backup is damaged")
+            links["interaction_uid"] = uid
+        return links
+
+    def _check_config(self) -> None:
+        config = self.document.get("config") or {}
+        if not isinstance(config, dict):
+            self.problems.append("config: expected an object of settings")
+            return
+        for key, value in config.items():
+            try:
+                self.config.append(settings.check(key, value))
+            except CrmError as error:
+                self.problems.append(f"config {key}: {error}")
+
+
+def restore(store: Store, document: dict[str, Any], summary: Summary) -> dict[str, int]:
+    """Insert the document's records that are not here yet (matched by uid), keeping ids where
+    they are free; a shared interaction already here gets its missing contacts back. Runs in
+    the caller's transaction. Returns uid → id of the contacts it holds."""
+    plan = _Plan(store, document)
+    plan.check()
+    if plan.problems:
+        raise ImportRefused(plan.problems, "records")
+    with store.transaction():
+        ids = {s: dict(plan.known[s]) for s in SECTIONS}
+        for section in SECTIONS:
+            for checked, links, old_id in plan.records[section]:
+                if _write(store, section, checked, links, old_id, ids):
+                    summary.added += 1
+                else:
+                    summary.skipped += 1
+        for key, value in plan.config:
+            if store.get_setting("config", key) is None:
+                store.set_setting("config", key, value)
+    return {
+        checked["uid"]: ids["contacts"][checked["uid"]]
+        for checked, _, _ in plan.records["contacts"]
+    }
+
+
+def _write(store: Store, section: str, checked: Row, links: Row, old_id, ids) -> bool:
+    """Insert one planned record; False if its uid was already here."""
+    table = _table(section)
+    existing = ids[section].get(checked["uid"])
+    if existing is not None:
+        if section == "interactions":
+            for uid in links["contact_uids"]:
+                store.link(ids["contacts"][uid], existing)
+        return False
+    extra: Row = {}
+    if "contact_uid" in links:
+        extra["contact_id"] = ids["contacts"][links["contact_uid"]]
+    if links.get("interaction_uid") is not None:
+        extra["interaction_id"] = ids["interactions"][links["interaction_uid"]]
+    if store.id_is_free(table, old_id):
+        extra["id"] = old_id
+    new_id = store.insert_checked(table, checked, **extra)
+    ids[section][checked["uid"]] = new_id
+    if section == "interactions":
+        for uid in links["contact_uids"]:
+            store.link(ids["contacts"][uid], new_id)
+    return True
+
+
+def load(stream: TextIO) -> dict[str, Any]:
+    try:
+        text = stream.read()
+    except UnicodeDecodeError:
+        raise CrmError("the backup is not valid UTF-8") from None
+    return read(text)
+
+
+def import_document(store: Store, document: dict[str, Any], dry_run: bool) -> Summary:
+    """`crm import all`: restore a document in one transaction (rolled back for a dry run)."""
+    summary = Summary()
+    try:
+        with store.transaction():
+            restore(store, document, summary)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    return summary

@@ -1,0 +1,201 @@
+"""Which column of another program's file fills which crm field: data, and the few lines that
+apply it to rows (and JSON objects) to make import records.
+
+Targets are model fields (`name`, `emails`…) or helpers the importer combines (`first_name`,
+`last_name`, `connected_on`, `url`). "ignore" marks a known column that carries nothing to keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..errors import CrmError
+from ..model import MULTI_SEPARATOR
+from .readers import Record
+
+# Lower-cased header → target.
+CONTACT_HEADERS = {
+    # crm's own export
+    "uid": "uid", "name": "name", "emails": "emails", "phones": "phones", "company": "company",
+    "title": "title", "tags": "tags", "relationship": "relationship", "stage": "stage",
+    "channel": "channel", "cadence_days": "cadence_days", "owner": "owner", "source": "source",
+    "acquisition_cost": "acquisition_cost", "notes": "notes", "birthday": "birthday",
+    "archived": "archived", "created": "created", "updated": "updated",
+    "id": "ignore", "last_interaction": "ignore",
+    # common spellings
+    "full name": "name", "display name": "name", "email": "emails", "e-mail": "emails",
+    "phone": "phones", "telephone": "phones", "mobile": "phones", "note": "notes", "tag": "tags",
+    # Google Contacts (current and legacy)
+    "first name": "first_name", "middle name": "middle_name", "last name": "last_name",
+    "given name": "first_name", "additional name": "middle_name", "family name": "last_name",
+    "organization name": "company", "organization title": "title",
+    "organization 1 - name": "company", "organization 1 - title": "title",
+    "labels": "tags", "group membership": "tags",
+    # Outlook
+    "e-mail address": "emails", "e-mail 2 address": "emails", "e-mail 3 address": "emails",
+    "business phone": "phones", "business phone 2": "phones", "mobile phone": "phones",
+    "home phone": "phones", "home phone 2": "phones", "primary phone": "phones",
+    "other phone": "phones", "job title": "title", "categories": "tags",
+    # LinkedIn Connections.csv
+    "email address": "emails", "position": "title", "connected on": "connected_on", "url": "url",
+}  # fmt: skip
+NUMBERED_HEADERS = [
+    (re.compile(r"^e-?mail \d+ - value$"), "emails"),
+    (re.compile(r"^phone \d+ - value$"), "phones"),
+]
+INTERACTION_HEADERS = {
+    "uid": "uid", "happened_at": "happened_at", "when": "happened_at", "date": "happened_at",
+    "contact_uids": "contact_uids", "contact_uid": "contact_uids",
+    "contact_ids": "contact_ids", "contact_id": "contact_ids",
+    "contacts": "contacts", "contact": "contacts", "email": "contacts", "name": "contacts",
+    "channel": "channel", "direction": "direction", "summary": "summary", "outcome": "outcome",
+    "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
+    "kind": "kind", "score": "score", "scale": "scale",
+    "id": "ignore",
+}  # fmt: skip
+CONTACT_TARGETS = set(CONTACT_HEADERS.values())
+INTERACTION_TARGETS = set(INTERACTION_HEADERS.values())
+LIST_TARGETS = {"emails", "phones", "tags", "contact_uids", "contact_ids", "contacts"}
+
+
+def parse_maps(pairs: list[str], targets: set[str]) -> dict[str, str]:
+    """--map "Column=field" → {"column": "field"}."""
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        target = target.strip().lower()
+        if not sep or not column.strip() or target not in targets:
+            raise CrmError(
+                f'bad --map {pair!r}: use "Column=field" with a field among {", ".join(sorted(targets))}'
+            )
+        mapping[" ".join(column.strip().lower().split())] = target
+    return mapping
+
+
+class HeaderMap:
+    """A built-in header map with the user's --map entries over it."""
+
+    def __init__(self, builtin: dict[str, str], user: dict[str, str]):
+        self.builtin = builtin
+        self.user = user
+        self.numbered = NUMBERED_HEADERS if builtin is CONTACT_HEADERS else []
+
+    def target(self, header: str) -> str | None:
+        key = " ".join(header.strip().lower().split())
+        if key in self.user:
+            return self.user[key]
+        if key in self.builtin:
+            return self.builtin[key]
+        for pattern, target in self.numbered:
+            if pattern.match(key):
+                return target
+        return None
+
+    def find_header(self, rows: Iterator[tuple[int, list[str] | str]], lookahead: int = 20):
+        """The first row that looks like a header (LinkedIn puts notes above it)."""
+        for number, row in rows:
+            if isinstance(row, str):
+                return number, row
+            known = [cell for cell in row if self.target(cell)]
+            if len(known) >= 2 or (len(known) == 1 and len(row) == 1):
+                return number, row
+            lookahead -= 1
+            if lookahead <= 0:
+                break
+        return None
+
+
+def csv_records(
+    rows: Iterator[tuple[int, list[str] | str]], headers: HeaderMap, ignored: list[str]
+) -> Iterator[Record]:
+    """Rows of a CSV file as records; the names of columns nobody maps go into `ignored`."""
+    found = headers.find_header(rows)
+    if found is None:
+        raise CrmError(
+            "no header row found: the first line must name the columns (e.g. name,email)"
+        )
+    number, header = found
+    if isinstance(header, str):
+        yield Record(f"line {number}", {}, header)
+        return
+    targets = [headers.target(cell) for cell in header]
+    ignored.extend(h for h, t in zip(header, targets, strict=True) if t is None and h.strip())
+    # (column, target, whether its cell needs splitting or appending rather than a plain copy)
+    wanted = [
+        (i, t, t in LIST_TARGETS or t == "url")
+        for i, t in enumerate(targets)
+        if t and t != "ignore"
+    ]
+    for number, row in rows:
+        where = f"line {number}"
+        if isinstance(row, str):
+            yield Record(where, {}, row)
+            continue
+        if not "".join(row).strip():
+            continue
+        if len(row) > len(header):
+            yield Record(where, {}, f"{len(row)} cells but the header has {len(header)} columns")
+            continue
+        raw: dict[str, Any] = {}
+        for index, target, collect in wanted:
+            if index < len(row):
+                cell = row[index].strip()
+                if cell:
+                    if collect:
+                        collect_value(raw, target, cell)
+                    else:
+                        raw[target] = cell
+        yield Record(where, raw)
+
+
+def object_records(
+    objects: Iterable[tuple[int, dict[str, Any] | str]], headers: HeaderMap, ignored: list[str]
+) -> Iterator[Record]:
+    """JSON objects (one a line, or in one array) as records; values keep their JSON type."""
+    unknown: dict[str, None] = {}
+    for number, obj in objects:
+        where = f"line {number}"
+        if isinstance(obj, str):
+            yield Record(where, {}, obj)
+            continue
+        raw: dict[str, Any] = {}
+        for key, value in obj.items():
+            target = headers.target(key)
+            if target is None:
+                unknown[key] = None
+            elif target != "ignore" and value not in (None, "", []):
+                collect_value(raw, target, value)
+        yield Record(where, raw)
+    ignored.extend(unknown)
+
+
+def collect_value(raw: dict[str, Any], target: str, value: Any) -> None:
+    if target in LIST_TARGETS:
+        raw.setdefault(target, []).extend(split_cell(value, target))
+    elif target == "url":
+        raw.setdefault("urls", []).append(value)
+    else:
+        raw[target] = value
+
+
+def split_cell(value: Any, target: str) -> list[Any]:
+    """One cell → its values: Google's ` ::: `, crm's `;`, or commas (tags and contacts only).
+    A JSON list is taken as it is (its items are checked later, types and all)."""
+    if isinstance(value, list):
+        return [v.strip() if isinstance(v, str) else v for v in value if v not in (None, "")]
+    if not isinstance(value, str):
+        return [value]
+    if " ::: " in value:
+        parts = value.split(" ::: ")
+    elif MULTI_SEPARATOR in value:
+        parts = value.split(MULTI_SEPARATOR)
+    elif "," in value and target in ("tags", "contacts"):
+        parts = value.split(",")
+    else:
+        parts = [value]
+    parts = [p.strip() for p in parts if p.strip()]
+    if target == "tags":  # Google's system labels ("* myContacts", "* starred") are not tags
+        parts = [p for p in parts if not p.startswith("* ")]
+    return parts

@@ -1,0 +1,394 @@
+"""crm import: planning and matching. Records come from the readers (CSV, JSON, vCard); each is
+turned into checked model records (the model is the one judge of every value), matched against
+the database and the file's earlier records (by uid, then by email), and written in batches.
+
+All or nothing: the whole import runs inside one write transaction, taken before the lookups
+are read (so ids and matches cannot race another writer). A bad record refuses the import and
+rolls everything back; a dry run is the same run, rolled back at the end — so a dry run that
+passes means the import passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import model, settings, when
+from ..errors import CrmError
+from ..store import INTERACTION_COLUMNS, Store, fold, new_uids
+from ..when import stamp
+from .readers import Record
+
+IMPORT_FORMATS = ("auto", "csv", "jsonl", "json", "vcard")
+ON_DUPLICATE = ("skip", "update", "error")
+BATCH = 50_000  # records written per batch, so memory stays flat on large imports
+Row = dict[str, Any]
+
+
+class ImportRefused(CrmError):
+    """Bad records in an all-or-nothing import; `problems` holds one `line N: ...` each."""
+
+    def __init__(self, problems: list[str], what: str = "rows"):
+        self.problems = problems
+        super().__init__(
+            f"import refused, nothing written: {len(problems)} bad {what} "
+            "(fix them, or use --skip-invalid to import the rest)",
+            details=problems,
+        )
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    invalid: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self, what: str, dry_run: bool) -> str:
+        verb = "would import" if dry_run else "imported"
+        text = f"{verb} {what}: {self.added} added, {self.updated} updated, {self.skipped} skipped"
+        return text + (f", {len(self.invalid)} invalid" if self.invalid else "")
+
+
+class DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+def run_import(
+    store: Store,
+    make_planner: Callable[[Store], Any],
+    records: Iterable[Record],
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Callable[[], None] | None = None,
+) -> Summary:
+    """Plan and write every record in one transaction; refuse everything on a bad one unless
+    skipping; roll back a dry run. The planner is made inside the transaction."""
+    summary = Summary()
+    try:
+        with store.transaction():
+            planner = make_planner(store)
+            planner.summary = summary
+            for record in records:
+                try:
+                    if record.problem:
+                        raise CrmError(record.problem)
+                    planner.plan(record)
+                    summary.warnings.extend(f"{record.where}: {w}" for w in record.warnings)
+                except CrmError as error:
+                    summary.invalid.append(f"{record.where}: {error}")
+                    planner.streaming = skip_invalid  # refused anyway: stop writing batches
+                if progress:
+                    progress()
+            if summary.invalid and not skip_invalid:
+                raise ImportRefused(summary.invalid)
+            planner.write()
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    return summary
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+@dataclass
+class ContactDraft:
+    record: Row  # checked contact fields
+    dates: list[tuple[str, int, int, int | None]]  # label, month, day, year
+
+
+def contact_draft(raw: Row, date_order: when.DateOrder | None = None) -> ContactDraft:
+    """One record's raw fields, checked by the model, with its special dates."""
+    fields: Row = {}
+    name = raw.get("name")
+    if name is None:
+        parts = [raw.get(p) for p in ("first_name", "middle_name", "last_name")]
+        name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
+    fields["name"] = name
+    for key in model.FIELDS["contacts"]:
+        if key != "name" and raw.get(key) not in (None, ""):
+            fields[key] = raw[key]
+    if raw.get("urls"):
+        links = "\n".join(model.as_text(url, "url") for url in raw["urls"])
+        notes = model.as_text(fields["notes"], "notes") if fields.get("notes") else ""
+        fields["notes"] = f"{notes}\n{links}" if notes else links
+    if raw.get("connected_on"):
+        fields["created"] = when.parse_loose_date(
+            model.as_text(raw["connected_on"], "date"), "date"
+        )
+    if model.text(fields.get("name"), "name") is None:
+        raise CrmError("name is empty: give a name, or a first and last name")
+    record = model.check("contacts", fields)
+    dates = [
+        (model.label(label), *when.special_date(*date)) for label, date in raw.get("dates", [])
+    ]
+    birthday = raw.get("birthday")
+    if isinstance(birthday, str) and when.means_no_date(birthday):
+        birthday = None
+    if birthday not in (None, ""):
+        if isinstance(birthday, tuple):
+            parsed = when.special_date(*birthday)
+        else:
+            text = model.as_text(birthday, "birthday")
+            parsed = when.parse_special_date(text, from_file=True, order=date_order)
+        dates.insert(0, ("birthday", *parsed))
+    return ContactDraft(record, dates)
+
+
+class ContactImport:
+    """Matches records against the database and each other; writes new contacts in batches
+    and updates matched ones in place, all inside the import's transaction."""
+
+    def __init__(self, store: Store, on_duplicate: str, now: dt.datetime, date_order=None):
+        self.store = store
+        self.on_duplicate = on_duplicate
+        self.now = stamp(now)
+        self.date_order = date_order
+        self.by_uid, self.by_email = store.contact_keys()
+        self.next_id = store.next_id("contacts")
+        self.first_id = self.next_id
+        self.default_cadence = settings.default_cadence(store)
+        self.pending: dict[int, ContactDraft] = {}  # new contacts not yet written, by id
+        self.summary = Summary()
+        self.streaming = True
+
+    def plan(self, record: Record) -> None:
+        draft = contact_draft(record.raw, self.date_order)
+        match = self._match(draft.record)
+        if match is None:
+            self._add(draft)
+        elif self.on_duplicate == "error":
+            raise CrmError(f"{draft.record['name']} is already here ({self._describe(match)})")
+        elif self.on_duplicate == "skip":
+            self.summary.skipped += 1
+        else:
+            self._update(match, draft)
+            self.summary.updated += 1
+
+    def _match(self, record: Row) -> int | None:
+        if record.get("uid") and record["uid"] in self.by_uid:
+            return self.by_uid[record["uid"]]
+        for email in record.get("emails") or []:
+            found = self.by_email.get(email.lower())
+            if found is not None:
+                return found
+        return None
+
+    def _remember(self, record: Row, contact_id: int) -> None:
+        if record.get("uid"):
+            self.by_uid[record["uid"]] = contact_id
+        for email in record.get("emails") or []:
+            self.by_email.setdefault(email.lower(), contact_id)
+
+    def _describe(self, contact_id: int) -> str:
+        if contact_id in self.pending:
+            return f"an earlier row ({self.pending[contact_id].record['name']})"
+        return f"contact {contact_id}"
+
+    def _add(self, draft: ContactDraft) -> None:
+        record = draft.record
+        record.setdefault("created", self.now)
+        record.setdefault("updated", record["created"])
+        if "cadence_days" not in record and self.default_cadence:
+            record["cadence_days"] = self.default_cadence
+        contact_id = self.next_id
+        self.next_id += 1
+        self.pending[contact_id] = draft
+        self._remember(record, contact_id)
+        self.summary.added += 1
+        if self.streaming and len(self.pending) >= BATCH:
+            self._flush()
+
+    def _update(self, contact_id: int, draft: ContactDraft) -> None:
+        if contact_id in self.pending:  # an earlier row of this file, not written yet
+            self.pending[contact_id] = merge_drafts(self.pending[contact_id], draft)
+        else:
+            self._update_stored(contact_id, draft)
+        self._remember(draft.record, contact_id)
+
+    def _update_stored(self, contact_id: int, draft: ContactDraft) -> None:
+        """Fill in the fields the record has; its emails, phones and tags join the contact's."""
+        current = self.store.get_contact(contact_id)
+        changes = {k: v for k, v in draft.record.items() if k not in ("uid", "created")}
+        for column in model.LIST_COLUMNS:
+            changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
+        now = dt.datetime.fromisoformat(self.now)
+        changes.pop("updated", None)
+        self.store.update_contact(contact_id, changes, now)
+        for label, month, day, year in draft.dates:
+            if label == "birthday":
+                self.store.set_birthday(contact_id, {"month": month, "day": day, "year": year}, now)
+            elif not self.store.has_special_date(contact_id, label, month, day, year):
+                self.store.add_special_date(
+                    contact_id,
+                    {"label": label, "month": month, "day": day, "year": year, "created": now},
+                )
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        first = min(self.pending)
+        uids = iter(new_uids(sum(1 for d in self.pending.values() if not d.record.get("uid"))))
+        rows: list[Row] = []
+        dates: list[tuple] = []
+        for contact_id, draft in self.pending.items():
+            rows.append(
+                {**draft.record, "id": contact_id, "uid": draft.record.get("uid") or next(uids)}
+            )
+            dates.extend((contact_id, *date, self.now) for date in draft.dates)
+        with self.store.search_index_after("contacts", first):
+            self.store.insert_contacts(rows, dates)
+        self.pending = {}
+
+    def write(self) -> None:
+        self._flush()
+
+
+def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
+    record = {**old.record, **{k: v for k, v in new.record.items() if v not in (None, [], "")}}
+    for column in model.LIST_COLUMNS:
+        record[column] = model.unique(
+            (old.record.get(column) or []) + (new.record.get(column) or [])
+        )
+    record["uid"] = old.record.get("uid") or new.record.get("uid")
+    record["created"] = old.record.get("created") or new.record.get("created")
+    births = [d for d in new.dates if d[0] == "birthday"] or [
+        d for d in old.dates if d[0] == "birthday"
+    ]
+    others = [d for d in old.dates if d[0] != "birthday"]
+    others += [d for d in new.dates if d[0] != "birthday" and d not in others]
+    return ContactDraft({k: v for k, v in record.items() if v is not None}, births[:1] + others)
+
+
+# --------------------------------------------------------------------------- interactions
+
+
+class InteractionImport:
+    """Interactions matched to contacts by uid, id, email or exact name; skipped if the uid is known."""
+
+    def __init__(self, store: Store, now: dt.datetime):
+        self.store = store
+        self.now = stamp(now)
+        self.contacts = store.contact_lookup()
+        self.known_uids = store.interaction_uids()
+        self.next_id = store.next_id("interactions")
+        self.first_id = self.next_id
+        self.rows: list[tuple] = []
+        self.links: list[tuple] = []
+        self.summary = Summary()
+        self.streaming = True
+        self.names: dict[str, int] | None = None
+        self.spare_uids: list[str] = []
+
+    def plan(self, record: Record) -> None:
+        raw = record.raw
+        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
+        if uid and uid in self.known_uids:
+            self.summary.skipped += 1
+            return
+        contact_ids = self._contacts(raw)
+        fields = {key: raw[key] for key in model.FIELDS["interactions"] if key in raw}
+        if fields.get("happened_at") in (None, ""):
+            raise CrmError("happened_at is empty: give the date of the interaction")
+        checked = model.check(
+            "interactions",
+            {
+                "kind": "touch",
+                "channel": "other",
+                "direction": "out",
+                "created": self.now,
+                **fields,
+            },
+        )
+        interaction_id = self.next_id
+        self.next_id += 1
+        if uid:
+            self.known_uids.add(uid)
+        else:
+            uid = self._new_uid()
+        checked.update(id=interaction_id, uid=uid)
+        self.rows.append(tuple(checked.get(column) for column in INTERACTION_COLUMNS))
+        self.links.extend((cid, checked["happened_at"], interaction_id) for cid in contact_ids)
+        self.summary.added += 1
+        if self.streaming and len(self.rows) >= BATCH:
+            self._flush()
+
+    def _by_name(self, ref: str) -> int | None:
+        """Exact names are folded only when a file names someone (emails and uids are cheaper)."""
+        if self.names is None:
+            self.names = self.store.name_lookup()
+        return self.names.get(fold(ref))
+
+    def _new_uid(self) -> str:
+        if not self.spare_uids:
+            self.spare_uids = new_uids(BATCH)[::-1]  # pop() then takes them in sorted order
+        return self.spare_uids.pop()
+
+    def _contacts(self, raw: Row) -> list[int]:
+        refs = raw.get("contact_uids") or raw.get("contact_ids") or raw.get("contacts")
+        if not refs:
+            raise CrmError(
+                "no contact: give a contact (email or name), contact_uid or contact_id column"
+            )
+        found = []
+        for ref in refs:
+            text = model.as_text(ref, "contact").strip()
+            contact_id = self.contacts.get(text.lower()) or self._by_name(text)
+            if contact_id is None:
+                raise CrmError(f"unknown contact {text!r}: import the contacts first")
+            if contact_id == -1:
+                raise CrmError(f"{text!r} names several contacts: use an email or uid")
+            found.append(contact_id)
+        return list(dict.fromkeys(found))
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        with self.store.search_index_after("interactions", self.rows[0][0]):
+            self.store.insert_interactions(self.rows, self.links)
+        self.rows, self.links = [], []
+
+    def write(self) -> None:
+        self._flush()
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def open_records(
+    source: str, fmt: str, headers: Any, ignored: list[str], encoding: str | None = None
+) -> tuple[Iterable[Record], Any, str]:
+    """The records of a file, a folder of vCards or stdin, read by the reader its format needs;
+    the open file (for a progress bar), if there is one; and the sample's text (for sniffing
+    what the rows do not say, such as the order of day and month)."""
+    from pathlib import Path
+
+    from . import readers
+    from .headers import csv_records, object_records
+
+    if fmt == "vcard" or (fmt == "auto" and source != "-" and Path(source).is_dir()):
+        from .vcard import read_vcards
+
+        return read_vcards(source), None, ""
+    binary = readers.open_binary(source)
+    if fmt == "auto":
+        fmt = readers.detect_format(source, binary)
+    if fmt == "vcard":
+        from .vcard import parse_stream
+
+        return parse_stream(binary.read(), "card"), None, ""
+    stream = readers.text_stream(binary, encoding)
+    head = readers.sample(binary).decode(stream.encoding, "replace")
+    if fmt == "csv":
+        rows = readers.csv_rows(stream, readers.sniff_delimiter(head))
+        return csv_records(rows, headers, ignored), binary, head
+    objects = (
+        readers.jsonl_objects(stream) if fmt == "jsonl" else readers.json_array_objects(stream)
+    )
+    return object_records(objects, headers, ignored), binary, head

@@ -1,0 +1,246 @@
+"""Reading files: where the bytes come from, which encoding and format they are in, and how a
+CSV or JSON Lines file becomes one `Record` per row (raw cells keyed by target field).
+
+Which column means which field is the header maps' business (headers.py); what a record means
+for the database is the importer's (importer.py). Nothing here validates a value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from ..errors import CrmError
+
+SAMPLE = 1 << 16  # bytes read ahead to sniff the encoding, the format and the CSV dialect
+Target = Callable[[str], str | None]  # a header → the field it fills, "ignore", or None
+
+
+@dataclass
+class Record:
+    where: str  # "line 12", "card 3", "ana.vcf"
+    raw: dict[str, Any]  # target field → value, before validation
+    problem: str | None = None  # a reading error (bad encoding, unreadable row)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- bytes and text
+
+
+def open_binary(path: str) -> BinaryIO:
+    """A file (or stdin for `-`) as buffered bytes that can be peeked at for sniffing."""
+    if path == "-":
+        return io.BufferedReader(sys.stdin.buffer, SAMPLE)  # type: ignore[arg-type]
+    target = Path(path)
+    if target.is_dir():
+        raise CrmError(
+            f"{path} is a directory: give a file (a folder of .vcf files needs --format vcard)"
+        )
+    try:
+        return target.open("rb", buffering=SAMPLE)
+    except OSError as error:
+        raise CrmError(f"cannot read {path}: {error.strerror}") from None
+
+
+def sample(binary: BinaryIO) -> bytes:
+    return binary.peek(SAMPLE)[:SAMPLE] if hasattr(binary, "peek") else b""
+
+
+def detect_encoding(head: bytes) -> str:
+    """A byte-order mark; else UTF-16 by its zero bytes; else UTF-8 if the sample is valid;
+    else a detector for non-Western scripts; else cp1252 (Outlook's and Excel's Western files)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    window = head[:4096]
+    if window and window.count(0) > len(window) // 4:
+        return "utf-16-le" if window[1::2].count(0) > window[0::2].count(0) else "utf-16-be"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 3 and len(head) >= SAMPLE:
+            return "utf-8"  # a character cut in two at the end of the sample
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    western = ("cp125", "cp775", "cp850", "cp437", "latin", "iso8859", "mac", "windows-125")
+    if best and not best.encoding.replace("_", "").lower().startswith(western):
+        return best.encoding  # Cyrillic, Greek, CJK…
+    return "cp1252"
+
+
+def text_stream(binary: BinaryIO, encoding: str | None = None) -> TextIO:
+    """The file as text, in the encoding given or the one detected."""
+    chosen = encoding or detect_encoding(sample(binary))
+    try:
+        codecs.lookup(chosen)
+    except LookupError:
+        raise CrmError(
+            f"unknown encoding {chosen!r}: use utf-8, utf-16, cp1252, latin-1…"
+        ) from None
+    errors = "replace" if chosen == "cp1252" and encoding is None else "strict"
+    return io.TextIOWrapper(binary, encoding=chosen, newline="", errors=errors)  # type: ignore[arg-type]
+
+
+def decoding_problem(encoding: str) -> str:
+    return f"not valid {encoding}: give the file's encoding with --encoding (utf-8, cp1252…)"
+
+
+def detect_format(path: str, binary: BinaryIO | None) -> str:
+    """csv, jsonl or vcard, by the file name, else by the first bytes."""
+    suffix = Path(path).suffix.lower() if path != "-" else ""
+    by_suffix = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl"}
+    by_suffix.update({".ndjson": "jsonl", ".json": "json", ".vcf": "vcard", ".vcard": "vcard"})
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    if path != "-" and Path(path).is_dir():
+        return "vcard"
+    head = sample(binary) if binary is not None else b""
+    text = head[:256].decode(detect_encoding(head[:256]) if head else "utf-8", "ignore")
+    text = text.lstrip("\ufeff \r\n\t")
+    if text.upper().startswith("BEGIN:VCARD"):
+        return "vcard"
+    if text.startswith("["):
+        return "json"
+    if text.startswith("{"):
+        return "jsonl"
+    return "csv"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def sniff_delimiter(head: str) -> str:
+    """Comma, semicolon (European spreadsheets) or tab, judged by the header line."""
+    first = head.split("\n", 1)[0]
+    counts = {delimiter: first.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class _Lines:
+    """Feeds the csv module line by line and remembers the raw text of the current row, so a
+    stray quote inside an unquoted cell (which csv accepts silently) can be found."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.raw: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise StopIteration
+        self.raw.append(line)
+        return line
+
+
+def _stray_quote(raw: str, delimiter: str) -> bool:
+    d = re.escape(delimiter)
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
+    return re.fullmatch(f"{cell}(?:{d}{cell})*\\r?\\n?", raw, re.S) is None
+
+
+def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number, cells) per row, or (line number, problem) for a row that cannot be read:
+    an unterminated quote, a quote inside an unquoted cell, bytes not in the encoding."""
+    import csv
+
+    lines = _Lines(stream)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        lines.raw = []
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            encoding = getattr(stream, "encoding", "utf-8")
+            yield start, decoding_problem(encoding)
+            return
+        except csv.Error as error:
+            yield start, _csv_problem(str(error))
+            return
+        number, start = start, reader.line_num + 1
+        if any('"' in cell for cell in row) and _stray_quote("".join(lines.raw), delimiter):
+            yield (
+                number,
+                'a quote inside a cell that does not start with one: quote the cell ("…") and double the quote ("")',
+            )
+            continue
+        yield number, row
+
+
+def _csv_problem(error: str) -> str:
+    if "unexpected end of data" in error:
+        return 'a quoted cell is never closed: add the closing quote (")'
+    return f"unreadable CSV: {error}"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def json_value(text: str) -> Any:
+    """One JSON value, with the ways JSON can hurt a program turned into our errors."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CrmError(f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise CrmError("JSON nested too deeply") from None
+
+
+def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, object) per JSON Lines line, or (line number, problem)."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError:
+            yield number + 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
+            return
+        if not line:
+            return
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            obj = json_value(line)
+        except CrmError as error:
+            yield number, str(error)
+            continue
+        if not isinstance(obj, dict):
+            yield number, "each line must be a JSON object"
+            continue
+        yield number, obj
+
+
+def json_array_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of one JSON array (what `crm export --format json` writes), numbered."""
+    try:
+        text = stream.read()
+    except UnicodeDecodeError:
+        yield 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
+        return
+    try:
+        document = json_value(text)
+    except CrmError as error:
+        yield 1, str(error)
+        return
+    if not isinstance(document, list):
+        yield 1, "expected a JSON array of objects, as `crm export --format json` writes"
+        return
+    for number, obj in enumerate(document, 1):
+        yield number, obj if isinstance(obj, dict) else "each item must be a JSON object"

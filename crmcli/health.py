@@ -1,0 +1,55 @@
+"""`crm doctor`: is the file sound, private, current — and does every stored row keep the rules?
+
+The rules are the model's own checks, run over what is stored, so a row written by an older
+crm, by hand in `sqlite3`, or by any other program is found the same way a command would
+refuse it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from . import dbfile, model, settings
+from .errors import CrmError
+from .store import Store
+
+Row = dict[str, Any]
+SHOWN = 5  # problems spelled out in the check's detail; the count says how many in all
+
+
+def checks(store: Store) -> list[Row]:
+    rows = store.integrity_checks()
+    rows.extend(dbfile.permission_checks(store.path))
+    problems = list(rule_problems(store))
+    detail = "; ".join(problems[:SHOWN]) or "every row keeps the rules"
+    if len(problems) > SHOWN:
+        detail += f"; and {len(problems) - SHOWN} more"
+    rows.append({"check": "rules", "ok": not problems, "detail": detail})
+    return rows
+
+
+def rule_problems(store: Store) -> Iterator[str]:
+    """One line per stored row (or setting) that breaks a rule, saying which and why."""
+    for entity, fields in model.FIELDS.items():
+        for row in store.rows(entity):
+            record = {key: row[key] for key in fields if key in row}
+            try:
+                for column in model.LIST_COLUMNS:
+                    if entity == "contacts":
+                        record[column] = _json_list(record.get(column), column)
+                model.check(entity, record)
+            except CrmError as error:
+                yield f"{entity} {row['id']}: {error}"
+    yield from settings.problems(store)
+
+
+def _json_list(value: Any, column: str) -> Any:
+    try:
+        decoded = json.loads(value)
+    except (TypeError, ValueError):
+        raise CrmError(f"{column} is not a JSON list: {value!r}") from None
+    if not isinstance(decoded, list):
+        raise CrmError(f"{column} is not a JSON list: {value!r}")
+    return decoded
