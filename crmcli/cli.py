@@ -98,6 +98,8 @@ class CrmGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
         except OverflowError:
@@ -109,9 +111,21 @@ class CrmGroup(TyperGroup):
                 raise fail(_sqlite_hint(error), 1) from None
             if isinstance(error, sqlite3.DatabaseError):
                 raise fail(f"database error: {error}; run `crm doctor`", 1) from None
-            raise
+            if _is_usage_error(error) or os.environ.get("CRM_DEBUG"):
+                raise
+            raise fail(
+                f"unexpected {type(error).__name__} ({error}): a stored record may break a rule; "
+                "run `crm doctor` to find it (CRM_DEBUG=1 shows where it happened)",
+                1,
+            ) from None
         finally:
             close_stores()
+
+
+def _is_usage_error(error: Exception) -> bool:
+    """Click's own errors (a missing argument, an unknown option), which it prints with the
+    usage line and exit status 2. Typer keeps Click private, so they are known by their shape."""
+    return hasattr(error, "format_message") and isinstance(getattr(error, "exit_code", None), int)
 
 
 def _sqlite_hint(error: Exception) -> str:

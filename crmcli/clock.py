@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 from .errors import CrmError
+from .when import EARLIEST, LATEST, RANGE_TEXT
 
 
 def today() -> dt.date:
@@ -15,9 +16,15 @@ def today() -> dt.date:
     if not fixed:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(fixed)
+        day = dt.date.fromisoformat(fixed)
     except ValueError:
         raise CrmError(f"CRM_TODAY={fixed!r} is not a date: use YYYY-MM-DD or unset it") from None
+    if not EARLIEST <= day <= LATEST:
+        raise CrmError(
+            f"CRM_TODAY={fixed} is outside the supported range {RANGE_TEXT}: "
+            "use a date in it or unset CRM_TODAY"
+        )
+    return day
 
 
 def now() -> dt.datetime:

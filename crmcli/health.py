@@ -16,7 +16,7 @@ from .errors import CrmError
 from .store import Store
 
 Row = dict[str, Any]
-SHOWN = 5  # problems spelled out in the check's detail; the count says how many in all
+SHOWN = 20  # problems spelled out in the check's detail; the count says how many in all
 
 
 def checks(store: Store) -> list[Row]:
@@ -35,13 +35,17 @@ def rule_problems(store: Store) -> Iterator[str]:
     for entity, fields in model.FIELDS.items():
         for row in store.rows(entity):
             record = {key: row[key] for key in fields if key in row}
-            try:
+            found = []
+            if entity == "contacts":
                 for column in model.LIST_COLUMNS:
-                    if entity == "contacts":
+                    try:
                         record[column] = _json_list(record.get(column), column)
-                model.check(entity, record)
-            except CrmError as error:
-                yield f"{entity} {row['id']}: {error}"
+                    except CrmError as error:
+                        found.append(str(error))
+                        record.pop(column)
+            found.extend(model.problems(entity, record))
+            for problem in found:
+                yield f"{entity} {row['id']}: {problem}"
     yield from settings.problems(store)
 
 

@@ -422,6 +422,23 @@ def check(entity: str, raw: Mapping[str, Any], partial: bool = False) -> Row:
     return clean
 
 
+def problems(entity: str, record: Mapping[str, Any]) -> list[str]:
+    """Every rule one stored record breaks (each field on its own, then the rules between
+    them), for `crm doctor`."""
+    found = []
+    for key, value in record.items():
+        try:
+            check(entity, {key: value}, partial=True)
+        except CrmError as error:
+            found.append(str(error))
+    if not found:
+        try:
+            check(entity, record)
+        except CrmError as error:
+            found.append(str(error))
+    return found
+
+
 def _no_rule(record: Row) -> None:
     """Nothing links this entity's fields."""
 

@@ -16,7 +16,7 @@ from crmcli.errors import CrmError
 from crmcli.store import open_store
 
 WRITERS = 8
-WRITES_EACH = 25
+WRITES_EACH = 6
 
 
 def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
@@ -33,7 +33,7 @@ def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
 
     def reader() -> list[str]:
         errors = []
-        for _ in range(15):
+        for _ in range(6):
             result = run(db, "digest", "--format", "json")
             if result.returncode != 0:
                 errors.append(result.stderr)
@@ -50,7 +50,7 @@ def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
 
 
 def test_an_import_killed_half_way_leaves_none_or_all_of_it(tmp_path):
-    rows = 100_000
+    rows = 20_000
     source = tmp_path / "big.csv"
     with source.open("w") as handle:
         handle.write("name,email,tags,birthday\n")

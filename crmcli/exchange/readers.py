@@ -37,7 +37,7 @@ class Record:
 def open_binary(path: str) -> BinaryIO:
     """A file (or stdin for `-`) as buffered bytes that can be peeked at for sniffing."""
     if path == "-":
-        return io.BufferedReader(sys.stdin.buffer, SAMPLE)  # type: ignore[arg-type]
+        return io.BufferedReader(sys.stdin.buffer, SAMPLE)  # type: ignore[arg-type,type-var]
     target = Path(path)
     if target.is_dir():
         raise CrmError(
