@@ -8,7 +8,7 @@ import datetime as dt
 import statistics
 from typing import Any
 
-from . import model, when
+from . import model, settings, when
 from .store import Store
 
 Row = dict[str, Any]
@@ -144,8 +144,15 @@ def _months(first: str, last: str) -> int:
     return (b.year - a.year) * 12 + b.month - a.month + 1
 
 
-def contact_load(store: Store, today: dt.date, days: int, limit: int) -> list[Row]:
-    return store.outbound_load(today - dt.timedelta(days=days - 1), today, limit)
+def contact_load(store: Store, today: dt.date, days: int, limit: int | None) -> list[Row]:
+    """Contacts with more outbound touches in the `days` ending today than `limit` (by default
+    the `load_limit` setting)."""
+    allowed = load_limit(store, limit)
+    return store.outbound_load(today - dt.timedelta(days=days - 1), today, allowed)
+
+
+def load_limit(store: Store, override: int | None = None) -> int:
+    return override if override is not None else int(settings.get(store, "load_limit"))
 
 
 def activity(store: Store, today: dt.date, months: int) -> Row:

@@ -78,7 +78,9 @@ def load_warnings(store: Store, contacts: list[Row], fields: Row, happened) -> l
     """Warn when an outbound touch makes a contact over-contacted (see `load_limit`)."""
     if (fields.get("direction") or "out") != "out":
         return []
-    limit = int(settings.get(store, "load_limit"))
+    from .insights import load_limit
+
+    limit = load_limit(store)
     day = when.as_datetime(happened).date()
     warnings = []
     for contact in contacts:

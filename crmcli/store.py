@@ -198,10 +198,6 @@ class Store:
         finally:
             self._depth = 0
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
-
     def one(self, sql: str, params: Any = ()) -> Row | None:
         return _decode(self.conn.execute(sql, params).fetchone())
 

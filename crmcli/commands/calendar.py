@@ -7,8 +7,6 @@ import typer
 from .. import clock, files, settings
 from ..options import LeapDay, OutputFile, open_store
 
-CALENDAR_DAYS = 365
-
 
 def calendar(
     days: Annotated[
@@ -16,7 +14,7 @@ def calendar(
         typer.Option(
             "--days",
             "-d",
-            help=f"Follow-ups due within N days (default: {CALENDAR_DAYS}).",
+            help="Follow-ups due within N days (default: 365).",
             min=0,
             max=3660,
         ),
@@ -28,9 +26,8 @@ def calendar(
     from ..exchange.ical import build_calendar
 
     store = open_store()
-    horizon = CALENDAR_DAYS if days is None else days
     feed = build_calendar(
-        store, clock.today(), clock.now(), horizon, settings.leap_rule(store, leap_day)
+        store, clock.today(), clock.now(), days, settings.leap_rule(store, leap_day)
     )
     with files.destination(output_file, store) as out:
         out.write(feed.decode("utf-8"))

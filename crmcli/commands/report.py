@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, columns, insights, output, settings
+from .. import clock, columns, insights, output
 from ..options import Format, ReportFormat, command_group, open_store, parse_day
 
 app = command_group("What the relationships are worth and how they change.")
@@ -78,8 +78,8 @@ def contact_load(
     """Who is being contacted too often: more outbound touches than the limit in the window."""
     store = open_store()
     chosen = output.check_format(fmt)
-    allowed = limit if limit is not None else int(settings.get(store, "load_limit"))
-    rows = insights.contact_load(store, clock.today(), days, allowed)
+    rows = insights.contact_load(store, clock.today(), days, limit)
+    allowed = insights.load_limit(store, limit)
     output.listing(
         rows, chosen, None, f"nobody had more than {allowed} outbound touches in {days} days"
     )

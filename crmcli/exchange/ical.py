@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 PRODID = "-//crm//crmcli//EN"
+FOLLOWUP_DAYS = 365  # follow-ups due within a year are in the feed unless --days says otherwise
 
 
 def _yearly_rule(row: dict[str, Any], leap_rule: str) -> dict[str, Any]:
@@ -42,7 +43,9 @@ def _summary(row: dict[str, Any]) -> str:
     return f"{row['contact']}: {label}"
 
 
-def build_calendar(store, today: dt.date, now: dt.datetime, days: int, leap_rule: str) -> bytes:
+def build_calendar(
+    store, today: dt.date, now: dt.datetime, days: int | None, leap_rule: str
+) -> bytes:
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -62,7 +65,7 @@ def build_calendar(store, today: dt.date, now: dt.datetime, days: int, leap_rule
         event.add("transp", "TRANSPARENT")
         event.add("categories", [row["label"]])
         calendar.add_component(event)
-    horizon = today + dt.timedelta(days=days)
+    horizon = today + dt.timedelta(days=FOLLOWUP_DAYS if days is None else days)
     for row in store.list_followups(today):
         due = dt.date.fromisoformat(row["due"])
         if due > horizon:

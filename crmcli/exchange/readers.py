@@ -12,7 +12,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -20,7 +20,6 @@ from typing import Any, BinaryIO, TextIO
 from ..errors import CrmError
 
 SAMPLE = 1 << 16  # bytes read ahead to sniff the encoding, the format and the CSV dialect
-Target = Callable[[str], str | None]  # a header → the field it fills, "ignore", or None
 
 
 @dataclass
