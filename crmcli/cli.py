@@ -52,7 +52,9 @@ DETAILS_SHOWN = 200  # lines of an error's details (an import's bad rows) printe
 
 
 def fail(text: str, code: int) -> typer.Exit:
-    print(f"crm: error: {text}", file=sys.stderr)
+    from .output import message
+
+    message(f"crm: error: {text}")
     return typer.Exit(code)
 
 
@@ -88,10 +90,12 @@ class CrmGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CrmError as error:
+            from .output import message
+
             for line in error.details[:DETAILS_SHOWN]:
-                print(line, file=sys.stderr)
+                message(line)
             if len(error.details) > DETAILS_SHOWN:
-                print(f"... and {len(error.details) - DETAILS_SHOWN} more", file=sys.stderr)
+                message(f"... and {len(error.details) - DETAILS_SHOWN} more")
             raise fail(str(error), error.exit_code) from None
         except BrokenPipeError:
             # The reader went away (`crm export ... | head`): not a failure of ours.
@@ -102,15 +106,18 @@ class CrmGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
-        except OverflowError:
-            raise fail("a number is too large: ids and amounts must fit in 64 bits", 1) from None
+        except OverflowError as error:
+            if "SQLite" in str(error):
+                raise fail("a number is too large: ids must fit in 64 bits", 1) from None
+            raise fail(f"a date or number is out of range ({error})", 1) from None
         except Exception as error:
             import sqlite3  # here, not at the top: `crm --help` never needs it
 
-            if isinstance(error, sqlite3.OperationalError):
-                raise fail(_sqlite_hint(error), 1) from None
             if isinstance(error, sqlite3.DatabaseError):
-                raise fail(f"database error: {error}; run `crm doctor`", 1) from None
+                from .dbfile import explain
+                from .options import db_path
+
+                raise fail(explain(error, db_path()), 1) from None
             if _is_usage_error(error) or os.environ.get("CRM_DEBUG"):
                 raise
             raise fail(
@@ -126,17 +133,6 @@ def _is_usage_error(error: Exception) -> bool:
     """Click's own errors (a missing argument, an unknown option), which it prints with the
     usage line and exit status 2. Typer keeps Click private, so they are known by their shape."""
     return hasattr(error, "format_message") and isinstance(getattr(error, "exit_code", None), int)
-
-
-def _sqlite_hint(error: Exception) -> str:
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        return f"the database is busy ({text}): another crm is writing; try again"
-    if "readonly" in text or "read-only" in text:
-        return f"cannot write the database ({text}): check its permissions"
-    if "unable to open" in text:
-        return f"cannot open the database ({text}): check the path and its folder"
-    return f"database error: {text}"
 
 
 app = typer.Typer(

@@ -186,6 +186,60 @@ def _unwritable(folder: Path, error: OSError) -> CrmError:
     return CrmError(f"cannot create {folder}: {error.strerror}")
 
 
+def explain(error: Exception, path: Path) -> str:
+    """A SQLite error about the file, said truthfully with how to mend it."""
+    text = str(error)
+    if "full" in text or "I/O error" in text and _disk_is_full(path.parent):
+        return (
+            f"the disk holding {path} is full: free some space and try again (nothing was written)"
+        )
+    if any(word in text for word in ("readonly", "read-only", "unable to open")):
+        reason = _why_unwritable(path)
+        if reason:
+            return f"cannot write {path}: {reason}"
+    if "locked" in text or "busy" in text:
+        return (
+            f"the database is busy ({text}): another program has held it for over a minute; "
+            "try again"
+        )
+    if "unable to open" in text:
+        return f"cannot open {path} ({text}): check the path and its folder"
+    if "I/O error" in text:
+        return (
+            f"the disk failed while crm used {path} ({text}): check the disk, then run `crm doctor`"
+        )
+    return f"database error: {text}; run `crm doctor`"
+
+
+def _disk_is_full(folder: Path) -> bool:
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024  # less than a few pages
+
+
+def _why_unwritable(path: Path) -> str | None:
+    folder = path.parent
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:
+        return (
+            "the file system is read-only; copy the database to a writable folder (crm writes "
+            "-wal and -shm files beside it, even to read)"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file is read-only; run chmod u+w {path}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is not writable (crm keeps -wal and -shm files beside the "
+            "database); fix its permissions"
+        )
+    return None
+
+
 def permission_checks(path: Path) -> list[dict[str, Any]]:
     """Permissions of the database file and its folder: they hold other people's data."""
     rows = []

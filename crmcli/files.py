@@ -1,27 +1,44 @@
 """Files crm writes for the user — exports, calendars, vCards, backups: where they may go and
-how they are written."""
+how they are written.
+
+- Never over the database, the files SQLite keeps beside it (-wal, -shm, -journal) or crm's
+  migration copies (crm.db.vN.bak).
+- A regular file is written under an unpredictable name created exclusively (0600) in the same
+  folder, flushed to disk, and renamed over the target only when complete: killed half-way, on
+  a full disk, or with the old file open elsewhere, the previous file stays whole.
+- A FIFO, a character device or `-` is written to directly, as a stream.
+- Everything crm creates is owner-only (files 0600, folders 0700) whatever the umask.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from . import dbfile
 from .errors import CrmError
 from .store import Store
 
 
 def check_target(path: Path, store: Store) -> None:
-    """Never the database itself or the files SQLite keeps beside it."""
-    from . import dbfile
-
-    protected = [store.path, *dbfile.siblings(store.path)]
-    if any(_same(path, other) for other in protected):
+    """Refuse a target that is the database, a file beside it, or a folder."""
+    if any(_same(path, other) for other in [store.path, *dbfile.siblings(store.path)]):
         raise CrmError(
             f"{path} is the database or a file SQLite keeps beside it: writing there would "
             "overwrite the database itself; give another path"
+        )
+    if _is_migration_copy(path, store.path):
+        raise CrmError(
+            f"{path} is the copy crm made of the database before a migration: keep it; "
+            "give another path"
         )
     if path.is_dir():
         raise CrmError(f"{path} is a directory: give a file name")
@@ -34,30 +51,154 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def _is_migration_copy(path: Path, database: Path) -> bool:
+    try:
+        same_folder = path.resolve().parent == database.resolve().parent
+    except OSError:
+        return False
+    pattern = re.escape(database.name) + r"\.v\d+\.bak"
+    return same_folder and re.fullmatch(pattern, path.name) is not None
+
+
+def is_stream(path: Path) -> bool:
+    """A FIFO or a device (a terminal, /dev/stdout): written to as it is, never replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
 @contextmanager
 def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
-    """stdout, or a file written beside its target and moved in place only when complete."""
-    if path is None:
+    """Where a command's output goes: stdout (None or `-`), a stream, or a file replaced whole."""
+    if path is None or str(path) == "-":
         yield sys.stdout
         return
     check_target(path, store)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        handle = temporary.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise CrmError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with handle:
+    if is_stream(path):
+        with _opened(path) as handle:
             yield handle
-        temporary.replace(path)
+        return
+    with replacing(path) as temporary, _opened(temporary) as handle:
+        yield handle
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[TextIO]:
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as error:
+        raise unwritable(path, error) from None
+    with handle:
+        try:
+            yield handle
+            handle.flush()
+        except OSError as error:
+            raise unwritable(path, error) from None
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A private temporary file beside `path` (a symlink's target: the link stays), renamed
+    over it once the block has written it completely; removed if anything fails."""
+    target = path.resolve() if path.is_symlink() else path
+    folder = target.parent
+    if not folder.is_dir():
+        raise CrmError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise unwritable(path, error) from None
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        os.chmod(temporary, dbfile.PRIVATE_FILE)
+        yield temporary
+        _sync(temporary)
+        os.replace(temporary, target)
+        _sync_folder(folder)
+    except OSError as error:
+        raise unwritable(path, error) from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def backup(store: Store, target: Path) -> None:
-    """A consistent copy of the database at `target` (SQLite's online backup)."""
-    check_target(target, store)
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        store.backup(target)
-    except OSError as error:
-        raise CrmError(f"cannot write backup {target}: {error.strerror}") from None
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def unwritable(path: Path, error: OSError) -> CrmError:
+    """An OS error while writing, said truthfully, with how to mend it."""
+    if error.errno == errno.ENOSPC:
+        return CrmError(
+            f"cannot write {path}: the disk is full; free some space and try again "
+            "(the previous file, if any, is untouched)"
+        )
+    if error.errno == errno.EROFS:
+        return CrmError(f"cannot write {path}: the file system is read-only; choose another folder")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return CrmError(
+            f"cannot write {path}: permission denied; choose a folder you can write, or fix its "
+            "permissions"
+        )
+    return CrmError(f"cannot write {path}: {error.strerror}")
+
+
+def write_private(path: Path, text: str) -> None:
+    """A small file (one vCard) written whole, owner-only, replacing any previous one."""
+    with replacing(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
+
+
+def backup(store: Store, target: Path) -> None:
+    """A consistent copy of the database at `target` (SQLite's online backup), written to a
+    temporary file and renamed into place: the previous backup survives any failure."""
+    import sqlite3
+
+    check_target(target, store)
+    if is_stream(target):
+        raise CrmError(f"{target} is not a regular file: a backup is a database file")
+    try:
+        with replacing(target) as temporary:
+            store.backup(temporary)
+    except sqlite3.Error as error:
+        if "full" in str(error):
+            raise unwritable(target, OSError(errno.ENOSPC, "disk full")) from None
+        raise CrmError(f"cannot write backup {target}: {error}") from None
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+=-]")
+
+
+def safe_name(text: str, suffix: str) -> str:
+    """A file name made from data (a uid) that cannot leave its folder or hide: unusual
+    characters become `_`, and a short hash of the original keeps two such names apart."""
+    cleaned = SAFE_NAME.sub("_", text).lstrip(".") or "_"
+    if cleaned != text:
+        import hashlib
+
+        cleaned = f"{cleaned[:80]}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    return cleaned[:200] + suffix
+
+
+def make_folder(folder: Path) -> None:
+    """A folder for crm's output, created owner-only if it is not there."""
+    dbfile.make_folders(folder)

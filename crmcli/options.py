@@ -128,6 +128,24 @@ SkipInvalid = Annotated[
 ]
 
 
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (needed outside a terminal).")]
+
+
+def confirm(action: str, yes: bool) -> None:
+    """Destructive commands: on a terminal, say what will go and ask; in a script, need --yes."""
+    import sys
+
+    from .errors import CrmError
+    from .output import shown
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CrmError(f"refusing to {shown(action)} without --yes when not on a terminal")
+    if not typer.confirm(shown(action[:1].upper() + action[1:]) + "?"):
+        raise CrmError("nothing changed: you answered no")
+
+
 def command_group(help_text: str) -> typer.Typer:
     """A command group (`crm contact ...`) with plain help and errors, like the root."""
     return typer.Typer(

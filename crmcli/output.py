@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,38 @@ def check_format(fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
 
 
 def message(text: str) -> None:
-    """A note for the person at the terminal, never mixed into the data on stdout."""
-    print(text, file=sys.stderr)
+    """A note for the person at the terminal, never mixed into the data on stdout; anything
+    from data in it is shown escaped, on one line."""
+    print(shown(text), file=sys.stderr)
+
+
+# Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences
+# start with ESC or CSI), DEL, the bidirectional overrides and isolates that reorder a line,
+# and lone surrogates (which cannot even be encoded).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def shown(text: str) -> str:
+    """Text from data as a terminal may show it: unsafe characters as visible escapes (`\\x1b`,
+    `\\u202e`). Table, plain, markdown and messages use it; CSV, TSV and JSON keep data exact."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def document(text: str) -> None:
+    """A text meant for elsewhere (a message to send) on stdout: exact in a pipe; on a terminal
+    its lines are kept and anything else unsafe is shown escaped."""
+    if sys.stdout.isatty():
+        text = "\n".join(shown(line) for line in text.split("\n"))
+    sys.stdout.write(text)
 
 
 def print_id(record_id: int) -> None:
@@ -48,9 +79,9 @@ def print_id(record_id: int) -> None:
 
 
 def human(value: Any) -> str:
-    """A value as a person reads it in table / plain output."""
+    """A value as a person reads it in table / plain output, on one line, escaped."""
     if type(value) is str:
-        return value
+        return shown(_one_line(value))
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -59,7 +90,7 @@ def human(value: Any) -> str:
         return ", ".join(human(v) for v in value)
     if isinstance(value, float):
         return f"{value:.2f}"
-    return str(value)
+    return shown(str(value))
 
 
 def flat(value: Any) -> str:
@@ -304,6 +335,8 @@ def render_report(
 
 
 def _write_heading(title: str | None, lines: Sequence[str], fmt: str, out: TextIO) -> None:
+    title = shown(title) if title else title
+    lines = [shown(line) for line in lines]
     if title and fmt == "markdown":
         out.write(f"# {title}\n\n")
     elif title and fmt == "table":

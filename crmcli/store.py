@@ -33,6 +33,14 @@ def fold(value: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def words(value: str) -> str:
+    """A name folded, with hyphens, apostrophes and dots as word breaks: "O'Brien-Silva" gives
+    "o brien silva", so a reference can start at any word."""
+    return " ".join(
+        fold(value).replace("-", " ").replace("'", " ").replace("’", " ").replace(".", " ").split()
+    )
+
+
 def new_uid() -> str:
     """A random (version 4) UUID, without importing the uuid module (it costs start-up time)."""
     return new_uids(1)[0]
@@ -70,6 +78,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.row_factory = sqlite3.Row
     conn.create_function("crm_fold", 1, fold, deterministic=True)
+    conn.create_function("crm_words", 1, words, deterministic=True)
     return conn
 
 
@@ -85,7 +94,10 @@ def _identify(conn: sqlite3.Connection, path: Path) -> int:
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
             ]
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as error:
+        raise CrmError(dbfile.explain(error, path)) from None
     except sqlite3.DatabaseError as error:
         raise DatabaseRefused(f"{path} is not a usable SQLite database ({error})") from None
     if app_id == dbfile.APPLICATION_ID:
@@ -191,7 +203,9 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): keep the first error.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -263,7 +277,8 @@ class Store:
                 self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
             applied.append(title)
         return applied
@@ -306,61 +321,27 @@ class Store:
 
     # ------------------------------------------------------------------ contacts
 
-    def resolve_contact(self, ref: str) -> Row:
-        """An id, an exact email, an exact name, or a unique fragment of a name."""
-        cleaned = model.as_text(ref if ref is not None else "", "contact reference").strip()
-        if not cleaned:
-            raise CrmError("empty contact reference: give an id, an email or part of a name")
-        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) < 19:  # fits SQLite's integer
-            row = self.one(f"{CONTACT_SELECT} WHERE c.id = ?", (int(cleaned),))
-            if row:
-                return row
-        candidates = self._contacts_matching(cleaned)
-        if len(candidates) == 1:
-            return candidates[0]
-        if not candidates:
-            raise NotFound(
-                f"no contact matches {cleaned!r}: try `crm contact list --search` for its id"
-            )
-        listed = "; ".join(
-            f"{c['id']} {c['name']}" + (f" <{c['emails'][0]}>" if c["emails"] else "")
-            for c in candidates[:8]
-        )
-        more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
-        raise CrmError(
-            f"{cleaned!r} matches {len(candidates)} contacts: {listed}{more} — use the id or email"
-        )
-
-    def _contacts_matching(self, ref: str) -> list[Row]:
-        by_email = self.all(
+    def contacts_with_email(self, email: str) -> list[Row]:
+        """Contacts holding an email (any case), active ones first."""
+        return self.all(
             f"{CONTACT_SELECT} WHERE EXISTS (SELECT 1 FROM json_each(c.emails) "
-            "WHERE lower(json_each.value) = lower(?))",
-            (ref,),
+            "WHERE lower(json_each.value) = lower(?)) ORDER BY c.archived, c.id",
+            (email,),
         )
-        if by_email:
-            return by_email
-        folded = fold(ref)
-        exact = self.all(
-            f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived", (folded,)
-        )
-        if exact:
-            return exact[:1] if len(exact) == 1 or not exact[0]["archived"] else exact
-        fragment = self.all(
-            f"{CONTACT_SELECT} WHERE instr(crm_fold(c.name), ?) > 0 ORDER BY c.name", (folded,)
-        )
-        active = [c for c in fragment if not c["archived"]]
-        return active or fragment
 
-    def resolve_contacts(self, refs: str) -> list[Row]:
-        """Several references separated by commas: "ana,bruno"."""
-        parts = [part for part in refs.split(",") if part.strip()]
-        if not parts:
-            raise CrmError("empty contact reference: give an id, an email or part of a name")
-        contacts: dict[int, Row] = {}
-        for part in parts:
-            contact = self.resolve_contact(part)
-            contacts[contact["id"]] = contact
-        return list(contacts.values())
+    def contacts_named(self, folded: str) -> list[Row]:
+        """Contacts whose whole name folds to `folded`, active ones first."""
+        return self.all(
+            f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived, c.id", (folded,)
+        )
+
+    def contacts_with_words(self, folded: str) -> list[Row]:
+        """Contacts with a word of their name starting with `folded` (words may follow)."""
+        return self.all(
+            f"{CONTACT_SELECT} WHERE instr(' ' || crm_words(c.name), ' ' || ?) > 0 "
+            "ORDER BY c.archived, c.name, c.id",
+            (folded,),
+        )
 
     def get_contact(self, contact_id: int) -> Row:
         row = self.one(f"{CONTACT_SELECT} WHERE c.id = ?", (contact_id,))
@@ -592,10 +573,14 @@ class Store:
             (contact_id,) if contact_id else (),
         )
 
-    def remove_special_date(self, date_id: int) -> Row:
+    def get_special_date(self, date_id: int) -> Row:
         row = self.one(f"{SPECIAL_DATE_SELECT} WHERE s.id = ?", (date_id,))
         if row is None:
             raise NotFound(f"no special date with id {date_id}: see `crm date list`")
+        return row
+
+    def remove_special_date(self, date_id: int) -> Row:
+        row = self.get_special_date(date_id)
         with self.transaction():
             self.conn.execute("DELETE FROM special_dates WHERE id = ?", (date_id,))
         return row

@@ -71,7 +71,8 @@ def test_date_add_list_rm(crm, people):
         (birthday, "1990-02-28"), (anniversary, "--02-29"), (people["ana"] and 1, "1985-03-14"), (other, "--10-01"),
     ]  # fmt: skip
     assert [r["label"] for r in crm.json("date list bruno -f json")] == ["birthday", "anniversary"]
-    crm(f"date rm {anniversary}")
+    crm.fails(f"date rm {anniversary}", says="without --yes")
+    crm(f"date rm {anniversary} --yes")
     assert [r["id"] for r in crm.json("date list bruno -f json")] == [birthday]
 
 

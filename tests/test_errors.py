@@ -38,7 +38,7 @@ BAD_INPUT = [
     ("contact list --format xml", 2, "unknown format"),
     ("contact list --stage sleeping", 2, "unknown stage"),
     ("contact show nobody", 1, "no contact matches"),
-    ("contact show 999", 1, "no contact matches"),
+    ("contact show 999", 1, "no contact with id 999"),
     ("contact edit silva --stage sleeping", 2, "unknown stage"),
     ('contact edit silva --name ""', 1, "name is empty"),
     ("contact archive nobody", 1, "no contact matches"),
@@ -66,7 +66,7 @@ BAD_INPUT = [
     ("contact list --bogus", 2, "no such option"),
     ("followup done notanumber", 2, "not a valid int"),
     ("followup done 99999999999999999999", 1, "too large"),
-    ("contact show 99999999999999999999", 1, "no contact matches"),
+    ("contact show 99999999999999999999", 1, "no contact with id"),
     ("nonsense", 2, "no such command"),
 ]
 

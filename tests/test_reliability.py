@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_process import CRM, run
 
+from crmcli import contacts
 from crmcli.errors import CrmError
 from crmcli.store import open_store
 
@@ -107,8 +108,8 @@ def test_random_references_resolve_or_raise_our_error(tmp_path_factory, text):
             ):
                 store.add_contact({"name": name}, now)
         try:
-            store.resolve_contact(text)
-            store.resolve_contacts(text)
+            contacts.resolve(store, text)
+            contacts.resolve_many(store, text)
         except CrmError:
             pass
     finally:
@@ -187,7 +188,8 @@ def test_trash_keeps_deleted_contacts_for_30_days(crm, people):
 
 def test_trash_empty(crm, people):
     crm("contact delete bruno --yes")
-    crm("trash empty")
+    crm.fails("trash empty", says="refusing to remove 1 deleted contact(s) for good (Bruno Costa)")
+    crm("trash empty --yes")
     assert crm.json("trash list -f json") == []
 
 

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from crmcli import migrations, reports
+from crmcli import contacts, migrations, reports
 from crmcli.dbfile import APPLICATION_ID
 from crmcli.errors import CrmError, DatabaseRefused
 from crmcli.store import open_store
@@ -98,7 +98,7 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
         monkeypatch.undo()
         new = open_store(path)
         assert new.schema_version() == migrations.LATEST
-        assert new.resolve_contact("old friend")["uid"] == "u1"
+        assert contacts.resolve(new, "old friend")["uid"] == "u1"
         assert [i["summary"] for i in new.contact_interactions(1)] == ["harbour lunch"]
         assert [r["contact"] for r in new.search("harbour")] == ["Old Friend"]
         new.close()
@@ -110,7 +110,7 @@ def test_names_are_bound_parameters_never_sql(tmp_path):
     store = open_store(tmp_path / "crm.db")
     evil = "Robert'); DROP TABLE contacts;--"
     contact_id = store.add_contact({"name": evil, "tags": ["x' OR '1'='1"]}, NOW)
-    assert store.resolve_contact("robert')")["name"] == evil
+    assert contacts.resolve(store, "robert')")["name"] == evil
     assert store.list_contacts(search="DROP TABLE")[0]["id"] == contact_id
     assert store.list_contacts(tag="x' OR '1'='1")[0]["id"] == contact_id
     store.close()

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, columns, output
+from .. import clock, columns, contacts, output
 from ..options import Format, Ref, command_group, open_store, parse_when
 
 app = command_group("Complaints with a response deadline (SLA).")
@@ -29,7 +29,7 @@ def add(
     from ..when import as_datetime
 
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
     deadline = complaint_deadline(store, opened, due, clock.today(), clock.now())
     complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)

@@ -1,12 +1,11 @@
 """crm contact add / list / show / edit / archive / unarchive / delete."""
 
-import sys
 from typing import Annotated
 
 import typer
 
 from .. import clock, columns, contacts, output
-from ..errors import CrmError, UsageError
+from ..errors import UsageError
 from ..options import (
     Channel,
     Format,
@@ -14,7 +13,9 @@ from ..options import (
     Relationship,
     ReportFormat,
     Stage,
+    Yes,
     command_group,
+    confirm,
     open_store,
 )
 
@@ -123,7 +124,7 @@ def show(
 
     store = open_store()
     chosen = output.check_format(fmt, output.REPORT_FORMATS)
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     page = contact_page(store, contact, clock.today(), clock.now(), limit or None)
     fields = {k: v for k, v in page.items() if k not in columns.TIMELINE}
     output.render_report(page, chosen, sections(page), heading=output.record_lines(fields))
@@ -172,7 +173,7 @@ def edit(
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     fields = _fields(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
@@ -189,7 +190,7 @@ def edit(
 
 def _set_archived(ref: str, archived: bool) -> None:
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     contacts.set_archived(store, contact, archived, clock.now())
     verb = "archived" if archived else "unarchived"
     output.message(f"{verb} contact {contact['id']}: {contact['name']}")
@@ -208,24 +209,16 @@ def unarchive(ref: Ref) -> None:
 
 
 @app.command("delete")
-def delete(
-    ref: Ref,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-) -> None:
+def delete(ref: Ref, yes: Yes = False) -> None:
     """Delete a contact and its records (kept in `crm trash` for 30 days)."""
-    store = open_store()
-    contact = store.resolve_contact(ref)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise CrmError(
-                f"refusing to delete {contact['name']} without --yes when not on a terminal"
-            )
-        if not typer.confirm(f"Delete {contact['name']} (id {contact['id']}) and its records?"):
-            raise CrmError("not deleted")
     from ..trash import delete_contact
 
+    store = open_store()
+    contact = contacts.resolve(store, ref)
+    confirm(f"delete {contact['name']} (id {contact['id']}) and its records", yes)
     trash_id = delete_contact(store, contact, clock.now())
     output.message(
         f"deleted contact {contact['id']}: {contact['name']} "
-        f"(restore with `crm trash restore {trash_id}`)"
+        f"(trash entry {trash_id}; restore with `crm trash restore {trash_id}`)"
     )
+    output.print_id(trash_id)

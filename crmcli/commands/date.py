@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, columns, output
-from ..options import Format, Ref, command_group, open_store
+from .. import clock, columns, contacts, output
+from ..options import Format, Ref, Yes, command_group, confirm, open_store
 
 app = command_group("Special dates: birthdays, anniversaries, any yearly date.")
 
@@ -24,7 +24,7 @@ def add(
     from ..when import parse_special_date
 
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     month, day, year = parse_special_date(date)
     date_id = store.add_special_date(
         contact["id"],
@@ -44,7 +44,7 @@ def list_(
     """List special dates by month and day (a yearless date shows as --MM-DD)."""
     store = open_store()
     chosen = output.check_format(fmt)
-    contact_id = store.resolve_contact(ref)["id"] if ref else None
+    contact_id = contacts.resolve(store, ref)["id"] if ref else None
     output.listing(store.list_special_dates(contact_id), chosen, columns.DATES, "no special dates")
 
 
@@ -53,8 +53,11 @@ def rm(
     date_id: Annotated[
         int, typer.Argument(metavar="ID", help="The date's id (see `crm date list`).")
     ],
+    yes: Yes = False,
 ) -> None:
     """Remove a special date."""
     store = open_store()
-    row = store.remove_special_date(date_id)
+    row = store.get_special_date(date_id)
+    confirm(f"remove {row['label']} {row['date']} of {row['contact']}", yes)
+    store.remove_special_date(date_id)
     output.message(f"removed {row['label']} {row['date']} of {row['contact']}")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output
+from .. import clock, contacts, output
 from ..options import Ref, open_store, parse_when
 
 
@@ -21,7 +21,7 @@ def feedback(
     from ..interactions import add_feedback
 
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     moment = parse_when(when, prefer="past") if when else clock.now()
     interaction_id = add_feedback(store, contact, score, scale, comment, moment, clock.now())
     output.message(

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, columns, output
+from .. import clock, columns, contacts, output
 from ..options import Format, Ref, command_group, open_store, parse_day
 
 app = command_group("Follow-ups: dated next steps with a contact.")
@@ -23,7 +23,7 @@ def add(
 ) -> None:
     """Add a follow-up; prints its id alone on stdout."""
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     due = parse_day(when)
     followup_id = store.add_followup(contact["id"], due, note, clock.now())
     output.message(f"follow-up {followup_id} with {contact['name']} due {due}")

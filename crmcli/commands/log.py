@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, model, output
+from .. import clock, contacts, model, output
 from ..options import Channel, open_store, parse_day, parse_when
 
 
@@ -45,7 +45,7 @@ def log(
     from ..interactions import record_interaction
 
     store = open_store()
-    contacts = store.resolve_contacts(refs)
+    people = contacts.resolve_many(store, refs)
     happened = parse_when(when, prefer="past") if when else clock.now()
     fields = dict(
         summary=summary, channel=channel, direction=direction, outcome=outcome, amount=amount,
@@ -53,9 +53,7 @@ def log(
     )  # fmt: skip
     fields = {key: value for key, value in fields.items() if value is not None}
     due = parse_day(follow_up) if follow_up is not None else None
-    result = record_interaction(
-        store, contacts, fields, clock.now(), due, follow_up_note, complaint
-    )
+    result = record_interaction(store, people, fields, clock.now(), due, follow_up_note, complaint)
     for line in result.messages:
         output.message(line)
     output.print_id(result.interaction_id)

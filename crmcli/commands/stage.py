@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, model, output
+from .. import clock, contacts, model, output
 from ..options import Ref, open_store, parse_when
 
 
@@ -18,7 +18,7 @@ def stage(
 ) -> None:
     """Move a contact through the lifecycle; every move is dated."""
     store = open_store()
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     moment = parse_when(when, prefer="past") if when else clock.now()
     updated = store.change_stage(contact["id"], to_stage, moment, reason, clock.now())
     output.message(f"{updated['name']}: {contact['stage'] or 'no stage'} → {updated['stage']}")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output, templates
+from .. import clock, contacts, output, templates
 from ..options import Format, Ref, command_group, db_path, open_store
 
 app = command_group("Message templates filled from a contact's fields.")
@@ -21,7 +21,7 @@ def template_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A template's name.")],
 ) -> None:
     """Print a template as written, placeholders and all."""
-    print(templates.get(db_path(), name)[1], end="")
+    output.document(templates.get(db_path(), name)[1])
 
 
 @app.command("render")
@@ -35,7 +35,7 @@ def template_render(
     """Print a message filled with a contact's fields; a missing field is an error naming it."""
     store = open_store()
     text = templates.get(db_path(), name)[1]
-    contact = store.resolve_contact(ref)
+    contact = contacts.resolve(store, ref)
     fields = templates.contact_fields(store, contact, clock.today(), clock.now())
     fields.update(templates.parse_sets(sets or []))
-    print(templates.render(name, text, fields, contact["name"]), end="")
+    output.document(templates.render(name, text, fields, contact["name"]))

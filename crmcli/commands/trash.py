@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, output, trash
-from ..options import Format, command_group, open_store
+from ..options import Format, Yes, command_group, confirm, open_store
 
 app = command_group(f"Deleted contacts, kept for {trash.TRASH_DAYS} days.")
 
@@ -34,7 +34,14 @@ def trash_empty(
     expired: Annotated[
         bool, typer.Option("--expired", help=f"Only entries older than {trash.TRASH_DAYS} days.")
     ] = False,
+    yes: Yes = False,
 ) -> None:
     """Remove deleted contacts for good."""
-    removed = trash.empty(open_store(), expired, clock.now())
+    store = open_store()
+    going = trash.listing(store, clock.now())
+    if not expired and going:
+        names = ", ".join(entry["name"] for entry in going[:5])
+        more = f" and {len(going) - 5} more" if len(going) > 5 else ""
+        confirm(f"remove {len(going)} deleted contact(s) for good ({names}{more})", yes)
+    removed = trash.empty(store, expired, clock.now())
     output.message(f"removed {removed} deleted contact(s) for good")

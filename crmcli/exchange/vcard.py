@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import CrmError
 from ..store import Store
 from ..when import parse_special_date
@@ -76,16 +77,10 @@ def export_vdir(store: Store, target: str, include_archived: bool = False) -> in
     folder = Path(target)
     if folder.exists() and not folder.is_dir():
         raise CrmError(f"{target} is a file: give a folder for the vdir (or - for one stream)")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for contact in contacts:
-            card = to_vcard(contact, store.list_special_dates(contact["id"]))
-            path = folder / f"{contact['uid']}.vcf"
-            temporary = path.with_suffix(".vcf.tmp")
-            temporary.write_text(card, encoding="utf-8")
-            temporary.replace(path)  # readers never see a half-written card
-    except OSError as error:
-        raise CrmError(f"cannot write to {target}: {error.strerror}") from None
+    files.make_folder(folder)
+    for contact in contacts:
+        card = to_vcard(contact, store.list_special_dates(contact["id"]))
+        files.write_private(folder / files.safe_name(contact["uid"], ".vcf"), card)
     return len(contacts)
 
 
@@ -99,10 +94,10 @@ def read_vcards(path: str) -> Iterator[Record]:
         return
     target = Path(path)
     if target.is_dir():
-        files = sorted(p for p in target.iterdir() if p.suffix.lower() in (".vcf", ".vcard"))
-        if not files:
+        cards = sorted(p for p in target.iterdir() if p.suffix.lower() in (".vcf", ".vcard"))
+        if not cards:
             raise CrmError(f"{path} holds no .vcf files")
-        for file in files:
+        for file in cards:
             yield from parse_stream(_read(file), file.name)
         return
     yield from parse_stream(_read(target), "card")

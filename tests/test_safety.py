@@ -1,0 +1,356 @@
+"""Safe with files, terminals and other writers: nothing destroyed, nothing injected.
+
+Some tests need a read-only or a full file system; they make one in a private mount namespace
+(`unshare`), which works for any user where user namespaces are allowed, as on these machines.
+"""
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import crm_env_for_process
+from test_process import CRM, on_terminal, run
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def in_namespace(script: str, **env) -> subprocess.CompletedProcess:
+    """Run a shell script as root of a private user and mount namespace (tmpfs, ro binds)."""
+    return subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **env},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "crm.db"
+    assert run(path, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0
+    assert run(path, "log", "silva", "call").returncode == 0
+    return path
+
+
+# --------------------------------------------------------------------------- files crm writes
+
+
+def test_outputs_never_replace_the_database_or_its_siblings(db, tmp_path):
+    run(db, "contact", "list")  # the -wal and -shm exist while nothing holds them
+    before = digest(db)
+    attempts = [
+        ("export", "contacts", "-o", str(db)),
+        ("calendar", "-o", str(db)),
+        ("backup", f"{db}-wal"),
+        ("backup", f"{db}-shm"),
+        ("export", "all", "--format", "json", "-o", str(tmp_path / "crm.db.v3.bak")),
+    ]
+    for args in attempts:
+        result = run(db, *args)
+        assert result.returncode == 1 and "crm: error:" in result.stderr, args
+        assert result.stderr.count("\n") == 1, result.stderr
+    assert digest(db) == before
+    assert run(db, "contact", "show", "silva").returncode == 0
+
+
+def test_a_backup_replaces_the_old_one_only_when_complete(db, tmp_path):
+    target = tmp_path / "backup.db"
+    assert run(db, "backup", str(target)).returncode == 0
+    old = digest(target)
+    reader = sqlite3.connect(target)  # another program holds the old backup open
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM interactions").fetchone() == (1,)
+    run(db, "log", "silva", "second call")
+    started = time.monotonic()
+    result = run(db, "backup", str(target))
+    assert result.returncode == 0 and time.monotonic() - started < 10  # no hang
+    assert reader.execute("SELECT count(*) FROM interactions").fetchone() == (1,)
+    reader.close()
+    assert digest(target) != old and mode(target) == 0o600
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT count(*) FROM interactions").fetchone() == (2,)
+    copy.close()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_backup_killed_half_way_leaves_the_old_backup_whole(db, tmp_path):
+    rows = "".join(f"P {i},p{i}@example.com\n" for i in range(20_000))
+    assert run(db, "import", "contacts", "-", input="name,email\n" + rows).returncode == 0
+    target = tmp_path / "backup.db"
+    target.write_bytes(b"")
+    run(db, "backup", str(target))
+    good = digest(target)
+    for delay in (0.0, 0.02, 0.05, 0.1):
+        process = subprocess.Popen(
+            [CRM, "backup", str(target)], env=crm_env_for_process(db),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        conn = sqlite3.connect(target)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM contacts").fetchone() == (20_001,)
+        conn.close()
+        assert digest(target) == good  # the same database, page for page
+
+
+def test_on_a_full_disk_the_old_backup_survives_and_the_error_says_so(db):
+    script = f"""
+        mount -t tmpfs -o size=2m tmpfs /mnt && cp '{db}' /mnt/crm.db &&
+        '{CRM}' --db /mnt/crm.db backup /mnt/backup.db && sha256sum /mnt/backup.db &&
+        '{CRM}' --db /mnt/crm.db log silva "$(head -c 2000 /dev/zero | tr '\\0' x)" &&
+        dd if=/dev/zero of=/mnt/fill bs=1k 2>/dev/null;
+        '{CRM}' --db /mnt/crm.db backup /mnt/backup.db; echo "rc=$?";
+        sha256sum /mnt/backup.db; ls -a /mnt
+    """
+    result = in_namespace(script, CRM_TODAY="2026-11-24")
+    before, after = [line.split()[0] for line in result.stdout.splitlines() if "backup.db" in line][
+        :2
+    ]
+    assert before == after, result.stdout + result.stderr
+    assert "rc=1" in result.stdout and "full" in result.stderr
+    assert ".tmp" not in result.stdout.split("rc=1")[1]  # the half-made copy was removed
+
+
+def test_fifos_and_devices_are_written_to_not_replaced(db, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert run(db, "export", "contacts", "-o", str(fifo)).returncode == 0
+    reader.join(timeout=30)
+    assert b"Ana Silva" in received[0] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    result = run(db, "export", "contacts", "--format", "jsonl", "-o", "/dev/stdout")
+    assert result.returncode == 0 and '"Ana Silva"' in result.stdout
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert run(db, "calendar", "-o", "/dev/null").returncode == 0
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_temporary_files_are_unpredictable_and_never_follow_symlinks(db, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for old_name in (".out.csv.tmp", ".out.csv.tmp.new", "out.csv.tmp"):
+        (tmp_path / old_name).symlink_to(victim)
+    assert run(db, "export", "contacts", "-o", str(tmp_path / "out.csv")).returncode == 0
+    assert victim.read_text() == "precious"
+    assert "Ana Silva" in (tmp_path / "out.csv").read_text()
+
+
+def test_vcard_file_names_cannot_leave_the_folder(db, tmp_path):
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Slash Person\r\nUID:{uid}\r\nEND:VCARD\r\n"
+    for uid in ("abc/def", "urn:uuid:1/../x", "a\\b"):
+        source = tmp_path / "in.vcf"
+        source.write_text(card.format(uid=uid))
+        run(db, "vcard", "import", str(source))
+    vdir = tmp_path / "out" / "vdir"
+    assert run(db, "vcard", "export", str(vdir)).returncode == 0
+    outside = {p for p in tmp_path.rglob("*.vcf") if vdir not in p.parents and p.name != "in.vcf"}
+    assert outside == set()
+    names = [p.name for p in vdir.iterdir()]
+    assert all("/" not in n and not n.startswith(".") for n in names)
+    assert run(db, "vcard", "import", str(vdir)).returncode == 0  # and they read back
+
+
+def test_everything_crm_creates_is_owner_only_whatever_the_umask(tmp_path):
+    db = tmp_path / "deep" / "er" / "crm.db"
+    old = os.umask(0)
+    try:
+        assert run(db, "contact", "add", "Ana Silva", "--birthday", "1985-03-14").returncode == 0
+        outputs = {
+            "export.csv": ("export", "contacts", "-o", str(tmp_path / "export.csv")),
+            "all.json": ("export", "all", "-f", "json", "-o", str(tmp_path / "all.json")),
+            "feed.ics": ("calendar", "-o", str(tmp_path / "feed.ics")),
+            "backup.db": ("backup", str(tmp_path / "backup.db")),
+            "vdir": ("vcard", "export", str(tmp_path / "vdir" / "inner")),
+        }
+        for args in outputs.values():
+            assert run(db, *args).returncode == 0, args
+    finally:
+        os.umask(old)
+    for name in ("export.csv", "all.json", "feed.ics", "backup.db"):
+        assert mode(tmp_path / name) == 0o600, name
+    for folder in (
+        tmp_path / "deep",
+        tmp_path / "deep" / "er",
+        tmp_path / "vdir",
+        tmp_path / "vdir" / "inner",
+    ):
+        assert mode(folder) == 0o700, folder
+    assert [mode(card) for card in (tmp_path / "vdir" / "inner").iterdir()] == [0o600]
+    assert mode(db) == 0o600
+
+
+# --------------------------------------------------------------------------- the database path
+
+
+def test_what_is_not_a_database_file_is_refused_untouched(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    os.chmod(empty, 0o644)
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")  # another program's SQLite file, now empty
+    conn.commit()
+    conn.close()
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    link = tmp_path / "device.db"
+    link.symlink_to("/dev/null")
+    dangling = tmp_path / "dangling.db"
+    dangling.symlink_to(tmp_path / "nowhere" / "x.db")
+    null_mode = mode(Path("/dev/null"))
+    for path, says in (
+        (empty, "empty file"), (foreign, "another program"), (fifo, "FIFO"),
+        (link, "symbolic link to a device"), (dangling, "symbolic link to nothing"),
+        (tmp_path, "directory"),
+    ):  # fmt: skip
+        before = (digest(path), mode(path)) if path.is_file() else None
+        result = run(path, "contact", "add", "X")
+        assert result.returncode == 1 and says in result.stderr, (path, result.stderr)
+        assert result.stderr.count("\n") == 1
+        if before:
+            assert (digest(path), mode(path)) == before
+    assert mode(Path("/dev/null")) == null_mode and not (tmp_path / "nowhere").exists()
+
+
+def test_a_read_only_folder_and_a_read_only_file_system_say_so(db):
+    script = f"""
+        mount --bind '{db.parent}' '{db.parent}' && mount -o remount,bind,ro '{db.parent}' &&
+        '{CRM}' --db '{db}' log silva 'a call'; echo "rc=$?"
+    """
+    result = in_namespace(script, CRM_TODAY="2026-11-24")
+    assert "rc=1" in result.stdout
+    assert "read-only" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_folder_that_cannot_be_reached_is_one_clear_line(tmp_path, monkeypatch):
+    from crmcli import dbfile
+    from crmcli.errors import CrmError
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(dbfile.os, "lstat", denied)
+    with pytest.raises(CrmError, match="permission denied; check the permissions of"):
+        dbfile.inspect(tmp_path / "locked" / "crm.db")
+
+
+# --------------------------------------------------------------------------- terminals
+
+EVIL = "Eve \x1b]0;owned\x07\x1b[2J\u202eevil\x9b31m"
+UNSAFE_BYTES = (b"\x1b]0;", b"\x1b[2J", b"\x07", "\u202e".encode(), "\x9b".encode())
+
+
+def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
+    card = tmp_path / "evil.vcf"
+    card.write_text(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{EVIL}\r\nNOTE:{EVIL}\r\nEND:VCARD\r\n")
+    imported = run(db, "vcard", "import", str(card))
+    assert imported.returncode == 0
+    csv = tmp_path / "evil.csv"
+    csv.write_text(f"name,email,{EVIL}\nAl,al@x.example,x\n")
+    ignored = run(db, "import", "contacts", str(csv))
+    assert "ignored columns" in ignored.stderr
+    screens = [
+        on_terminal(db, "contact", "list").encode(),
+        on_terminal(db, "contact", "show", "eve").encode(),
+        run(db, "contact", "list").stdout.encode(),
+        run(db, "contact", "list", "-f", "plain").stdout.encode(),
+        run(db, "contact", "show", "eve").stdout.encode(),
+        run(db, "search", "evil").stdout.encode(),
+        run(db, "contact", "add", EVIL).stderr.encode(),
+        run(db, "log", "eve", "hi").stderr.encode(),  # two Eves now: the error names both
+        ignored.stderr.encode(),
+    ]
+    for screen in screens:
+        for unsafe in UNSAFE_BYTES:
+            assert unsafe not in screen, (unsafe, screen[:300])
+        assert b"\\x1b" in screen or b"\\u202e" in screen or b"Al" in screen
+    exported = run(db, "export", "contacts", "-f", "csv").stdout
+    assert EVIL in exported  # data formats keep the bytes exact
+    assert EVIL in {
+        c["name"] for c in json.loads(run(db, "export", "contacts", "-f", "json").stdout)
+    }
+
+
+# --------------------------------------------------------------------------- other writers
+
+
+def test_sixteen_processes_importing_and_logging_at_once_all_succeed(tmp_path):
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0
+    jobs = []
+    for n in range(6):
+        rows = "".join(f"Person {n}-{i},p{n}-{i}@example.com\n" for i in range(300))
+        jobs.append(("import", "contacts", "-", "name,email\n" + rows))
+    for n in range(5):
+        rows = "".join(
+            f"2026-11-{1 + i % 20:02d},ana@example.com,import {n} touch {i}\n" for i in range(400)
+        )
+        jobs.append(("import", "interactions", "-", "happened_at,contact,summary\n" + rows))
+    for n in range(5):
+        jobs.append(("log", "ana@example.com", f"log {n}", None))
+
+    def go(job):
+        *args, data = job
+        results = [run(db, *args, input=data)]
+        if args[0] == "log":
+            results += [run(db, *args[:-1], f"{args[-1]} again {i}") for i in range(4)]
+        return results
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = [r for batch in pool.map(go, jobs) for r in batch]
+    assert [r.stderr for r in results if r.returncode != 0] == []
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone() == (1 + 6 * 300,)
+    assert conn.execute("SELECT count(*) FROM interactions").fetchone() == (5 * 400 + 5 * 5,)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+
+
+def test_a_bad_setting_never_half_does_a_command(db):
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO config (key, value) VALUES ('load_limit', 'lots')")
+    conn.commit()
+    conn.close()
+    result = run(db, "log", "silva", "call after a bad setting")
+    assert result.returncode == 0 and result.stdout.strip().isdigit()
+
+
+def test_references_that_cannot_surprise(tmp_path):
+    db = tmp_path / "crm.db"
+    for args in (
+        ("Ana Silva", "--email", "ana@example.com"), ("Route 66 Diner",),
+        ("bob@b.com fan club",), ("Kenji Tanaka",), ("Maria Ana",),
+    ):  # fmt: skip
+        assert run(db, "contact", "add", *args).returncode == 0
+    refused = run(db, "contact", "delete", "6", "--yes")
+    assert refused.returncode == 1 and "no contact with id 6" in refused.stderr
+    typo = run(db, "contact", "delete", "bob@b.co", "--yes")
+    assert typo.returncode == 1 and "no contact has the email bob@b.co" in typo.stderr
+    listed = run(db, "contact", "list", "-q").stdout.split()
+    assert sorted(listed) == ["1", "2", "3", "4", "5"]  # nobody was deleted
+    ana = run(db, "contact", "show", "ana", "-f", "json")
+    assert ana.returncode == 1 and "Ana Silva" in ana.stderr and "Maria Ana" in ana.stderr
+    assert "Kenji" not in ana.stderr
+    assert run(db, "contact", "archive", "1").returncode == 0
+    assert run(db, "contact", "add", "Ana Silva").stdout == "6\n"
+    shown = json.loads(run(db, "contact", "show", "Ana Silva", "-f", "json").stdout)
+    assert shown["id"] == 6  # the active one, not the archived namesake
