@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("report", "app", "Retention, satisfaction, value, contact load, activity."),
     "template": ("template", "app", "Message templates filled from a contact's fields."),
     "search": ("search", "search", "Full-text search over people, notes and interactions."),
+    "undo": ("undo", "undo", "Take back the last change a crm command made."),
+    "history": ("history", "history_", "Recent changes, newest first (what `crm undo` takes back)."),
 }
 
 

@@ -21,6 +21,7 @@ COMPLAINTS_ALL = (*COMPLAINTS, "resolved_at")
 FOLLOWUPS = ("id", "contact", "due", "days_overdue", "note", "channel", "email", "phone", "done_at")
 DATES = ("id", "contact", "label", "date")
 SEARCH = ("kind", "contact", "happened_at", "snippet")
+HISTORY = ("id", "at", "command", "changed", "state")
 VALUE = ("contact", "revenue", "cost", "lifetime_value", "first_sale", "last_sale", "months_active")
 
 # The timeline sections of `crm contact show`.

@@ -13,6 +13,9 @@ from collections.abc import Callable
 FTS_COLUMNS = {
     "contacts": ("name", "company", "title", "notes", "tags"),
     "interactions": ("summary", "outcome"),
+    "followups": ("note", "done_note"),
+    "complaints": ("summary", "response", "resolution"),
+    "notes": ("text",),
 }
 
 
@@ -27,7 +30,7 @@ def add_feedback_and_search(conn: sqlite3.Connection) -> None:
         "CREATE INDEX interactions_feedback ON interactions(happened_at) WHERE kind = 'feedback'"
     )
     db = sqlite_utils.Database(conn)
-    for table, columns in FTS_COLUMNS.items():
+    for table, columns in {"contacts": FTS_COLUMNS["contacts"], "interactions": FTS_COLUMNS["interactions"]}.items():
         db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
 
 
@@ -227,5 +230,107 @@ def _as_document(conn: sqlite3.Connection, rows: dict) -> dict:
 
 
 MIGRATIONS.append(("trash entries as backup documents", trash_as_backup_documents))
+
+# The tables whose every change can be undone (`crm undo`), with the columns that find a row.
+UNDO_TABLES = {
+    "contacts": ("id",), "interactions": ("id",),
+    "interaction_contacts": ("contact_id", "happened_at", "interaction_id"),
+    "special_dates": ("id",), "followups": ("id",), "complaints": ("id",),
+    "stage_changes": ("id",), "notes": ("id",), "contact_aliases": ("uid",),
+    "config": ("key",), "trash": ("id",),
+}  # fmt: skip
+
+
+def everyday_use(conn: sqlite3.Connection) -> None:
+    """Dated notes, merge aliases, given and family names, a trash for any record, search over
+    follow-ups, complaints and notes, and the change log that `crm undo` replays."""
+    import sqlite_utils
+
+    for statement in statements(EVERYDAY_SQL):
+        conn.execute(statement)
+    db = sqlite_utils.Database(conn)
+    for table in ("followups", "complaints", "notes"):
+        db.table(table).enable_fts(list(FTS_COLUMNS[table]), fts_version="FTS5", create_triggers=True)
+    install_undo_triggers(conn)
+
+
+EVERYDAY_SQL = """
+ALTER TABLE contacts ADD COLUMN given_name TEXT;
+ALTER TABLE contacts ADD COLUMN family_name TEXT;
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    written_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX notes_by_contact ON notes(contact_id, written_at);
+-- uids of contacts merged into another (`crm contact merge`): imports of them land on it
+CREATE TABLE contact_aliases (
+    uid TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+ALTER TABLE trash ADD COLUMN kind TEXT NOT NULL DEFAULT 'contact';
+-- every change a crm command makes, as the statements that take it back (`crm undo`)
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    command TEXT NOT NULL,
+    undoes INTEGER,
+    undone_by INTEGER
+);
+CREATE TABLE change_log (
+    seq INTEGER PRIMARY KEY,
+    change_id INTEGER NOT NULL,
+    tbl TEXT NOT NULL,
+    op TEXT NOT NULL,
+    rows INTEGER NOT NULL DEFAULT 1,  -- a bulk write is one statement for many rows
+    undo_sql TEXT NOT NULL
+);
+CREATE INDEX change_log_by_change ON change_log(change_id);
+CREATE TABLE change_state (id INTEGER PRIMARY KEY CHECK (id = 1), current INTEGER);
+INSERT INTO change_state (id, current) VALUES (1, NULL);
+"""
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into statements (sqlite3.complete_statement knows about quotes)."""
+    found, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            found.append(current.strip())
+            current = ""
+    if current.strip():
+        found.append(current.strip())
+    return found
+
+
+def install_undo_triggers(conn: sqlite3.Connection) -> None:
+    """(Re)create, for each undoable table, triggers that log the statement taking each insert,
+    update and delete back — only while a crm command records (change_state.current set), so
+    other programs writing to the file are left alone. Run again after a table changes shape."""
+    recording = "(SELECT current FROM change_state WHERE id = 1)"
+    for table, key in UNDO_TABLES.items():
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        where = " || ' AND ' || ".join(f"'{k} = ' || quote({{row}}.{k})" for k in key)
+        assign = " || ', ' || ".join(f"'{c} = ' || quote(OLD.{c})" for c in columns)
+        values = " || ', ' || ".join(f"quote(OLD.{c})" for c in columns)
+        inverse = {
+            "insert": f"'DELETE FROM {table} WHERE ' || {where.format(row='NEW')}",
+            "update": f"'UPDATE {table} SET ' || {assign} || ' WHERE ' || {where.format(row='NEW')}",
+            "delete": f"'INSERT INTO {table} ({', '.join(columns)}) VALUES (' || {values} || ')'",
+        }
+        for op, sql in inverse.items():
+            name = f"{table}_undo_{op}"
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(
+                f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} WHEN {recording} IS NOT NULL "
+                f"BEGIN INSERT INTO change_log (change_id, tbl, op, undo_sql) "
+                f"VALUES ({recording}, '{table}', '{op}', {sql}); END"
+            )
+
+
+MIGRATIONS.append(("dated notes, merges, names, undo, wider search", everyday_use))
 
 LATEST = len(MIGRATIONS)

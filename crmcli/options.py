@@ -36,9 +36,13 @@ def open_store(create: bool = False) -> Store:
     """Open (migrating) the database; `create` it if missing — only commands that add data do,
     so a mistyped path in a report's cron line is an error, not a new empty database.
     `close_stores` closes it after the command."""
+    import sys
+
     from .store import open_store as _open
 
     store = _open(db_path(), create=create)
+    store.command = " ".join(["crm", *sys.argv[1:]])  # what `crm history` shows
+    store.clock = clock.now
     _open_stores.append(store)
     return store
 

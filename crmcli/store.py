@@ -13,14 +13,14 @@ import json
 import os
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import dbfile, model
 from .errors import CrmError, DatabaseRefused, NotFound
-from .migrations import FTS_COLUMNS, LATEST, MIGRATIONS
+from .migrations import FTS_COLUMNS, LATEST, MIGRATIONS, statements
 from .model import LIST_COLUMNS, Row
 from .when import stamp
 
@@ -149,19 +149,6 @@ def open_store(path: Path | None = None, create: bool = True) -> Store:
     return store
 
 
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (sqlite3.complete_statement knows about quotes)."""
-    statements, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements
-
-
 def _clock(now: dt.datetime) -> dict[str, str]:
     return {"now": stamp(now), "today": stamp(now.date())}
 
@@ -177,11 +164,18 @@ def _stored(entity: str, record: Row) -> Row:
     return {key: model.stored_value(entity, key, value) for key, value in record.items()}
 
 
+CHANGES_KEPT = 100  # how many changes `crm undo` can take back, newest first
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
         self._depth = 0
+        # Set by the command line: each write transaction is then recorded as one change.
+        self.command: str | None = None
+        self.clock: Callable[[], dt.datetime] | None = None
+        self.change_id: int | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -201,7 +195,9 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
+            self._start_change()
             yield
+            self._finish_change()
         except BaseException:
             # SQLite may have rolled back already (a full disk does): keep the first error.
             if self.conn.in_transaction:
@@ -211,6 +207,84 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+            self.change_id = None
+
+    # ------------------------------------------------------------------ the change log
+
+    def _start_change(self) -> None:
+        """Record this transaction as one change; the undo triggers log into it."""
+        if self.command is None or self.clock is None:
+            return
+        cursor = self.conn.execute(
+            "INSERT INTO changes (at, command) VALUES (?, ?)", (stamp(self.clock()), self.command)
+        )
+        self.change_id = cursor.lastrowid
+        self.conn.execute("UPDATE change_state SET current = ? WHERE id = 1", (self.change_id,))
+
+    def _finish_change(self) -> None:
+        """Stop recording; forget a change that changed nothing, and the oldest beyond the
+        ones kept."""
+        if self.change_id is None:
+            return
+        self.conn.execute("UPDATE change_state SET current = NULL WHERE id = 1")
+        if not self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM change_log WHERE change_id = ?)", (self.change_id,)
+        ).fetchone()[0]:
+            self.conn.execute("DELETE FROM changes WHERE id = ?", (self.change_id,))
+            return
+        oldest = self.conn.execute(
+            "SELECT id FROM changes ORDER BY id DESC LIMIT 1 OFFSET ?", (CHANGES_KEPT - 1,)
+        ).fetchone()
+        if oldest:
+            self.conn.execute("DELETE FROM change_log WHERE change_id < ?", (oldest[0],))
+            self.conn.execute("DELETE FROM changes WHERE id < ?", (oldest[0],))
+
+    @contextmanager
+    def unrecorded(self, table: str, undo_sql: str, rows: int) -> Iterator[None]:
+        """A bulk write logged as one statement (a range delete) instead of a row each."""
+        if self.change_id is None:
+            yield
+            return
+        self.conn.execute("UPDATE change_state SET current = NULL WHERE id = 1")
+        try:
+            yield
+        finally:
+            self.conn.execute("UPDATE change_state SET current = ? WHERE id = 1", (self.change_id,))
+        self.conn.execute(
+            "INSERT INTO change_log (change_id, tbl, op, rows, undo_sql) "
+            "VALUES (?, ?, 'insert', ?, ?)",
+            (self.change_id, table, rows, undo_sql),
+        )
+
+    def last_change(self) -> Row | None:
+        """The newest change that is neither an undo nor undone."""
+        return self.one(
+            "SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL ORDER BY id DESC LIMIT 1"
+        )
+
+    def replay_inverse(self, change_id: int) -> None:
+        """Run the statements that take a change back, newest first (inside a transaction)."""
+        for (sql,) in self.conn.execute(
+            "SELECT undo_sql FROM change_log WHERE change_id = ? ORDER BY seq DESC", (change_id,)
+        ).fetchall():
+            self.conn.execute(sql)
+        self.conn.execute(
+            "UPDATE changes SET undone_by = ? WHERE id = ?", (self.change_id, change_id)
+        )
+        self.conn.execute("UPDATE changes SET undoes = ? WHERE id = ?", (change_id, self.change_id))
+
+    def changes(self, limit: int) -> list[Row]:
+        """Recent changes with what each did, table by table (+ added, - removed, ~ changed)."""
+        return self.all(
+            """SELECT g.id, g.at, g.command, g.undoes, g.undone_by,
+                      (SELECT group_concat(part, ', ') FROM (
+                         SELECT (CASE op WHEN 'insert' THEN '+' WHEN 'delete' THEN '-' ELSE '~' END)
+                                || sum(rows) || ' ' || tbl AS part
+                         FROM change_log WHERE change_id = g.id GROUP BY tbl, op ORDER BY min(seq)
+                      )) AS changed
+               FROM changes g ORDER BY g.id DESC LIMIT ?""",
+            (limit,),
+        )
 
     def one(self, sql: str, params: Any = ()) -> Row | None:
         return _decode(self.conn.execute(sql, params).fetchone())
@@ -271,7 +345,7 @@ class Store:
                 if callable(step):
                     step(self.conn)
                 else:
-                    for statement in _statements(step):
+                    for statement in statements(step):
                         self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA application_id = {dbfile.APPLICATION_ID}")
                 self.conn.execute(f"PRAGMA user_version = {number}")
@@ -871,7 +945,11 @@ class Store:
     def insert_contacts(self, rows: list[Row], dates: list[tuple]) -> None:
         """Contacts (checked records with their id) and their special dates
         (contact_id, label, month, day, year, created)."""
-        if rows:
+        if not rows:
+            return
+        first, last = rows[0]["id"], rows[-1]["id"]
+        undo = f"DELETE FROM contacts WHERE id BETWEEN {int(first)} AND {int(last)}"
+        with self.unrecorded("contacts", undo, len(rows)):
             columns = ["id", *model.FIELDS["contacts"]]
             self.conn.executemany(
                 f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
@@ -883,12 +961,12 @@ class Store:
                     for row in rows
                 ),
             )
-        uids = new_uids(len(dates))
-        self.conn.executemany(
-            "INSERT INTO special_dates (uid, contact_id, label, month, day, year, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((uid, *date) for uid, date in zip(uids, dates, strict=True)),
-        )
+            uids = new_uids(len(dates))
+            self.conn.executemany(
+                "INSERT INTO special_dates (uid, contact_id, label, month, day, year, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((uid, *date) for uid, date in zip(uids, dates, strict=True)),
+            )
 
     def contact_lookup(self) -> dict[str, int]:
         """Ids, uids and emails an import may name a contact by → its id."""
@@ -913,16 +991,20 @@ class Store:
 
     def insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
         """Interactions as tuples in INTERACTION_COLUMNS order, and (contact, time, id) links."""
-        self.conn.executemany(
-            f"INSERT INTO interactions ({', '.join(INTERACTION_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(INTERACTION_COLUMNS))})",
-            rows,
-        )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO interaction_contacts (contact_id, happened_at, interaction_id) "
-            "VALUES (?, ?, ?)",
-            links,
-        )
+        if not rows:
+            return
+        undo = f"DELETE FROM interactions WHERE id BETWEEN {int(rows[0][0])} AND {int(rows[-1][0])}"
+        with self.unrecorded("interactions", undo, len(rows)):
+            self.conn.executemany(
+                f"INSERT INTO interactions ({', '.join(INTERACTION_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(INTERACTION_COLUMNS))})",
+                rows,
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO interaction_contacts (contact_id, happened_at, interaction_id) "
+                "VALUES (?, ?, ?)",
+                links,
+            )
 
     def uid_ids(self, table: str) -> dict[str, int]:
         return {row[0]: row[1] for row in self.conn.execute(f"SELECT uid, id FROM {table}")}

@@ -1,0 +1,46 @@
+"""`crm undo` and `crm history`: every write command is recorded as one change, with the
+statements that take it back (logged by triggers, see migrations.install_undo_triggers).
+
+Undo takes back the newest change not yet undone and is itself recorded, so `crm undo` twice
+takes back two changes. The last `CHANGES_KEPT` changes are kept. Changes made by other programs
+(sqlite3, Datasette) are not recorded; if one touched the same rows since, the undo refuses
+rather than guess.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .errors import CrmError
+from .store import Store
+
+Row = dict[str, Any]
+
+
+def undo(store: Store) -> Row:
+    """Take back the newest change; returns it."""
+    target = store.last_change()
+    if target is None:
+        raise CrmError("nothing to undo: `crm history` lists the changes crm remembers")
+    try:
+        with store.transaction():
+            store.replay_inverse(target["id"])
+    except sqlite3.IntegrityError as error:
+        raise CrmError(
+            f"cannot undo change {target['id']} ({target['command']}): its records have changed "
+            f"since, outside crm ({error}); nothing was changed"
+        ) from None
+    return target
+
+
+def listing(store: Store, limit: int) -> list[Row]:
+    rows = store.changes(limit)
+    for row in rows:
+        row["at"] = row["at"].replace("T", " ")
+        row["changed"] = row["changed"] or ""
+        row["state"] = (
+            f"undo of {row['undoes']}" if row["undoes"] else
+            f"undone by {row['undone_by']}" if row["undone_by"] else ""
+        )  # fmt: skip
+    return rows
