@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "followup": ("followup", "app", "Follow-ups: dated next steps with a contact."),
     "date": ("date", "app", "Special dates: birthdays, anniversaries, any yearly date."),
     "complaint": ("complaint", "app", "Complaints with a response deadline (SLA)."),
+    "interaction": ("interaction", "app", "Correct or remove a logged interaction."),
+    "note": ("note", "app", "Dated notes on a contact's timeline."),
     "overdue": ("overdue", "overdue", "Follow-ups due and contacts past their cadence."),
     "upcoming": ("upcoming", "upcoming", "Birthdays, anniversaries and other dates ahead."),
     "complaints": ("complaint", "list_", "Unresolved complaints with age and SLA breaches."),
@@ -40,13 +42,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("backup", "backup", "A consistent copy of the database, safe while in use."),
     "doctor": ("doctor", "doctor", "Check integrity, schema, rules and permissions."),
     "trash": ("trash", "app", "Deleted contacts, kept for 30 days."),
-    "stage": ("stage", "stage", "Move a contact through the lifecycle (dated)."),
+    "stage": ("stage", "app", "Move a contact through the lifecycle (dated)."),
     "feedback": ("feedback", "feedback", "Record a satisfaction score (1–5, or 0–10 NPS)."),
     "report": ("report", "app", "Retention, satisfaction, value, contact load, activity."),
     "template": ("template", "app", "Message templates filled from a contact's fields."),
     "search": ("search", "search", "Full-text search over people, notes and interactions."),
     "undo": ("undo", "undo", "Take back the last change a crm command made."),
-    "history": ("history", "history_", "Recent changes, newest first (what `crm undo` takes back)."),
+    "history": (
+        "history",
+        "history_",
+        "Recent changes, newest first (what `crm undo` takes back).",
+    ),
 }
 
 

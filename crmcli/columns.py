@@ -32,7 +32,8 @@ TIMELINE = {
     "special_dates": ("id", "label", "date"),
     "followups": ("id", "due", "note", "done_at"),
     "complaints": ("id", "opened", "summary", "due", "breached", "responded_at", "resolved_at"),
-    "stage_changes": ("changed_at", "from_stage", "to_stage", "reason"),
+    "stage_changes": ("id", "changed_at", "from_stage", "to_stage", "reason"),
+    "dated_notes": ("id", "written_at", "text"),  # `notes` is the contact's one-line summary
 }  # fmt: skip
 
 

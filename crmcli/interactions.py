@@ -35,16 +35,24 @@ def record_interaction(
     contacts: list[Row],
     fields: Row,
     now: dt.datetime,
-    follow_up_due: dt.date | None = None,
+    follow_up_due: dt.date | dt.datetime | None = None,
     follow_up_note: str | None = None,
     complaint: bool = False,
+    allow_future: bool = False,
 ) -> Logged:
     """One transaction: the interaction, then a follow-up and/or complaint per contact.
-    Every check (the load limit included) runs before the commit."""
+    Every check (the load limit included) runs before the commit. Without a channel, the
+    contacts' preferred channel is used (when they share one)."""
+    from .records import not_in_future
+
     if follow_up_due is None and follow_up_note:
         raise CrmError("--follow-up-note needs --follow-up WHEN")
     contact_ids = [c["id"] for c in contacts]
     happened = fields["happened_at"]
+    not_in_future(happened, now.date(), "--when", allow_future)
+    preferred = {c["channel"] for c in contacts}
+    if "channel" not in fields and len(preferred) == 1 and None not in preferred:
+        fields = {**fields, "channel": preferred.pop()}
     with store.transaction():
         interaction_id = store.add_interaction(contact_ids, fields, now)
         logged = Logged(interaction_id)
@@ -55,9 +63,8 @@ def record_interaction(
                 fid = store.add_followup(
                     contact["id"], follow_up_due, follow_up_note, now, interaction_id
                 )
-                logged.messages.append(
-                    f"follow-up {fid} with {contact['name']} due {follow_up_due}"
-                )
+                due = when.stamp(follow_up_due).replace("T", " ")[:16]
+                logged.messages.append(f"follow-up {fid} with {contact['name']} due {due}")
             if complaint:
                 opened = when.as_datetime(happened)
                 deadline = complaint_deadline(store, opened, None, now.date(), now)
@@ -101,8 +108,12 @@ def add_feedback(
     comment: str | None,
     happened: dt.date | dt.datetime,
     now: dt.datetime,
+    allow_future: bool = False,
 ) -> int:
     """A satisfaction score as an interaction of its own (kind 'feedback', inbound)."""
+    from .records import not_in_future
+
+    not_in_future(happened, now.date(), "--when", allow_future)
     checked_score, checked_scale = model.feedback(score, scale)
     summary = model.text(comment, "comment") or f"feedback {checked_score}/{checked_scale}"
     return store.add_interaction(
@@ -112,3 +123,38 @@ def add_feedback(
          "rating": checked_score if checked_scale == 5 else None},
         now,
     )  # fmt: skip
+
+
+def touch(store: Store, contact: Row, summary: str, now: dt.datetime) -> int:
+    """An outbound interaction recording that something was done with a contact (a follow-up
+    finished, a complaint answered), so it counts for the keep-in-touch cadence."""
+    return store.add_interaction(
+        [contact["id"]],
+        {"summary": summary, "channel": contact["channel"] or "other", "direction": "out",
+         "happened_at": now},
+        now,
+    )  # fmt: skip
+
+
+def complete_followup(
+    store: Store, followup_id: int, note: str | None, now: dt.datetime, counts: bool = True
+) -> Row:
+    """Mark a follow-up done; unless told otherwise it counts as a touch (an interaction)."""
+    with store.transaction():
+        row = store.complete_followup(followup_id, note, now)
+        if counts:
+            what = note or row["note"] or "follow-up"
+            touch(store, store.get_contact(row["contact_id"]), f"follow-up done: {what}", now)
+    return row
+
+
+def respond_complaint(
+    store: Store, complaint_id: int, note: str | None, now: dt.datetime, counts: bool = True
+) -> Row:
+    """Record the first response to a complaint; unless told otherwise it counts as a touch."""
+    with store.transaction():
+        row = store.respond_complaint(complaint_id, note, now)
+        if counts:
+            summary = f"responded to complaint: {note or row['summary']}"
+            touch(store, store.get_contact(row["contact_id"]), summary, now)
+    return row

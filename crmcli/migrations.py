@@ -30,7 +30,10 @@ def add_feedback_and_search(conn: sqlite3.Connection) -> None:
         "CREATE INDEX interactions_feedback ON interactions(happened_at) WHERE kind = 'feedback'"
     )
     db = sqlite_utils.Database(conn)
-    for table, columns in {"contacts": FTS_COLUMNS["contacts"], "interactions": FTS_COLUMNS["interactions"]}.items():
+    for table, columns in {
+        "contacts": FTS_COLUMNS["contacts"],
+        "interactions": FTS_COLUMNS["interactions"],
+    }.items():
         db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
 
 
@@ -250,7 +253,9 @@ def everyday_use(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     db = sqlite_utils.Database(conn)
     for table in ("followups", "complaints", "notes"):
-        db.table(table).enable_fts(list(FTS_COLUMNS[table]), fts_version="FTS5", create_triggers=True)
+        db.table(table).enable_fts(
+            list(FTS_COLUMNS[table]), fts_version="FTS5", create_triggers=True
+        )
     install_undo_triggers(conn)
 
 

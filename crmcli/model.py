@@ -325,6 +325,8 @@ FIELDS: dict[str, dict[str, Check]] = {
     "contacts": {
         "uid": uid,
         "name": name,
+        "given_name": _text("given name"),
+        "family_name": _text("family name"),
         "emails": items(email, "emails"),
         "phones": items(phone, "phones"),
         "tags": items(tag, "tags"),
@@ -367,7 +369,7 @@ FIELDS: dict[str, dict[str, Check]] = {
     },
     "followups": {
         "uid": uid,
-        "due": lambda value: day(value, "due date"),
+        "due": _moment("due date"),
         "note": _text("note", MAX_TEXT),
         "created": _moment("created"),
         "done_at": _optional_moment("done time"),
@@ -384,6 +386,11 @@ FIELDS: dict[str, dict[str, Check]] = {
         "resolved_at": _optional_moment("resolution time"),
         "resolution": _text("resolution", MAX_TEXT),
     },
+    "notes": {
+        "uid": uid,
+        "written_at": _moment("date of the note"),
+        "text": _text("note", MAX_TEXT, required=True),
+    },
     "stage_changes": {
         "uid": uid,
         "from_stage": _choice(STAGES, "stage"),
@@ -399,6 +406,7 @@ REQUIRED = {
     "followups": ("due",),
     "complaints": ("opened", "summary", "due"),
     "stage_changes": ("to_stage", "changed_at"),
+    "notes": ("written_at", "text"),
 }
 
 

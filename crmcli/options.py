@@ -132,6 +132,12 @@ SkipInvalid = Annotated[
 ]
 
 
+AllowFuture = Annotated[
+    bool, typer.Option("--allow-future", help="Accept a moment after today for a past event.")
+]
+NoTouch = Annotated[
+    bool, typer.Option("--no-touch", help="Do not count this as a touch for the cadence.")
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (needed outside a terminal).")]
 
 
@@ -148,6 +154,39 @@ def confirm(action: str, yes: bool) -> None:
         raise CrmError(f"refusing to {shown(action)} without --yes when not on a terminal")
     if not typer.confirm(shown(action[:1].upper() + action[1:]) + "?"):
         raise CrmError("nothing changed: you answered no")
+
+
+def record_id(kind: str, where: str):
+    """An id argument that says what an id is when it is not one (`crm followup done maria`)."""
+
+    def parse(value: str) -> int:
+        from .errors import UsageError
+
+        cleaned = value.strip()
+        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 18 and int(cleaned) > 0:
+            return int(cleaned)
+        raise UsageError(
+            f"{value!r} is not a {kind} id: an id is the number in the first column of `{where}`"
+        )
+
+    return parse
+
+
+def default_command_group(help_text: str, default: str) -> typer.Typer:
+    """A group whose first command needs no name: `crm stage ana commitment` is
+    `crm stage move ana commitment`, and `crm stage rm 3` still reaches `rm`."""
+    from typer.core import TyperGroup
+
+    class DefaultGroup(TyperGroup):
+        def parse_args(self, ctx, args):
+            if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+                args = [default, *args]
+            return super().parse_args(ctx, args)
+
+    return typer.Typer(
+        cls=DefaultGroup, help=help_text, no_args_is_help=True, rich_markup_mode=None,
+        add_completion=False,
+    )  # fmt: skip
 
 
 def command_group(help_text: str) -> typer.Typer:

@@ -78,9 +78,15 @@ def print_id(record_id: int) -> None:
 # --------------------------------------------------------------------------- cell values
 
 
+_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}$")
+
+
 def human(value: Any) -> str:
-    """A value as a person reads it in table / plain output, on one line, escaped."""
+    """A value as a person reads it in table / plain output, on one line, escaped; stored
+    times as `2026-11-24 09:00`."""
     if type(value) is str:
+        if len(value) == 19 and value[10] == "T":
+            value = _TIMESTAMP.sub(r"\1 \2", value)
         return shown(_one_line(value))
     if value is None:
         return ""

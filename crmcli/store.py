@@ -196,7 +196,9 @@ class Store:
         self._depth = 1
         try:
             self._start_change()
+            before = self.conn.total_changes
             yield
+            wrote = self.conn.total_changes != before
             self._finish_change()
         except BaseException:
             # SQLite may have rolled back already (a full disk does): keep the first error.
@@ -204,7 +206,8 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            # A transaction that changed nothing leaves the file as it was, byte for byte.
+            self.conn.execute("COMMIT" if wrote else "ROLLBACK")
         finally:
             self._depth = 0
             self.change_id = None
@@ -489,21 +492,35 @@ class Store:
                 "(SELECT interaction_id FROM interaction_contacts)"
             )
 
-    def add_trash_entry(self, contact: Row, deleted_at: dt.datetime, payload: str) -> int:
+    def delete_record(self, table: str, record_id: int) -> None:
+        """Remove one record (its removal is in the trash already, and in the change log)."""
+        with self.transaction():
+            self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,))
+
+    def add_trash_entry(
+        self, kind: str, uid: str, name: str, deleted_at: dt.datetime, payload: str
+    ) -> int:
+        """A removed record kept as a backup document; `uid` is the record's own."""
         with self.transaction():
             return self.insert(
                 "trash",
-                {
-                    "contact_uid": contact["uid"],
-                    "name": contact["name"],
-                    "deleted_at": stamp(deleted_at),
-                    "payload": payload,
-                },
-            )
+                {"kind": kind, "contact_uid": uid, "name": name,
+                 "deleted_at": stamp(deleted_at), "payload": payload},
+            )  # fmt: skip
 
     def trash_entries(self) -> list[Row]:
         return self.all(
-            "SELECT id, name, contact_uid, deleted_at FROM trash ORDER BY deleted_at DESC, id DESC"
+            "SELECT id, kind, name, contact_uid, deleted_at FROM trash "
+            "ORDER BY deleted_at DESC, id DESC"
+        )
+
+    def trash_named(self, folded: str) -> list[Row]:
+        """Trashed contacts whose name has a word starting with `folded`, or whose uid it is."""
+        return self.all(
+            "SELECT id, kind, name, contact_uid, deleted_at FROM trash WHERE kind = 'contact' "
+            "AND (instr(' ' || crm_words(name), ' ' || ?) > 0 OR contact_uid = ?) "
+            "ORDER BY deleted_at DESC, id DESC",
+            (folded, folded),
         )
 
     def trash_entry(self, trash_id: int) -> Row:
@@ -565,6 +582,16 @@ class Store:
             contact_id=contact_id,
         )  # fmt: skip
 
+    def get_stage_change(self, change_id: int) -> Row:
+        row = self.one(
+            "SELECT g.*, c.name AS contact FROM stage_changes g JOIN contacts c "
+            "ON c.id = g.contact_id WHERE g.id = ?",
+            (change_id,),
+        )
+        if row is None:
+            raise NotFound(f"no stage change with id {change_id}: see `crm contact show REF`")
+        return row
+
     def stage_history(self, contact_id: int) -> list[Row]:
         return self.all(
             "SELECT id, changed_at, from_stage, to_stage, reason FROM stage_changes "
@@ -573,6 +600,42 @@ class Store:
         )
 
     # ------------------------------------------------------------------ interactions
+
+    def get_interaction(self, interaction_id: int) -> Row:
+        row = self.one(f"{INTERACTION_SELECT} WHERE i.id = ?", (interaction_id,))
+        if row is None:
+            raise NotFound(
+                f"no interaction with id {interaction_id}: see `crm contact show REF` for ids"
+            )
+        row["contact_ids"] = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ?",
+                (interaction_id,),
+            )
+        ]
+        return row
+
+    def update_interaction(
+        self, interaction_id: int, raw: Row, contact_ids: list[int] | None = None
+    ) -> None:
+        """Change an interaction's fields and, if given, who took part; links follow its time."""
+        record = model.check("interactions", raw, partial=True)
+        if contact_ids is not None and not contact_ids:
+            raise CrmError("an interaction needs at least one contact")
+        with self.transaction():
+            self.update("interactions", interaction_id, _stored("interactions", record))
+            if contact_ids is not None:
+                self.conn.execute(
+                    "DELETE FROM interaction_contacts WHERE interaction_id = ?", (interaction_id,)
+                )
+                for contact_id in contact_ids:
+                    self.link(contact_id, interaction_id)
+            elif "happened_at" in record:
+                self.conn.execute(
+                    "UPDATE interaction_contacts SET happened_at = ? WHERE interaction_id = ?",
+                    (record["happened_at"], interaction_id),
+                )
 
     def add_interaction(self, contact_ids: list[int], raw: Row, now: dt.datetime) -> int:
         """One interaction (checked through the model) shared by one or more contacts."""
@@ -670,13 +733,40 @@ class Store:
     # ------------------------------------------------------------------ follow-ups
 
     def add_followup(
-        self, contact_id: int, due: dt.date, note: str | None, now, interaction_id=None
+        self,
+        contact_id: int,
+        due: dt.date | dt.datetime,
+        note: str | None,
+        now,
+        interaction_id=None,
     ) -> int:
         return self.add_record(
             "followups",
             {"due": due, "note": note, "created": now},
             contact_id=contact_id,
             interaction_id=interaction_id,
+        )
+
+    def add_note(self, contact_id: int, raw: Row) -> int:
+        return self.add_record("notes", raw, contact_id=contact_id)
+
+    def get_note(self, note_id: int) -> Row:
+        row = self.one(
+            "SELECT n.*, c.name AS contact FROM notes n JOIN contacts c ON c.id = n.contact_id "
+            "WHERE n.id = ?",
+            (note_id,),
+        )
+        if row is None:
+            raise NotFound(f"no note with id {note_id}: see `crm note list REF`")
+        return row
+
+    def list_notes(self, contact_id: int | None = None) -> list[Row]:
+        where = "n.contact_id = ?" if contact_id else "c.archived = 0"
+        return self.all(
+            "SELECT n.id, n.uid, n.contact_id, c.name AS contact, n.written_at, n.text "
+            f"FROM notes n JOIN contacts c ON c.id = n.contact_id WHERE {where} "
+            "ORDER BY n.written_at DESC, n.id DESC",
+            (contact_id,) if contact_id else (),
         )
 
     def get_followup(self, followup_id: int) -> Row:
@@ -696,8 +786,13 @@ class Store:
         self.change_record("followups", followup_id, {"done_at": now, "done_note": note})
         return self.get_followup(followup_id)
 
-    def snooze_followup(self, followup_id: int, due: dt.date) -> Row:
+    def snooze_followup(self, followup_id: int, due: dt.date | dt.datetime) -> Row:
         row = self._open_followup(followup_id)
+        if stamp(due) <= row["due"]:
+            raise CrmError(
+                f"snoozing moves a follow-up later: it is due {row['due'].replace('T', ' ')}; "
+                f"to change it freely use `crm followup edit {followup_id} --due WHEN`"
+            )
         self.change_record("followups", followup_id, {"due": due, "snoozed": row["snoozed"] + 1})
         return self.get_followup(followup_id)
 
@@ -1015,6 +1110,18 @@ class Store:
             and not self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
         )
 
+    def add_alias(self, uid: str, contact_id: int) -> None:
+        """Another uid this contact answers to (a contact merged into it)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO contact_aliases (uid, contact_id) VALUES (?, ?)",
+            (uid, contact_id),
+        )
+
+    def aliases(self) -> dict[str, int]:
+        return {
+            r[0]: r[1] for r in self.conn.execute("SELECT uid, contact_id FROM contact_aliases")
+        }
+
     def link(self, contact_id: int, interaction_id: int) -> None:
         """Add a contact to an interaction (nothing if it is there already)."""
         self.conn.execute(
@@ -1030,15 +1137,23 @@ class Store:
     # ------------------------------------------------------------------ export
 
     def export_cursor(
-        self, entity: str, include_archived: bool, separator: str, contact_id: int | None = None
+        self,
+        entity: str,
+        include_archived: bool,
+        separator: str,
+        contact_id: int | None = None,
+        record_id: int | None = None,
     ):
         """A cursor over an entity's export rows; list cells joined by `separator` (SQL text);
-        only one contact's records when `contact_id` is given."""
+        only one contact's records, or one record, when asked."""
         where = "1" if include_archived else ARCHIVED_FILTER[entity]
         if contact_id is not None:
             where += f" AND {CONTACT_FILTER.get(entity, 'c.id = :contact')}"
+        if record_id is not None:
+            where += f" AND {EXPORT_ALIAS[entity]}.id = :record"
         return self.conn.execute(
-            EXPORT_SQL[entity].format(where=where, sep=separator), {"contact": contact_id}
+            EXPORT_SQL[entity].format(where=where, sep=separator),
+            {"contact": contact_id, "record": record_id},
         )
 
 
@@ -1065,7 +1180,8 @@ LAST_INTERACTION = (
 CONTACT_SELECT = f"""
 SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.relationship,
        c.stage, c.channel, c.cadence_days, c.owner, c.source, c.acquisition_cost, c.notes,
-       c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
+       c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
+       c.given_name, c.family_name
 FROM contacts c"""
 
 INTERACTION_SELECT = """
@@ -1084,7 +1200,7 @@ FROM special_dates s JOIN contacts c ON c.id = s.contact_id"""
 
 FOLLOWUP_SELECT = """
 SELECT f.id, f.uid, f.contact_id, c.name AS contact, f.due,
-       CAST(julianday(:today) - julianday(f.due) AS INTEGER) AS days_overdue,
+       CAST(julianday(:today) - julianday(substr(f.due, 1, 10)) AS INTEGER) AS days_overdue,
        f.note, f.snoozed, f.interaction_id, f.created, f.done_at, f.done_note,
        c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
 FROM followups f JOIN contacts c ON c.id = f.contact_id"""
@@ -1106,14 +1222,15 @@ WITH touched AS (
     SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
     FROM contacts c
     WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
-                   UNION SELECT contact_id FROM followups WHERE done_at IS NULL AND due <= :today)
+                   UNION SELECT contact_id FROM followups
+                         WHERE done_at IS NULL AND due < date(:today, '+1 day'))
       AND c.archived = 0
 ), rows AS (
     SELECT 'followup' AS kind, f.id AS followup_id, t.id AS contact_id, t.name AS contact,
            f.due, coalesce(f.note, 'follow-up') AS reason, t.last_interaction,
            t.channel, t.emails, t.phones
     FROM followups f JOIN touched t ON t.id = f.contact_id
-    WHERE f.done_at IS NULL AND f.due <= :today
+    WHERE f.done_at IS NULL AND f.due < date(:today, '+1 day')
     UNION ALL
     SELECT 'cadence', NULL, t.id, t.name,
            date(coalesce(t.last_interaction, substr(t.created, 1, 10)),
@@ -1128,7 +1245,7 @@ WITH touched AS (
     WHERE t.cadence_days IS NOT NULL
 )
 SELECT kind, followup_id, contact_id, contact, due,
-       CAST(julianday(:today) - julianday(due) AS INTEGER) AS days_overdue,
+       CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
        reason, last_interaction, channel,
        json_extract(emails, '$[0]') AS email, json_extract(phones, '$[0]') AS phone
 FROM rows
@@ -1148,6 +1265,7 @@ ARCHIVED_FILTER = {
     "followups": "c.archived = 0",
     "complaints": "c.archived = 0",
     "stage_changes": "c.archived = 0",
+    "notes": "c.archived = 0",
 }
 
 CONTACT_FILTER = {
@@ -1164,7 +1282,9 @@ EXPORT_SQL = {
                        ELSE printf('%04d-%02d-%02d', s.year, s.month, s.day) END
                 FROM special_dates s WHERE s.contact_id = c.id AND s.label = 'birthday'
                 ORDER BY s.id LIMIT 1) AS birthday,
-               c.archived, c.created, c.updated
+               c.archived, c.created, c.updated, c.given_name, c.family_name,
+               (SELECT json_group_array(a.uid) FROM contact_aliases a WHERE a.contact_id = c.id)
+                   AS aliases
         FROM contacts c WHERE {where} ORDER BY c.id""",
     "interactions": """
         SELECT i.id, i.uid, i.happened_at,
@@ -1205,4 +1325,14 @@ EXPORT_SQL = {
                g.from_stage, g.to_stage, g.changed_at, g.reason
         FROM stage_changes g JOIN contacts c ON c.id = g.contact_id
         WHERE {where} ORDER BY g.id""",
+    "notes": """
+        SELECT n.id, n.uid, n.contact_id, c.uid AS contact_uid, c.name AS contact,
+               n.written_at, n.text
+        FROM notes n JOIN contacts c ON c.id = n.contact_id
+        WHERE {where} ORDER BY n.id""",
 }
+# The alias each export query gives its own table, to pick one record.
+EXPORT_ALIAS = {
+    "contacts": "c", "interactions": "i", "dates": "s", "followups": "f", "complaints": "k",
+    "stage_changes": "g", "notes": "n",
+}  # fmt: skip

@@ -29,6 +29,7 @@ def contact_page(
     page["followups"] = store.list_followups(today, include_done=True, contact_id=contact_id)
     page["complaints"] = store.list_complaints(now, include_resolved=True, contact_id=contact_id)
     page["stage_changes"] = store.stage_history(contact_id)
+    page["dated_notes"] = store.list_notes(contact_id)
     return page
 
 

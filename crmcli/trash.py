@@ -1,18 +1,25 @@
-"""The trash: a deleted contact is kept for `TRASH_DAYS` as a backup document of its own (the
-same format `crm export all` writes), and restored by the same engine as `crm import all`."""
+"""The trash: a removed contact — or a removed interaction, follow-up, complaint, special date,
+stage change or note — is kept for `TRASH_DAYS` as a backup document of its own (the format
+`crm export all` writes), and restored by the same engine as `crm import all`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from .errors import CrmError
+from .errors import CrmError, NotFound
 from .exchange import backup
-from .exchange.importer import Summary
-from .store import Store
+from .exchange.importer import ImportRefused, Summary
+from .store import Store, words
 
 TRASH_DAYS = 30
 Row = dict[str, Any]
+
+# kind of record → its section in a backup document
+SECTION = {
+    "contact": "contacts", "interaction": "interactions", "followup": "followups",
+    "complaint": "complaints", "date": "dates", "stage change": "stage_changes", "note": "notes",
+}  # fmt: skip
 
 
 def purge_after(deleted_at: str) -> str:
@@ -29,13 +36,24 @@ def delete_contact(store: Store, contact: Row, now: dt.datetime) -> int:
     with store.transaction():
         purge_expired(store, now)
         document = backup.contact_document(store, contact["id"], now)
-        trash_id = store.add_trash_entry(contact, now, document)
+        trash_id = store.add_trash_entry("contact", contact["uid"], contact["name"], now, document)
         store.delete_contact(contact["id"])
     return trash_id
 
 
+def delete_record(store: Store, kind: str, record: Row, label: str, now: dt.datetime) -> int:
+    """Move one record to the trash (`label` says what it was); returns the trash id."""
+    section = SECTION[kind]
+    with store.transaction():
+        purge_expired(store, now)
+        document = backup.record_document(store, section, record["id"], now)
+        trash_id = store.add_trash_entry(kind, record["uid"], label, now, document)
+        store.delete_record(backup.TABLE.get(section, section), record["id"])
+    return trash_id
+
+
 def listing(store: Store, now: dt.datetime) -> list[Row]:
-    """Deleted contacts still restorable (those past their time are purged first)."""
+    """What can still be restored (entries past their time are purged first)."""
     purge_expired(store, now)
     return [
         {**entry, "purge_after": purge_after(entry["deleted_at"])}
@@ -43,16 +61,40 @@ def listing(store: Store, now: dt.datetime) -> list[Row]:
     ]
 
 
-def restore(store: Store, trash_id: int) -> int:
-    """Put a deleted contact back with its records and uids. Returns the contact's id."""
-    entry = store.trash_entry(trash_id)
-    if store.one("SELECT id FROM contacts WHERE uid = ?", (entry["contact_uid"],)):
+def find(store: Store, ref: str) -> Row:
+    """A trash entry by its id, or a deleted contact by its name, or its uid."""
+    cleaned = ref.strip()
+    if cleaned.isascii() and cleaned.isdigit():
+        return store.trash_entry(int(cleaned))
+    found = store.trash_named(words(cleaned) or cleaned)
+    if not found:
+        raise NotFound(f"no deleted contact matches {cleaned!r}: see `crm trash list`")
+    if len(found) > 1:
+        listed = "; ".join(f"{e['id']} {e['name']} ({e['deleted_at'][:10]})" for e in found[:8])
+        raise CrmError(f"{cleaned!r} matches {len(found)} trash entries: {listed} — use the id")
+    return store.trash_entry(found[0]["id"])
+
+
+def restore(store: Store, ref: str) -> tuple[Row, int]:
+    """Put a removed record back with its uids (and a contact with everything it had).
+    Returns the entry and the id of the contact or record restored."""
+    entry = find(store, ref)
+    section = SECTION[entry["kind"]]
+    table = backup.TABLE.get(section, section)
+    if store.one(f"SELECT id FROM {table} WHERE uid = ?", (entry["contact_uid"],)):
         raise CrmError(f"{entry['name']} is already back (uid {entry['contact_uid']})")
     document = backup.read(entry["payload"])
-    with store.transaction():
-        ids = backup.restore(store, document, Summary())
-        store.remove_trash(trash_id=trash_id)
-    return ids[entry["contact_uid"]]
+    try:
+        with store.transaction():
+            backup.restore(store, document, Summary())
+            store.remove_trash(trash_id=entry["id"])
+    except ImportRefused as refused:
+        gone = "; ".join(refused.problems[:3])
+        raise CrmError(
+            f"cannot restore {entry['name']}: {gone} (restore the contact it belonged to first)"
+        ) from None
+    restored = store.one(f"SELECT id FROM {table} WHERE uid = ?", (entry["contact_uid"],))
+    return entry, restored["id"] if restored else 0
 
 
 def empty(store: Store, expired_only: bool, now: dt.datetime) -> int:

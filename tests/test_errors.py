@@ -64,8 +64,8 @@ BAD_INPUT = [
     ("contact add", 2, "missing argument"),
     ("log silva", 2, "missing argument"),
     ("contact list --bogus", 2, "no such option"),
-    ("followup done notanumber", 2, "not a valid int"),
-    ("followup done 99999999999999999999", 1, "too large"),
+    ("followup done notanumber", 2, "'notanumber' is not a follow-up id: an id is the number"),
+    ("followup done 99999999999999999999", 2, "is not a follow-up id"),
     ("contact show 99999999999999999999", 1, "no contact with id"),
     ("nonsense", 2, "no such command"),
 ]

@@ -1,16 +1,35 @@
-"""crm complaint add / respond / resolve / list: complaints with an agreed response time."""
+"""crm complaint add / respond / resolve / edit / rm / list: complaints with a response deadline."""
 
 from typing import Annotated
 
 import typer
 
-from .. import clock, columns, contacts, output
-from ..options import Format, Ref, command_group, open_store, parse_when
+from .. import clock, columns, contacts, interactions, output, records
+from ..options import (
+    AllowFuture,
+    Format,
+    NoTouch,
+    Ref,
+    Yes,
+    command_group,
+    confirm,
+    open_store,
+    parse_when,
+    record_id,
+)
 
 app = command_group("Complaints with a response deadline (SLA).")
 
 ComplaintId = Annotated[
-    int, typer.Argument(metavar="ID", help="The complaint's id (see `crm complaints`).")
+    int,
+    typer.Argument(
+        metavar="ID", parser=record_id("complaint", "crm complaint list --all"),
+        help="The complaint's id (see `crm complaints`).",
+    ),
+]  # fmt: skip
+Due = Annotated[
+    str | None,
+    typer.Option(help="Respond within (48h, 3d) or by (friday 17:00); default: config `sla`."),
 ]
 
 
@@ -19,19 +38,17 @@ def add(
     ref: Ref,
     summary: Annotated[str, typer.Argument(metavar="SUMMARY", help="What went wrong.")],
     when: Annotated[str | None, typer.Option(help="When it was raised (default: now).")] = None,
-    due: Annotated[
-        str | None,
-        typer.Option(help="Respond within (48h, 3d) or by (friday 17:00); default: config `sla`."),
-    ] = None,
+    due: Due = None,
+    allow_future: AllowFuture = False,
 ) -> None:
     """Open a complaint; prints its id alone on stdout."""
-    from ..interactions import complaint_deadline
     from ..when import as_datetime
 
     store = open_store()
     contact = contacts.resolve(store, ref)
     opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
-    deadline = complaint_deadline(store, opened, due, clock.today(), clock.now())
+    records.not_in_future(opened, clock.today(), "--when", allow_future)
+    deadline = interactions.complaint_deadline(store, opened, due, clock.today(), clock.now())
     complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)
     output.message(
         f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}"
@@ -43,9 +60,11 @@ def add(
 def respond(
     complaint_id: ComplaintId,
     note: Annotated[str | None, typer.Argument(metavar="NOTE", help="What you answered.")] = None,
+    no_touch: NoTouch = False,
 ) -> None:
-    """Record the first response to a complaint."""
-    row = open_store().respond_complaint(complaint_id, note, clock.now())
+    """Record the first response; it counts as a touch for the cadence unless --no-touch."""
+    store = open_store()
+    row = interactions.respond_complaint(store, complaint_id, note, clock.now(), not no_touch)
     late = " (after the deadline)" if row["breached"] else ""
     output.message(f"complaint {complaint_id} of {row['contact']}: responded{late}")
 
@@ -58,6 +77,36 @@ def resolve(
     """Close a complaint."""
     row = open_store().resolve_complaint(complaint_id, note, clock.now())
     output.message(f"complaint {complaint_id} of {row['contact']} resolved")
+
+
+@app.command("edit")
+def edit(
+    complaint_id: ComplaintId,
+    summary: Annotated[str | None, typer.Option(help="What went wrong.")] = None,
+    when: Annotated[str | None, typer.Option(help="When it was raised.")] = None,
+    due: Annotated[str | None, typer.Option(help="A new response deadline.")] = None,
+    allow_future: AllowFuture = False,
+) -> None:
+    """Correct a complaint's summary, opening time or deadline."""
+    from ..when import as_datetime
+
+    store = open_store()
+    opened = as_datetime(parse_when(when, prefer="past")) if when is not None else None
+    row = records.edit_complaint(
+        store, complaint_id, summary, opened, due, clock.today(), clock.now(), allow_future
+    )
+    output.message(f"updated {records.describe('complaint', row)}")
+
+
+@app.command("rm")
+def rm(complaint_id: ComplaintId, yes: Yes = False) -> None:
+    """Remove a complaint (kept in `crm trash` for 30 days); prints the trash id."""
+    store = open_store()
+    row = store.get_complaint(complaint_id, clock.now())
+    confirm(f"remove {records.describe('complaint', row)}", yes)
+    label, trash_id = records.remove(store, "complaint", complaint_id, clock.now())
+    output.message(f"removed {label} (trash entry {trash_id})")
+    output.print_id(trash_id)
 
 
 @app.command("list")

@@ -4,13 +4,20 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, columns, contacts, output
-from ..options import Format, Ref, Yes, command_group, confirm, open_store
+from .. import clock, columns, contacts, output, records
+from ..options import Format, Ref, Yes, command_group, confirm, open_store, record_id
 
 app = command_group("Special dates: birthdays, anniversaries, any yearly date.")
+DateId = Annotated[
+    int,
+    typer.Argument(
+        metavar="ID", parser=record_id("special date", "crm date list"),
+        help="The date's id (see `crm date list`).",
+    ),
+]  # fmt: skip
 
 
-@app.command("add")
+@app.command("add", context_settings={"ignore_unknown_options": True})
 def add(
     ref: Ref,
     label: Annotated[
@@ -20,18 +27,26 @@ def add(
         str, typer.Argument(metavar="DATE", help="YYYY-MM-DD, or MM-DD when the year is unknown.")
     ],
 ) -> None:
-    """Add a special date; prints its id alone on stdout."""
-    from ..when import parse_special_date
-
+    """Add a special date (DATE may be --MM-DD too); prints its id alone on stdout."""
     store = open_store()
     contact = contacts.resolve(store, ref)
-    month, day, year = parse_special_date(date)
-    date_id = store.add_special_date(
-        contact["id"],
-        {"label": label, "month": month, "day": day, "year": year, "created": clock.now()},
-    )
+    date_id = records.add_date(store, contact, label, date, clock.now())
     output.message(f"added {label.strip()} {date.strip()} for {contact['name']} (date {date_id})")
     output.print_id(date_id)
+
+
+@app.command("edit")
+def edit(
+    date_id: DateId,
+    date: Annotated[
+        str | None, typer.Option("--date", help="YYYY-MM-DD, or MM-DD when the year is unknown.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="birthday, anniversary, or any text.")] = None,
+) -> None:
+    """Correct a special date's day or label."""
+    store = open_store()
+    row = records.edit(store, "date", date_id, records.date_fields(date, label), clock.now())
+    output.message(f"updated {records.describe('date', row)}")
 
 
 @app.command("list")
@@ -49,15 +64,11 @@ def list_(
 
 
 @app.command("rm")
-def rm(
-    date_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The date's id (see `crm date list`).")
-    ],
-    yes: Yes = False,
-) -> None:
-    """Remove a special date."""
+def rm(date_id: DateId, yes: Yes = False) -> None:
+    """Remove a special date (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
     row = store.get_special_date(date_id)
     confirm(f"remove {row['label']} {row['date']} of {row['contact']}", yes)
-    store.remove_special_date(date_id)
-    output.message(f"removed {row['label']} {row['date']} of {row['contact']}")
+    label, trash_id = records.remove(store, "date", date_id, clock.now())
+    output.message(f"removed {label} (trash entry {trash_id})")
+    output.print_id(trash_id)

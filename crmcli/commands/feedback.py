@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, contacts, output
-from ..options import Ref, open_store, parse_when
+from ..options import AllowFuture, Ref, open_store, parse_when
 
 
 def feedback(
@@ -16,6 +16,7 @@ def feedback(
     ] = None,
     scale: Annotated[int, typer.Option(help="5 (satisfaction 1–5) or 10 (NPS 0–10).")] = 5,
     when: Annotated[str | None, typer.Option(help="When they said it (default: now).")] = None,
+    allow_future: AllowFuture = False,
 ) -> None:
     """Record a satisfaction score (an interaction of its own); prints its id."""
     from ..interactions import add_feedback
@@ -23,7 +24,9 @@ def feedback(
     store = open_store()
     contact = contacts.resolve(store, ref)
     moment = parse_when(when, prefer="past") if when else clock.now()
-    interaction_id = add_feedback(store, contact, score, scale, comment, moment, clock.now())
+    interaction_id = add_feedback(
+        store, contact, score, scale, comment, moment, clock.now(), allow_future
+    )
     output.message(
         f"feedback {score}/{scale} from {contact['name']} (interaction {interaction_id})"
     )

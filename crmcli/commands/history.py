@@ -15,4 +15,6 @@ def history_(
     """Recent changes: when, the command, what it changed; `crm undo` takes back the newest."""
     store = open_store()
     chosen = output.check_format(fmt)
-    output.listing(history.listing(store, limit), chosen, columns.HISTORY, "no changes recorded yet")
+    output.listing(
+        history.listing(store, limit), chosen, columns.HISTORY, "no changes recorded yet"
+    )

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, contacts, model, output
-from ..options import Channel, open_store, parse_day, parse_when
+from ..options import AllowFuture, Channel, open_store, parse_when
 
 
 def log(
@@ -40,6 +40,7 @@ def log(
     complaint: Annotated[
         bool, typer.Option("--complaint", help="Also open a complaint about it.")
     ] = False,
+    allow_future: AllowFuture = False,
 ) -> None:
     """Record an interaction; prints its id alone on stdout."""
     from ..interactions import record_interaction
@@ -52,8 +53,10 @@ def log(
         rating=rating, sentiment=sentiment, happened_at=happened,
     )  # fmt: skip
     fields = {key: value for key, value in fields.items() if value is not None}
-    due = parse_day(follow_up) if follow_up is not None else None
-    result = record_interaction(store, people, fields, clock.now(), due, follow_up_note, complaint)
+    due = parse_when(follow_up) if follow_up is not None else None
+    result = record_interaction(
+        store, people, fields, clock.now(), due, follow_up_note, complaint, allow_future
+    )
     for line in result.messages:
         output.message(line)
     output.print_id(result.interaction_id)

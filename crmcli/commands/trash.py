@@ -21,12 +21,15 @@ def trash_list(fmt: Format = None) -> None:
 
 @app.command("restore")
 def trash_restore(
-    trash_id: Annotated[int, typer.Argument(metavar="ID", help="The trash entry's id.")],
+    ref: Annotated[
+        str,
+        typer.Argument(metavar="ID|REF", help="The trash entry's id, or a deleted contact's name."),
+    ],
 ) -> None:
-    """Restore a deleted contact with everything it had; prints the contact's id."""
-    contact_id = trash.restore(open_store(), trash_id)
-    output.message(f"restored contact {contact_id}")
-    output.print_id(contact_id)
+    """Restore a removed contact (with everything it had) or record; prints its id."""
+    entry, record_id = trash.restore(open_store(), ref)
+    output.message(f"restored {entry['kind']} {record_id}: {entry['name']}")
+    output.print_id(record_id)
 
 
 @app.command("empty")

@@ -8,4 +8,6 @@ def undo() -> None:
     """Take back the last change (any write command, imports included); undo twice for two."""
     store = open_store()
     change = history.undo(store)
-    output.message(f"undid change {change['id']}: {change['command']} ({change['at'][:16].replace('T', ' ')})")
+    output.message(
+        f"undid change {change['id']}: {change['command']} ({change['at'][:16].replace('T', ' ')})"
+    )

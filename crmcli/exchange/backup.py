@@ -11,6 +11,7 @@ Restoring checks every record with the model first and writes nothing if one is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from .. import model, output, settings
@@ -23,7 +24,9 @@ from .importer import DryRun, ImportRefused, Summary
 
 BACKUP_FORMAT = "crm-backup"
 # The sections in the order they are written and restored (contacts before what refers to them)
-SECTIONS = ("contacts", "interactions", "dates", "followups", "complaints", "stage_changes")
+SECTIONS = (
+    "contacts", "interactions", "dates", "followups", "complaints", "stage_changes", "notes",
+)  # fmt: skip
 TABLE = {"dates": "special_dates"}
 Row = dict[str, Any]
 
@@ -35,18 +38,30 @@ def _table(section: str) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def write(store: Store, out: TextIO, now: dt.datetime, contact_id: int | None = None) -> int:
-    """Stream a document: every record (archived contacts included), or one contact's."""
+def write(
+    store: Store,
+    out: TextIO,
+    now: dt.datetime,
+    contact_id: int | None = None,
+    only: tuple[str, int] | None = None,
+) -> int:
+    """Stream a document: every record (archived contacts included), one contact's, or
+    `only` one record (section, id)."""
     out.write("{\n")
     out.write(f'  "format": "{BACKUP_FORMAT}",\n  "schema": {LATEST},\n')
     out.write(f'  "exported_at": "{stamp(now)}",\n')
-    config = store.settings("config") if contact_id is None else {}
+    config = store.settings("config") if contact_id is None and only is None else {}
     out.write(f'  "config": {output.to_json(config)},\n')
     count = 0
     for index, section in enumerate(SECTIONS):
         out.write(f'  "{section}": [')
         first = True
-        for row in iter_rows(store, section, include_archived=True, contact_id=contact_id):
+        if only is not None and only[0] != section:
+            rows: Iterator[Row] = iter(())
+        else:
+            record_id = only[1] if only else None
+            rows = iter_rows(store, section, True, contact_id, record_id)
+        for row in rows:
             out.write(("" if first else ",") + "\n    " + output.to_json(row))
             first = False
             count += 1
@@ -62,6 +77,15 @@ def contact_document(store: Store, contact_id: int, now: dt.datetime) -> str:
 
     buffer = io.StringIO()
     write(store, buffer, now, contact_id)
+    return buffer.getvalue()
+
+
+def record_document(store: Store, section: str, record_id: int, now: dt.datetime) -> str:
+    """One record (an interaction, a note…) as a document, for the trash."""
+    import io
+
+    buffer = io.StringIO()
+    write(store, buffer, now, only=(section, record_id))
     return buffer.getvalue()
 
 
@@ -148,7 +172,10 @@ class _Plan:
                     raise CrmError(f"unknown contact {uid!r}: the backup is damaged")
             return {"contact_uids": list(uids)}
         if section == "contacts":
-            return {}
+            aliases = record.get("aliases") or []
+            if not isinstance(aliases, list):
+                raise CrmError("aliases must be a list of uids")
+            return {"aliases": [model.uid(alias) for alias in aliases]}
         links: Row = {"contact_uid": record.get("contact_uid")}
         if not self._exists("contacts", links["contact_uid"]):
             raise CrmError(f"unknown contact {links['contact_uid']!r}: the backup is damaged")
@@ -214,6 +241,8 @@ def _write(store: Store, section: str, checked: Row, links: Row, old_id, ids) ->
         extra["id"] = old_id
     new_id = store.insert_checked(table, checked, **extra)
     ids[section][checked["uid"]] = new_id
+    for alias in links.get("aliases", []):
+        store.add_alias(alias, new_id)
     if section == "interactions":
         for uid in links["contact_uids"]:
             store.link(ids["contacts"][uid], new_id)

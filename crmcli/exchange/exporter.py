@@ -8,7 +8,10 @@ from typing import Any, TextIO
 from .. import model, output
 from ..store import Store
 
-ENTITIES = ("contacts", "interactions", "dates", "followups", "complaints", "stage_changes")
+ENTITIES = (
+    "contacts", "interactions", "dates", "followups", "complaints", "stage_changes", "notes",
+)  # fmt: skip
+JSON_COLUMNS = ("aliases",)  # JSON arrays built by the query itself
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SPLIT_COLUMNS = ("contact_ids", "contact_uids", "contacts")
@@ -16,14 +19,18 @@ UNIT_SEPARATOR = "\x1f"  # joins list cells inside SQL; never typed by anyone
 
 
 def iter_rows(
-    store: Store, entity: str, include_archived: bool = False, contact_id: int | None = None
+    store: Store,
+    entity: str,
+    include_archived: bool = False,
+    contact_id: int | None = None,
+    record_id: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """An entity's rows; lists (emails, phones, tags, contact ids) come out as lists."""
     import json
 
-    cursor = store.export_cursor(entity, include_archived, "char(31)", contact_id)
+    cursor = store.export_cursor(entity, include_archived, "char(31)", contact_id, record_id)
     columns = [d[0] for d in cursor.description]
-    lists = [c for c in model.LIST_COLUMNS if c in columns]
+    lists = [c for c in (*model.LIST_COLUMNS, *JSON_COLUMNS) if c in columns]
     split = [c for c in SPLIT_COLUMNS if c in columns]
     for values in cursor:
         row = dict(zip(columns, values, strict=True))

@@ -67,8 +67,9 @@ def build_calendar(
         calendar.add_component(event)
     horizon = today + dt.timedelta(days=FOLLOWUP_DAYS if days is None else days)
     for row in store.list_followups(today):
-        due = dt.date.fromisoformat(row["due"])
-        if due > horizon:
+        timed = len(row["due"]) > 10  # a follow-up with a time of day is a 30-minute event
+        due = dt.datetime.fromisoformat(row["due"]) if timed else dt.date.fromisoformat(row["due"])
+        if (due.date() if isinstance(due, dt.datetime) else due) > horizon:
             continue
         event = Event()
         event.add("uid", f"{row['uid']}@crm")
@@ -78,7 +79,7 @@ def build_calendar(
             f"Follow up with {row['contact']}" + (f": {row['note']}" if row["note"] else ""),
         )
         event.add("dtstart", due)
-        event.add("dtend", due + dt.timedelta(days=1))
+        event.add("dtend", due + (dt.timedelta(minutes=30) if timed else dt.timedelta(days=1)))
         event.add("categories", ["follow-up"])
         calendar.add_component(event)
     return calendar.to_ical()

@@ -1,0 +1,79 @@
+"""crm interaction show / edit / rm: correct or remove a logged touch."""
+
+from typing import Annotated
+
+import typer
+
+from .. import clock, contacts, output, records
+from ..options import (
+    AllowFuture,
+    Channel,
+    ReportFormat,
+    Yes,
+    command_group,
+    confirm,
+    open_store,
+    parse_when,
+    record_id,
+)
+
+app = command_group("Correct or remove a logged interaction.")
+
+InteractionId = Annotated[
+    int,
+    typer.Argument(
+        metavar="ID", parser=record_id("interaction", "crm contact show REF"),
+        help="The interaction's id (see `crm contact show REF`).",
+    ),
+]  # fmt: skip
+
+
+@app.command("show")
+def show(interaction_id: InteractionId, fmt: ReportFormat = None) -> None:
+    """One interaction with everyone who took part."""
+    store = open_store()
+    row = store.get_interaction(interaction_id)
+    output.render_report(row, output.check_format(fmt, output.REPORT_FORMATS), [],
+                         heading=output.record_lines(row))  # fmt: skip
+
+
+@app.command("edit")
+def edit(
+    interaction_id: InteractionId,
+    summary: Annotated[str | None, typer.Option(help="What happened.")] = None,
+    when: Annotated[str | None, typer.Option(help="When it happened.")] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help="Who took part instead (REFs, comma-separated).")
+    ] = None,
+    channel: Channel = None,
+    direction: Annotated[str | None, typer.Option(help="in or out.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="How it ended (empty clears).")] = None,
+    amount: Annotated[str | None, typer.Option(help="Money earned (empty clears).")] = None,
+    rating: Annotated[str | None, typer.Option(help="1 to 5 (empty clears).")] = None,
+    sentiment: Annotated[str | None, typer.Option(help="positive, neutral, negative.")] = None,
+    allow_future: AllowFuture = False,
+) -> None:
+    """Correct an interaction: summary, time, channel, amount… or who it was with."""
+    store = open_store()
+    changes = {
+        "summary": summary, "channel": channel, "direction": direction, "outcome": outcome,
+        "amount": amount, "rating": rating, "sentiment": sentiment,
+        "happened_at": parse_when(when, prefer="past") if when is not None else None,
+    }  # fmt: skip
+    changes = {key: value for key, value in changes.items() if value is not None}
+    people = contacts.resolve_many(store, contact) if contact is not None else None
+    row = records.edit_interaction(
+        store, interaction_id, changes, people, clock.today(), allow_future
+    )
+    output.message(f"updated {records.describe('interaction', row)}")
+
+
+@app.command("rm")
+def rm(interaction_id: InteractionId, yes: Yes = False) -> None:
+    """Remove an interaction (kept in `crm trash` for 30 days); prints the trash id."""
+    store = open_store()
+    row = store.get_interaction(interaction_id)
+    confirm(f"remove {records.describe('interaction', row)}", yes)
+    label, trash_id = records.remove(store, "interaction", interaction_id, clock.now())
+    output.message(f"removed {label} (trash entry {trash_id})")
+    output.print_id(trash_id)

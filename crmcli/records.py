@@ -1,0 +1,156 @@
+"""Every record can be corrected or removed: interactions, follow-ups, complaints, special
+dates, stage changes and notes. A removal goes to the trash like a contact does (and, like
+every change, can be undone with `crm undo`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from . import model, trash, when
+from .errors import CrmError
+from .store import Store
+
+Row = dict[str, Any]
+
+
+def not_in_future(moment: dt.date, today: dt.date, what: str, allow: bool) -> None:
+    """Things that happened cannot happen after today: a typo for last year must not hide a
+    contact from `crm overdue` for months."""
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    if day > today and not allow:
+        raise CrmError(
+            f"{what} {day} is in the future: give when it happened (a typo?), "
+            "or add --allow-future if you mean it"
+        )
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def _getter(store: Store, kind: str, now: dt.datetime) -> Callable[[int], Row]:
+    getters: dict[str, Callable[[int], Row]] = {
+        "interaction": store.get_interaction,
+        "followup": store.get_followup,
+        "complaint": lambda record_id: store.get_complaint(record_id, now),
+        "date": store.get_special_date,
+        "stage change": store.get_stage_change,
+        "note": store.get_note,
+    }
+    return getters[kind]
+
+
+def get(store: Store, kind: str, record_id: int, now: dt.datetime) -> Row:
+    return _getter(store, kind, now)(record_id)
+
+
+def describe(kind: str, row: Row) -> str:
+    """One line saying which record this is, for questions and confirmations."""
+    who = row.get("contacts") or row.get("contact") or ""
+    details = {
+        "interaction": lambda: f"{row['happened_at'][:16].replace('T', ' ')} {row['summary']}",
+        "followup": lambda: f"due {row['due'][:16].replace('T', ' ')} {row['note'] or ''}".strip(),
+        "complaint": lambda: f"{row['summary']}",
+        "date": lambda: f"{row['label']} {row['date']}",
+        "stage change": lambda: (
+            f"{row['from_stage'] or 'no stage'} → {row['to_stage']} on {row['changed_at'][:10]}"
+        ),
+        "note": lambda: f"{row['written_at'][:10]} {row['text'][:60]}",
+    }[kind]()
+    return f"{kind} {row['id']} of {who}: {details}"
+
+
+def remove(store: Store, kind: str, record_id: int, now: dt.datetime) -> tuple[str, int]:
+    """Move one record to the trash; returns what it was and the trash id."""
+    row = get(store, kind, record_id, now)
+    label = describe(kind, row)
+    return label, trash.delete_record(store, kind, row, label, now)
+
+
+# --------------------------------------------------------------------------- changing
+
+
+def edit_interaction(
+    store: Store,
+    interaction_id: int,
+    changes: Row,
+    people: list[Row] | None,
+    today: dt.date,
+    allow_future: bool = False,
+) -> Row:
+    """Correct an interaction: its fields, when it happened, or who took part."""
+    store.get_interaction(interaction_id)
+    if not changes and people is None:
+        raise CrmError("nothing to change: give at least one option, e.g. --summary or --when")
+    if "happened_at" in changes:
+        not_in_future(changes["happened_at"], today, "--when", allow_future)
+    ids = [person["id"] for person in people] if people is not None else None
+    store.update_interaction(interaction_id, changes, ids)
+    return store.get_interaction(interaction_id)
+
+
+def edit(store: Store, kind: str, record_id: int, changes: Row, now: dt.datetime) -> Row:
+    """Change the fields of a follow-up, complaint, special date or note."""
+    if not changes:
+        raise CrmError("nothing to change: give at least one option")
+    table = {"followup": "followups", "complaint": "complaints", "date": "special_dates",
+             "note": "notes"}[kind]  # fmt: skip
+    current = get(store, kind, record_id, now)
+    if kind == "complaint":  # the deadline rule links two fields: check them together
+        merged = {"opened": current["opened"], "due": current["due"], **changes}
+        model.check("complaints", {"summary": current["summary"], **merged})
+    store.change_record(table, record_id, changes)
+    return get(store, kind, record_id, now)
+
+
+def edit_complaint(
+    store: Store,
+    complaint_id: int,
+    summary: str | None,
+    opened: dt.datetime | None,
+    due: str | None,
+    today: dt.date,
+    now: dt.datetime,
+    allow_future: bool = False,
+) -> Row:
+    """Correct a complaint; a new deadline given as a duration counts from its opening."""
+    from .interactions import complaint_deadline
+
+    current = store.get_complaint(complaint_id, now)
+    changes: Row = {"summary": summary, "opened": opened}
+    if opened is not None:
+        not_in_future(opened, today, "--when", allow_future)
+    if due is not None:
+        start = opened or dt.datetime.fromisoformat(current["opened"])
+        changes["due"] = complaint_deadline(store, start, due, today, now)
+    changes = {key: value for key, value in changes.items() if value is not None}
+    return edit(store, "complaint", complaint_id, changes, now)
+
+
+def date_fields(text: str | None, label: str | None) -> Row:
+    """`crm date edit ID [--date D] [--label L]` as special-date fields."""
+    changes: Row = {}
+    if text is not None:
+        month, day, year = when.parse_special_date(text)
+        changes.update(month=month, day=day, year=year)
+    if label is not None:
+        changes["label"] = label
+    return changes
+
+
+def add_date(store: Store, contact: Row, label: str, text: str, now: dt.datetime) -> int:
+    """A special date; a contact has one date per label (change it with `crm date edit`)."""
+    fields = {"label": label, **date_fields(text, None), "created": now}
+    checked = model.check("special_dates", fields)
+    for existing in store.list_special_dates(contact["id"]):
+        if existing["label"].casefold() == checked["label"].casefold():
+            raise CrmError(
+                f"{contact['name']} already has a {existing['label']} ({existing['date']}, date "
+                f"{existing['id']}): change it with `crm date edit {existing['id']} --date …`"
+            )
+    return store.add_special_date(contact["id"], fields)
+
+
+def add_note(store: Store, contact: Row, text: str, now: dt.datetime) -> int:
+    return store.add_note(contact["id"], {"written_at": now, "text": text})
