@@ -89,6 +89,21 @@ class CrmGroup(TyperGroup):
     def get_command(self, ctx, cmd_name: str):
         return load_command(cmd_name) if cmd_name in COMMANDS else None
 
+    def resolve_command(self, ctx, args):
+        """An unknown command gets "did you mean" from the registry (commands load lazily, so
+        Typer's own suggestion, which looks at loaded commands, sees none)."""
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            from difflib import get_close_matches
+
+            from .errors import UsageError
+            from .output import shown
+
+            close = get_close_matches(name, list(COMMANDS), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; see `crm --help`"
+            raise UsageError(f"no such command {shown(name)!r}{hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx, formatter) -> None:
         # The registry's help lines: listing commands must not import them all.
         with formatter.section("Commands"):

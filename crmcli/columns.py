@@ -37,12 +37,16 @@ TIMELINE = {
 }  # fmt: skip
 
 
-DIGEST = (
-    Section("overdue", "Overdue", OVERDUE, count=True),
-    Section("upcoming", "Upcoming", UPCOMING, count=True),
-    Section("complaints", "Open complaints", COMPLAINTS, count=True),
-    Section("missed", "Missed while the digest did not run", UPCOMING, count=True, optional=True),
-)
+def digest_sections(gap_title: str) -> tuple[Section, ...]:
+    """The digest's parts; the dates since the last run are "missed" only on scheduled days."""
+    return (
+        Section("overdue", "Overdue", OVERDUE, count=True),
+        Section("upcoming", "Upcoming", UPCOMING, count=True),
+        Section("complaints", "Open complaints", COMPLAINTS, count=True),
+        Section("missed", gap_title, UPCOMING, count=True, optional=True),
+    )
+
+
 RETENTION = (
     Section("stages", "Contacts per stage now"),
     Section("flows", "Moves in the period"),

@@ -12,7 +12,8 @@ from typing import Any
 
 from . import model, settings, when
 from .errors import CrmError, NotFound
-from .store import Store, fold, words
+from .model import fold, name_key, phone_key, words
+from .store import Store
 
 Row = dict[str, Any]
 
@@ -95,10 +96,50 @@ def birthday(text: str | None) -> Row | None:
     return {"label": "birthday", "month": month, "day": day, "year": year}
 
 
-def add(store: Store, fields: Row, birthday_text: str | None, now: dt.datetime) -> int:
+def split_name(name: str) -> Row:
+    """Given and family name from "Family, Given" (the one form that says which is which)."""
+    family, comma, given = name.partition(",")
+    if comma and family.strip() and given.strip() and "," not in given:
+        return {"given_name": given.strip(), "family_name": family.strip()}
+    return {}
+
+
+def emails_free(store: Store, emails: list[str], contact_id: int | None, allow: bool) -> None:
+    """An email belongs to one active contact (any case), unless sharing is asked for."""
+    if allow:
+        return
+    for email in emails:
+        for holder in store.contacts_with_email(email):
+            if holder["id"] != contact_id and not holder["archived"]:
+                raise CrmError(
+                    f"{email} already belongs to {holder['name']} (id {holder['id']}): give "
+                    "another email, or --allow-shared-email if they really share it"
+                )
+
+
+def _without_blanks(fields: Row) -> Row:
+    """`--email ""` clears the list: blank items are no items."""
+    for column in model.LIST_COLUMNS:
+        if column in fields:
+            fields[column] = [v for v in fields[column] if not isinstance(v, str) or v.strip()]
+    return fields
+
+
+def add(
+    store: Store,
+    fields: Row,
+    birthday_text: str | None,
+    now: dt.datetime,
+    allow_shared_email: bool = False,
+) -> int:
+    fields = _without_blanks(dict(fields))
     if fields.get("cadence_days") is None:
-        fields = {**fields, "cadence_days": settings.default_cadence(store)}
-    date = birthday(birthday_text)
+        fields["cadence_days"] = settings.default_cadence(store)
+    if "given_name" not in fields and "family_name" not in fields:
+        fields.update(split_name(model.name(fields.get("name"))))
+    checked = model.check("contacts", {"created": now, "updated": now, **fields})
+    emails_free(store, checked.get("emails") or [], None, allow_shared_email)
+    date = birthday(birthday_text) if birthday_text else None
     return store.add_contact(fields, now, [date] if date else [])
 
 
@@ -110,9 +151,13 @@ def edit(
     removed: dict[str, list[str]],
     birthday_text: str | None,
     now: dt.datetime,
+    allow_shared_email: bool = False,
 ) -> Row:
-    """Change fields; `added` / `removed` edit the emails, phones or tags lists item by item."""
-    changes = dict(fields)
+    """Change fields; `added` / `removed` edit the emails, phones or tags lists item by item;
+    an empty value clears an optional field (`--birthday ""` removes the birthday)."""
+    changes = _without_blanks(dict(fields))
+    if "name" in changes and "given_name" not in changes and "family_name" not in changes:
+        changes.update(split_name(model.name(changes["name"])))
     for column in model.LIST_COLUMNS:
         if added.get(column) or removed.get(column):
             check = model.CONTACT_ITEM_CHECKS[column]
@@ -120,9 +165,14 @@ def edit(
             base = changes[column] if column in changes else contact[column]
             kept = [v for v in model.FIELDS["contacts"][column](base) if fold(v) not in gone]
             changes[column] = kept + [check(item) for item in added.get(column) or []]
-    date = birthday(birthday_text)
+    date = birthday(birthday_text) if birthday_text else None
+    if "emails" in changes:
+        new = model.FIELDS["contacts"]["emails"](changes["emails"])
+        emails_free(store, new, contact["id"], allow_shared_email)
     with store.transaction():
         store.update_contact(contact["id"], changes, now)
+        if birthday_text is not None and not birthday_text.strip():
+            store.remove_birthday(contact["id"])
         new_stage = model.choice(changes.get("stage") or None, model.STAGES, "stage")
         if new_stage and new_stage != contact["stage"]:
             store.record_stage(contact["id"], contact["stage"], new_stage, now, None)
@@ -142,3 +192,54 @@ def listing(store: Store, **filters: Any) -> list[Row]:
 
 def set_archived(store: Store, contact: Row, archived: bool, now: dt.datetime) -> None:
     store.set_archived(contact["id"], archived, now)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def duplicates(store: Store) -> list[Row]:
+    """Pairs of active contacts that are probably the same person, and why."""
+    seen: dict[tuple[str, str], list[Row]] = {}
+    for contact in store.list_contacts():
+        keys = [("email", e.casefold()) for e in contact["emails"]]
+        keys += [("phone", phone_key(p)) for p in contact["phones"] if len(phone_key(p)) >= 6]
+        keys.append(("name", name_key(contact["name"])))
+        for key in dict.fromkeys(keys):
+            seen.setdefault(key, []).append(contact)
+    pairs: dict[tuple[int, int], Row] = {}
+    for (kind, value), group in seen.items():
+        for i, first in enumerate(group):
+            for second in group[i + 1 :]:
+                pair = pairs.setdefault(
+                    (first["id"], second["id"]),
+                    {"id": first["id"], "name": first["name"], "other_id": second["id"],
+                     "other_name": second["name"], "reasons": []},
+                )  # fmt: skip
+                pair["reasons"].append(f"same {kind}" + (f" {value}" if kind != "name" else ""))
+    rows = sorted(pairs.values(), key=lambda r: (r["id"], r["other_id"]))
+    for row in rows:
+        row["reason"] = "; ".join(row.pop("reasons"))
+    return rows
+
+
+def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> Row:
+    """Move everything of `other` onto `keep` and remove `other`, whose uid becomes an alias.
+
+    Lists are joined; a field `keep` lacks is taken from `other`; a special date whose label
+    `keep` already has is dropped (one date per label)."""
+    if keep["id"] == other["id"]:
+        raise CrmError("cannot merge a contact into itself: give two different contacts")
+    fields: Row = {}
+    for key in model.FIELDS["contacts"]:
+        if key in ("uid", "created", "updated", "archived", *model.LIST_COLUMNS):
+            continue
+        if keep.get(key) in (None, "") and other.get(key) not in (None, ""):
+            fields[key] = other[key]
+    for column in model.LIST_COLUMNS:
+        fields[column] = model.unique(keep[column] + other[column])
+    with store.transaction():
+        store.update_contact(keep["id"], fields, now)
+        store.move_records(other["id"], keep["id"])
+        store.add_alias(other["uid"], keep["id"])
+        store.delete_contact(other["id"])
+    return store.get_contact(keep["id"])

@@ -213,6 +213,34 @@ def uid(value: Any) -> str:
     return cleaned
 
 
+def fold(value: str) -> str:
+    """Case- and accent-insensitive form of a text: 'João' and 'joao' fold alike."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(value: str) -> str:
+    """A name folded, with hyphens, apostrophes and dots as word breaks: "O'Brien-Silva" gives
+    "o brien silva", so a reference can start at any word."""
+    for mark in "-'’.":
+        value = value.replace(mark, " ")
+    return " ".join(fold(value).split())
+
+
+def phone_key(phone: str) -> str:
+    """A phone in any formatting, compared by its last nine digits (so +351 912 345 678 and
+    912345678 are the same number)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-9:] if len(digits) >= 9 else digits
+
+
+def name_key(name: str) -> str:
+    """A name compared without case, accents or word order ("Silva, Ana" is Ana Silva)."""
+    return " ".join(sorted(words(name.replace(",", " ")).split()))
+
+
 def unique(values: list[str]) -> list[str]:
     """Drop repeats, comparing case-insensitively, keeping the first spelling and the order."""
     if len(values) < 2:

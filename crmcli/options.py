@@ -126,6 +126,12 @@ OutputFile = Annotated[
 ]
 
 
+MergeByEmail = Annotated[
+    bool,
+    typer.Option(
+        "--merge-by-email", help="Merge a record into a contact with its email even if uids differ."
+    ),
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")]
 SkipInvalid = Annotated[
     bool, typer.Option("--skip-invalid", help="Import the good rows and report the bad ones.")

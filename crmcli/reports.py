@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from . import settings
+from . import settings, when
 from .store import Store
 
 Row = dict[str, Any]
@@ -81,7 +81,7 @@ def run_digest(
     """The digest with the settings' defaults for what was not given; remembers the run."""
     report = digest(
         store, today, now, settings.days_ahead(store, days), settings.leap_rule(store, leap_day),
-        settings.get(store, "week_start"),
+        settings.get(store, "week_start"), when.parse_weekdays(settings.get(store, "digest_days")),
     )  # fmt: skip
     remember_run(store, today)
     return report
@@ -99,18 +99,18 @@ def digest(
     days: int,
     leap_rule: str,
     week_start: str = "monday",
+    schedule: frozenset[int] = when.DAILY,
 ) -> Row:
-    """The three reports, a summary line, and the dates missed since the digest last ran."""
+    """The three reports, a summary line, and the special dates that fell since the digest last
+    ran. Days the digest is not scheduled on (`digest_days`) are not counted as missed."""
     last_run = store.get_setting("state", LAST_RUN_KEY)
     missed_days, missed = 0, []
     if last_run:
         last = dt.date.fromisoformat(last_run)
-        missed_days = max(0, (today - last).days - 1)
-        if missed_days:
-            start = last + dt.timedelta(days=1)
-            missed = special_dates_between(
-                store, start, today - dt.timedelta(days=1), today, leap_rule
-            )
+        gap = [last + dt.timedelta(days=n) for n in range(1, (today - last).days)]
+        missed_days = sum(1 for day in gap if day.weekday() in schedule)
+        if gap:
+            missed = special_dates_between(store, gap[0], gap[-1], today, leap_rule)
     report = {
         "date": today.isoformat(),
         "days": days,
@@ -121,9 +121,18 @@ def digest(
         "last_run": last_run,
         "missed_days": missed_days,
         "missed": missed,
+        "missed_title": gap_title(last_run, missed_days),
     }
     report["summary"] = summary_line(report)
     return report
+
+
+def gap_title(last_run: str | None, missed_days: int) -> str:
+    """What the dates since the last run are called: missed, or just since (a weekend)."""
+    if missed_days or not last_run:
+        return "Missed while the digest did not run"
+    day = dt.date.fromisoformat(last_run)
+    return f"Since the last digest ({day:%A} {day})"
 
 
 def remember_run(store: Store, today: dt.date) -> None:
@@ -155,4 +164,7 @@ def summary_line(report: Row) -> str:
         parts.append(_plural(breached, "complaint") + " past SLA")
     if report["missed_days"]:
         parts.append(_plural(report["missed_days"], "day") + f" missed since {report['last_run']}")
+    elif report["missed"]:
+        last = dt.date.fromisoformat(report["last_run"])
+        parts.append(f"{_plural(len(report['missed']), 'date')} since {last:%A}")
     return " · ".join(parts)

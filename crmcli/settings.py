@@ -53,6 +53,12 @@ def _one_of(*allowed: str) -> Callable[[str], str]:
     return check
 
 
+def _weekdays(value: str) -> str:
+    text = model.as_text(value, "days").strip().lower()
+    when.parse_weekdays(text)
+    return text
+
+
 def _positive(value: str) -> str:
     return str(model.integer(value, "value", 1, model.MAX_COUNT))
 
@@ -69,6 +75,12 @@ SETTINGS = {
             "cadence", "", "keep-in-touch cadence given to new contacts (empty: none)", _cadence
         ),
         Setting("week_start", "monday", "first day of the week", _one_of(*WEEK_STARTS)),
+        Setting(
+            "digest_days",
+            "daily",
+            "days your cron runs `crm digest` (mon-fri…): other days are not 'missed'",
+            _weekdays,
+        ),
         Setting(
             "load_limit",
             "3",

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,24 +20,10 @@ from typing import Any
 from . import dbfile, model
 from .errors import CrmError, DatabaseRefused, NotFound
 from .migrations import FTS_COLUMNS, LATEST, MIGRATIONS, statements
-from .model import LIST_COLUMNS, Row
+from .model import LIST_COLUMNS, Row, fold, words
 from .when import stamp
 
 BUSY_TIMEOUT_MS = 60_000
-
-
-def fold(value: str) -> str:
-    """Case- and accent-insensitive form of a text: 'João' and 'joao' fold alike."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def words(value: str) -> str:
-    """A name folded, with hyphens, apostrophes and dots as word breaks: "O'Brien-Silva" gives
-    "o brien silva", so a reference can start at any word."""
-    return " ".join(
-        fold(value).replace("-", " ").replace("'", " ").replace("’", " ").replace(".", " ").split()
-    )
 
 
 def new_uid() -> str:
@@ -694,6 +679,13 @@ class Store:
             else:
                 self.add_special_date(contact_id, {"label": "birthday", "created": now, **raw})
 
+    def remove_birthday(self, contact_id: int) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "DELETE FROM special_dates WHERE contact_id = ? AND label = 'birthday'",
+                (contact_id,),
+            )
+
     def has_special_date(self, contact_id: int, label: str, month: int, day: int, year) -> bool:
         return bool(
             self.conn.execute(
@@ -957,21 +949,41 @@ class Store:
         )
 
     def search(self, text: str, limit: int = 50) -> list[Row]:
-        """Full-text search over people and interactions, best matches first, with snippets."""
+        """Full-text search over people, interactions, follow-ups, complaints and dated notes,
+        best matches first, with snippets."""
         return self.all(
             """SELECT * FROM (
-                 SELECT 'contact' AS kind, c.id AS contact_id, c.name AS contact, NULL AS interaction_id,
-                        NULL AS happened_at,
-                        snippet(contacts_fts, -1, '[', ']', '…', 12) AS snippet, contacts_fts.rank AS rank
+                 SELECT 'contact' AS kind, c.id AS contact_id, c.name AS contact,
+                        NULL AS interaction_id, NULL AS happened_at,
+                        snippet(contacts_fts, -1, '[', ']', '…', 12) AS snippet, c.id AS record_id,
+                        contacts_fts.rank AS rank
                  FROM contacts_fts JOIN contacts c ON c.id = contacts_fts.rowid
                  WHERE contacts_fts MATCH :query AND c.archived = 0
                  UNION ALL
                  SELECT 'interaction', c.id, c.name, i.id, i.happened_at,
-                        snippet(interactions_fts, -1, '[', ']', '…', 12), interactions_fts.rank
+                        snippet(interactions_fts, -1, '[', ']', '…', 12), i.id, interactions_fts.rank
                  FROM interactions_fts JOIN interactions i ON i.id = interactions_fts.rowid
                  JOIN interaction_contacts l ON l.interaction_id = i.id
                  JOIN contacts c ON c.id = l.contact_id
                  WHERE interactions_fts MATCH :query AND c.archived = 0
+                 UNION ALL
+                 SELECT 'followup', c.id, c.name, NULL, f.due,
+                        snippet(followups_fts, -1, '[', ']', '…', 12), f.id, followups_fts.rank
+                 FROM followups_fts JOIN followups f ON f.id = followups_fts.rowid
+                 JOIN contacts c ON c.id = f.contact_id
+                 WHERE followups_fts MATCH :query AND c.archived = 0
+                 UNION ALL
+                 SELECT 'complaint', c.id, c.name, NULL, k.opened,
+                        snippet(complaints_fts, -1, '[', ']', '…', 12), k.id, complaints_fts.rank
+                 FROM complaints_fts JOIN complaints k ON k.id = complaints_fts.rowid
+                 JOIN contacts c ON c.id = k.contact_id
+                 WHERE complaints_fts MATCH :query AND c.archived = 0
+                 UNION ALL
+                 SELECT 'note', c.id, c.name, NULL, n.written_at,
+                        snippet(notes_fts, -1, '[', ']', '…', 12), n.id, notes_fts.rank
+                 FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid
+                 JOIN contacts c ON c.id = n.contact_id
+                 WHERE notes_fts MATCH :query AND c.archived = 0
                ) ORDER BY rank, happened_at DESC LIMIT :limit""",
             {"query": fts_query(text), "limit": limit},
         )
@@ -1063,6 +1075,10 @@ class Store:
                 ((uid, *date) for uid, date in zip(uids, dates, strict=True)),
             )
 
+    def names_and_phones(self) -> Iterator[tuple[int, str, list[str]]]:
+        for contact_id, name, phones in self.conn.execute("SELECT id, name, phones FROM contacts"):
+            yield contact_id, name, json.loads(phones)
+
     def contact_lookup(self) -> dict[str, int]:
         """Ids, uids and emails an import may name a contact by → its id."""
         lookup: dict[str, int] = {}
@@ -1109,6 +1125,26 @@ class Store:
             isinstance(row_id, int)
             and not self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
         )
+
+    def move_records(self, from_id: int, to_id: int) -> None:
+        """Everything attached to one contact moves to another (a merge). Special dates with a
+        label the other already has stay behind (and go with the removed contact)."""
+        with self.transaction():
+            for table in ("followups", "complaints", "stage_changes", "notes", "contact_aliases"):
+                self.conn.execute(
+                    f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (to_id, from_id)
+                )
+            self.conn.execute(
+                "UPDATE special_dates SET contact_id = :to WHERE contact_id = :from AND "
+                "lower(label) NOT IN (SELECT lower(label) FROM special_dates WHERE contact_id = :to)",
+                {"to": to_id, "from": from_id},
+            )
+            self.conn.execute(
+                "INSERT OR IGNORE INTO interaction_contacts (contact_id, happened_at, interaction_id) "
+                "SELECT ?, happened_at, interaction_id FROM interaction_contacts WHERE contact_id = ?",
+                (to_id, from_id),
+            )
+            self.conn.execute("DELETE FROM interaction_contacts WHERE contact_id = ?", (from_id,))
 
     def add_alias(self, uid: str, contact_id: int) -> None:
         """Another uid this contact answers to (a contact merged into it)."""

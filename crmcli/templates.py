@@ -93,7 +93,14 @@ def contact_fields(
     store, contact: dict[str, Any], today: dt.date, now: dt.datetime
 ) -> dict[str, Any]:
     """Everything a template may use about a contact; None where the contact has nothing."""
+    from .contacts import split_name
+
     parts = contact["name"].split()
+    named = split_name(contact["name"])  # "O'Brien, Sean": given Sean, family O'Brien
+    given = contact.get("given_name") or named.get("given_name") or (parts[0] if parts else None)
+    family = contact.get("family_name") or named.get("family_name")
+    if family is None and not named and len(parts) > 1:
+        family = parts[-1]
     interactions = store.contact_interactions(contact["id"], limit=50)
     touches = [i for i in interactions if i["kind"] == "touch"]
     sales = [i for i in interactions if i["amount"]]
@@ -101,8 +108,10 @@ def contact_fields(
     summary = store.contact_summary(contact["id"])
     return {
         "name": contact["name"],
-        "first_name": parts[0] if parts else None,
-        "last_name": parts[-1] if len(parts) > 1 else None,
+        "first_name": given,
+        "last_name": family,
+        "given_name": given,
+        "family_name": family,
         "company": contact["company"],
         "title": contact["title"],
         "email": contact["emails"][0] if contact["emails"] else None,

@@ -10,7 +10,8 @@ from typing import Any
 from .errors import CrmError, NotFound
 from .exchange import backup
 from .exchange.importer import ImportRefused, Summary
-from .store import Store, words
+from .model import words
+from .store import Store
 
 TRASH_DAYS = 30
 Row = dict[str, Any]

@@ -292,6 +292,35 @@ def parse_deadline(text: str, opened: dt.datetime, today: dt.date, now: dt.datet
     return moment
 
 
+# --------------------------------------------------------------------------- weekly schedules
+
+DAILY = frozenset(range(7))
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """The days a cron line runs on: `daily`, `mon-fri`, `mon,wed,fri`, `sat-sun`
+    (Monday is 0)."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned in ("daily", "every", "all", "*", "mon-sun"):
+        return DAILY
+    days: set[int] = set()
+    for part in cleaned.split(","):
+        first, dash, last = part.partition("-")
+        start, end = _weekday(first, text), _weekday(last, text) if dash else None
+        if end is None:
+            days.add(start)
+        else:
+            days.update((start + i) % 7 for i in range((end - start) % 7 + 1))
+    return frozenset(days)
+
+
+def _weekday(word: str, text: str) -> int:
+    matches = [i for i, name in enumerate(_WEEKDAYS) if len(word) >= 3 and name.startswith(word)]
+    if len(matches) != 1:
+        raise CrmError(f"bad days {text!r}: use daily, mon-fri, or days such as mon,wed,fri")
+    return matches[0]
+
+
 # --------------------------------------------------------------------------- special dates
 
 _SPECIAL = re.compile(r"^(?:(\d{4})-|--)?(\d{1,2})-?(\d{2})$", re.ASCII)

@@ -37,6 +37,12 @@ Birthday = Annotated[
     str | None, typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")
 ]
 Owner = Annotated[str | None, typer.Option(help="Who owns the relationship.")]
+GivenName = Annotated[str | None, typer.Option(help="Given (first) name, for templates.")]
+FamilyName = Annotated[str | None, typer.Option(help="Family (last) name.")]
+SharedEmail = Annotated[
+    bool,
+    typer.Option("--allow-shared-email", help="Accept an email another contact already has."),
+]
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
 Cost = Annotated[float | None, typer.Option(help="What winning this client cost.")]
@@ -66,15 +72,18 @@ def add(
     source: Source = None,
     note: Note = None,
     acquisition_cost: Cost = None,
+    given_name: GivenName = None,
+    family_name: FamilyName = None,
+    allow_shared_email: SharedEmail = False,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
     store = open_store(create=True)
     fields = _fields(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
-        note=note, cost=acquisition_cost,
+        note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
     )  # fmt: skip
-    contact_id = contacts.add(store, fields, birthday, clock.now())
+    contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
     output.message(f"added contact {contact_id}: {store.get_contact(contact_id)['name']}")
     output.print_id(contact_id)
 
@@ -170,6 +179,9 @@ def edit(
     source: Source = None,
     note: Note = None,
     acquisition_cost: Cost = None,
+    given_name: GivenName = None,
+    family_name: FamilyName = None,
+    allow_shared_email: SharedEmail = False,
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
     store = open_store()
@@ -177,14 +189,16 @@ def edit(
     fields = _fields(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
-        note=note, cost=acquisition_cost,
+        note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
     )  # fmt: skip
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:
         raise UsageError("nothing to change: give at least one option, e.g. --company or --add-tag")
     added = {"tags": add_tag or [], "emails": add_email or [], "phones": add_phone or []}
     removed = {"tags": remove_tag or [], "emails": remove_email or [], "phones": remove_phone or []}
-    updated = contacts.edit(store, contact, fields, added, removed, birthday, clock.now())
+    updated = contacts.edit(
+        store, contact, fields, added, removed, birthday, clock.now(), allow_shared_email
+    )
     output.message(f"updated contact {updated['id']}: {updated['name']}")
 
 
@@ -222,3 +236,31 @@ def delete(ref: Ref, yes: Yes = False) -> None:
         f"(trash entry {trash_id}; restore with `crm trash restore {trash_id}`)"
     )
     output.print_id(trash_id)
+
+
+@app.command("duplicates")
+def duplicates(fmt: Format = None) -> None:
+    """Likely duplicates: the same email, the same phone in any formatting, the same name."""
+    store = open_store()
+    rows = contacts.duplicates(store)
+    shown = ("id", "name", "other_id", "other_name", "reason")
+    output.listing(rows, output.check_format(fmt), shown, "no likely duplicates")
+
+
+@app.command("merge")
+def merge(
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The contact that stays.")],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The contact merged into it.")],
+    yes: Yes = False,
+) -> None:
+    """Merge OTHER into KEEP: every record, email, phone and tag moves; OTHER's uid stays an
+    alias of KEEP (so imports of OTHER land on KEEP). Undo with `crm undo`."""
+    store = open_store()
+    kept, gone = contacts.resolve(store, keep), contacts.resolve(store, other)
+    confirm(
+        f"merge {gone['name']} (id {gone['id']}) into {kept['name']} (id {kept['id']}), "
+        f"removing {gone['name']}",
+        yes,
+    )
+    merged = contacts.merge(store, kept, gone, clock.now())
+    output.message(f"merged {gone['name']} into {merged['name']} (id {merged['id']})")

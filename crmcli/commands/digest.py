@@ -23,4 +23,5 @@ def digest(
     if quiet_if_empty and reports.is_empty(report):
         return
     title = f"crm digest for {report['date']}"
-    output.render_report(report, chosen, columns.DIGEST, title=title, heading=[report["summary"]])
+    sections = columns.digest_sections(report["missed_title"])
+    output.render_report(report, chosen, sections, title=title, heading=[report["summary"]])

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, output
-from ..options import DryRun, SkipInvalid, command_group, open_store
+from ..options import DryRun, MergeByEmail, SkipInvalid, command_group, open_store
 
 app = command_group("Import contacts and interactions, all-or-nothing.")
 
@@ -41,6 +41,7 @@ def import_contacts(
         str | None,
         typer.Option(help="Day and month order of slashed dates: dmy, mdy or ymd."),
     ] = None,
+    merge_by_email: MergeByEmail = False,
 ) -> None:
     """Import contacts from crm, Google, Outlook or LinkedIn CSV, JSON (Lines) or vCard."""
     from .. import model, when
@@ -59,7 +60,7 @@ def import_contacts(
     now = clock.now()
 
     def planner(store):
-        return importer.ContactImport(store, duplicate, now, order)
+        return importer.ContactImport(store, duplicate, now, order, merge_by_email)
 
     summary = importer.run_import(
         store, planner, records, skip_invalid, dry_run, output.progress_for(binary)

@@ -7,7 +7,7 @@ import typer
 
 from .. import clock, model, output
 from ..errors import CrmError
-from ..options import DryRun, SkipInvalid, command_group, open_store
+from ..options import DryRun, MergeByEmail, SkipInvalid, command_group, open_store
 
 app = command_group("vCard interchange: a vdir for khard and vdirsyncer.")
 
@@ -37,6 +37,7 @@ def vcard_import(
     dry_run: DryRun = False,
     on_duplicate: Annotated[str, typer.Option(help="skip, update or error.")] = "update",
     skip_invalid: SkipInvalid = False,
+    merge_by_email: MergeByEmail = False,
 ) -> None:
     """Import vCards 3.0 / 4.0 from a file, a stream or a vdir."""
     from ..exchange import importer
@@ -49,7 +50,7 @@ def vcard_import(
     now = clock.now()
 
     def planner(store):
-        return importer.ContactImport(store, duplicate, now)
+        return importer.ContactImport(store, duplicate, now, merge_by_email=merge_by_email)
 
     summary = importer.run_import(store, planner, read_vcards(source), skip_invalid, dry_run)
     output.import_report(summary, "vCards", dry_run)

@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import model, settings, when
 from ..errors import CrmError
-from ..store import INTERACTION_COLUMNS, Store, fold, new_uids
+from ..model import fold
+from ..store import INTERACTION_COLUMNS, Store, new_uids
 from ..when import stamp
 from .readers import Record
 
@@ -47,11 +48,18 @@ class Summary:
     invalid: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    shared_email: int = 0  # records kept apart although their email is another contact's
 
     def line(self, what: str, dry_run: bool) -> str:
         verb = "would import" if dry_run else "imported"
         text = f"{verb} {what}: {self.added} added, {self.updated} updated, {self.skipped} skipped"
-        return text + (f", {len(self.invalid)} invalid" if self.invalid else "")
+        text += f", {len(self.invalid)} invalid" if self.invalid else ""
+        if self.shared_email:
+            text += (
+                f"; {self.shared_email} share an email with a contact of another uid (kept "
+                "apart: see `crm contact duplicates`, or import with --merge-by-email)"
+            )
+        return text
 
 
 class DryRun(Exception):
@@ -145,12 +153,22 @@ class ContactImport:
     """Matches records against the database and each other; writes new contacts in batches
     and updates matched ones in place, all inside the import's transaction."""
 
-    def __init__(self, store: Store, on_duplicate: str, now: dt.datetime, date_order=None):
+    def __init__(
+        self,
+        store: Store,
+        on_duplicate: str,
+        now: dt.datetime,
+        date_order=None,
+        merge_by_email: bool = False,
+    ):
         self.store = store
         self.on_duplicate = on_duplicate
         self.now = stamp(now)
         self.date_order = date_order
+        self.merge_by_email = merge_by_email
         self.by_uid, self.by_email = store.contact_keys()
+        self.by_uid.update(store.aliases())  # a merged contact's uid lands on the one kept
+        self.by_name: dict[str, list[tuple[int, set[str]]]] | None = None
         self.next_id = store.next_id("contacts")
         self.first_id = self.next_id
         self.default_cadence = settings.default_cadence(store)
@@ -172,19 +190,47 @@ class ContactImport:
             self.summary.updated += 1
 
     def _match(self, record: Row) -> int | None:
-        if record.get("uid") and record["uid"] in self.by_uid:
-            return self.by_uid[record["uid"]]
+        """By uid; else by email — but never two different uids merged by email unless asked
+        (--merge-by-email); else, for a record with no uid and no email, by name and phone
+        (or the name alone when that is all it has), so a second import changes nothing."""
+        uid = record.get("uid")
+        if uid and uid in self.by_uid:
+            return self.by_uid[uid]
         for email in record.get("emails") or []:
             found = self.by_email.get(email.lower())
-            if found is not None:
-                return found
+            if found is None:
+                continue
+            if uid and not self.merge_by_email:
+                self.summary.shared_email += 1
+                return None
+            return found
+        if not uid and not record.get("emails"):
+            return self._by_name(record)
         return None
+
+    def _by_name(self, record: Row) -> int | None:
+        if self.by_name is None:
+            self.by_name = {}
+            for contact_id, name, phones in self.store.names_and_phones():
+                self._remember_name(name, phones, contact_id)
+        candidates = self.by_name.get(model.name_key(record["name"]), [])
+        wanted = {model.phone_key(p) for p in record.get("phones") or []}
+        for contact_id, known in candidates:
+            if (wanted & known) if wanted else not known:
+                return contact_id
+        return None
+
+    def _remember_name(self, name: str, phones: list[str], contact_id: int) -> None:
+        if self.by_name is not None:
+            entry = (contact_id, {model.phone_key(p) for p in phones})
+            self.by_name.setdefault(model.name_key(name), []).append(entry)
 
     def _remember(self, record: Row, contact_id: int) -> None:
         if record.get("uid"):
             self.by_uid[record["uid"]] = contact_id
         for email in record.get("emails") or []:
             self.by_email.setdefault(email.lower(), contact_id)
+        self._remember_name(record["name"], record.get("phones") or [], contact_id)
 
     def _describe(self, contact_id: int) -> str:
         if contact_id in self.pending:
