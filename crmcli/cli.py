@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CrmError
-from .options import close_stores, set_db_path
+from .options import close_stores, set_command_line, set_db_path
 
 # name → (module in crmcli.commands, attribute, the line `crm --help` shows)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -108,6 +108,11 @@ class CrmGroup(TyperGroup):
         # The registry's help lines: listing commands must not import them all.
         with formatter.section("Commands"):
             formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()])
+
+    def main(self, args=None, *rest, **options):
+        # What `crm history` shows: the command line as typed (CliRunner passes it here too).
+        set_command_line(list(sys.argv[1:] if args is None else args))
+        return super().main(args, *rest, **options)
 
     def invoke(self, ctx):
         try:

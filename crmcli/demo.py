@@ -31,7 +31,8 @@ def seed(store: Store, today: dt.date, now: dt.datetime) -> int:
         return today + dt.timedelta(days=offset)
 
     def date(label: str, offset: int, year: int | None) -> dict[str, Any]:
-        return {"label": label, "month": day(offset).month, "day": day(offset).day, "year": year}
+        when = day(offset)
+        return {"label": label, "month": when.month, "day": when.day, "year": year, "created": now}
 
     with store.transaction():
         ids = {}

@@ -428,10 +428,10 @@ FIELDS: dict[str, dict[str, Check]] = {
     },
 }
 REQUIRED = {
-    "contacts": ("name",),
-    "interactions": ("happened_at", "summary"),
-    "special_dates": ("label", "month", "day"),
-    "followups": ("due",),
+    "contacts": ("name", "created", "updated"),
+    "interactions": ("happened_at", "summary", "created"),
+    "special_dates": ("label", "month", "day", "created"),
+    "followups": ("due", "created"),
     "complaints": ("opened", "summary", "due"),
     "stage_changes": ("to_stage", "changed_at"),
     "notes": ("written_at", "text"),

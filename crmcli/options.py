@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 _db_override: Path | None = None
 _open_stores: list[Store] = []
+_command_line: list[str] = []
+
+
+def set_command_line(args: list[str]) -> None:
+    _command_line[:] = args
 
 
 def set_db_path(path: Path | None) -> None:
@@ -36,12 +41,12 @@ def open_store(create: bool = False) -> Store:
     """Open (migrating) the database; `create` it if missing — only commands that add data do,
     so a mistyped path in a report's cron line is an error, not a new empty database.
     `close_stores` closes it after the command."""
-    import sys
+    import shlex
 
     from .store import open_store as _open
 
     store = _open(db_path(), create=create)
-    store.command = " ".join(["crm", *sys.argv[1:]])  # what `crm history` shows
+    store.command = shlex.join(["crm", *_command_line])  # what `crm history` shows
     store.clock = clock.now
     _open_stores.append(store)
     return store
@@ -81,7 +86,18 @@ def _format_option(formats: tuple[str, ...]):
     )
 
 
+def _wide(value: bool) -> bool:
+    from .output import set_wide
+
+    set_wide(value)
+    return value
+
+
 Format = Annotated[str | None, _format_option(FORMATS)]
+Wide = Annotated[
+    bool,
+    typer.Option("--wide", help="Tables: every column in full, however wide.", callback=_wide),
+]
 ReportFormat = Annotated[str | None, _format_option(REPORT_FORMATS)]
 Ref = Annotated[
     str, typer.Argument(metavar="REF", help="Contact: an id, an exact email, or part of the name.")

@@ -201,19 +201,38 @@ def _visible(rows: list[Row], columns) -> list[str]:
     return list(columns) if columns else _fields(rows[0] if rows else None, None)
 
 
+def cell_width(text: str) -> int:
+    """Columns a text takes on a terminal: CJK and emoji take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_width(text))
+
+
 def _write_plain(rows, out, columns=None, title=None):
-    """Aligned columns, two spaces apart; no colour, no box characters. Screen-sized output."""
+    """Aligned columns, two spaces apart (by display width, so CJK names line up); no colour,
+    no box characters; every cell in full."""
     rows = list(rows)
     if not rows:
         return 0
     keys = _visible(rows, columns)
-    cells = [[_one_line(human(row.get(key))) for key in keys] for row in rows]
-    widths = [max(len(key), *(len(line[i]) for line in cells)) for i, key in enumerate(keys)]
+    cells = [[human(row.get(key)) for key in keys] for row in rows]
+    widths = [max(len(key), *(cell_width(line[i]) for line in cells)) for i, key in enumerate(keys)]
     if title:
-        out.write(f"{title}\n")
+        out.write(f"{shown(title)}\n")
     for line in [keys, *cells]:
         out.write(
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            "  ".join(_pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip()
             + "\n"
         )
     return len(rows)
@@ -252,6 +271,49 @@ def console(out: TextIO | None = None):
 
 
 TABLE_LIMIT = 500  # rows; rich takes seconds to lay out thousands (DESIGN.md measured 6 s for 10k)
+# Free text: truncated with an ellipsis to fit a table. Every other column is a token (an id,
+# a date, a number, an email, a word of a vocabulary) and is never broken or shortened.
+FREE_TEXT = {
+    "name", "contact", "other_name", "summary", "reason", "note", "notes", "snippet", "text",
+    "outcome", "company", "title", "tags", "command", "changed", "detail", "comment", "help",
+    "resolution", "response", "done_note", "contacts", "source", "fields", "label", "state",
+    "owner",
+}  # fmt: skip
+TEXT_MIN = 12  # a free-text column keeps at least this much before columns are hidden
+TOKEN_MAX = 40  # a token longer than this (a very long email) is cut rather than its column hidden
+WIDE = False  # `--wide`: show every column in full, however wide the table gets
+
+
+def set_wide(value: bool) -> None:
+    global WIDE
+    WIDE = WIDE or value
+
+
+def fit_columns(
+    keys: list[str], cells: dict[str, list[str]], width: int
+) -> tuple[list[str], list[str], dict[str, int]]:
+    """Which columns a table of `width` shows, which it hides (the least important: the last),
+    and how wide each shown one is. Tokens keep their full width; free text shrinks first."""
+    natural = {k: max([cell_width(k), *(cell_width(c) for c in cells[k])]) for k in keys}
+    smallest = {
+        k: min(natural[k], max(TEXT_MIN if k in FREE_TEXT else TOKEN_MAX, len(k))) for k in keys
+    }
+    shown: list[str] = list(keys)
+    hidden: list[str] = []
+    while len(shown) > 1 and sum(smallest[k] for k in shown) + 3 * len(shown) + 1 > width:
+        hidden.insert(0, shown.pop())
+    widths = {k: smallest[k] for k in shown}
+    spare = width - (sum(widths.values()) + 3 * len(shown) + 1)
+    while spare > 0:
+        growing = [k for k in shown if widths[k] < natural[k]]
+        if not growing:
+            break
+        for k in growing:
+            if spare <= 0:
+                break
+            widths[k] += 1
+            spare -= 1
+    return shown, hidden, widths
 
 
 def _write_table(rows, out, columns=None, title=None):
@@ -265,12 +327,24 @@ def _write_table(rows, out, columns=None, title=None):
     from rich.table import Table
 
     keys = _visible(rows, columns)
-    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold")
-    for key in keys:
-        table.add_column(key, overflow="fold")
-    for row in rows:
-        table.add_row(*(_escape(human(row.get(key))) for key in keys))
-    console(out).print(table)
+    cells = {key: [human(row.get(key)) for row in rows] for key in keys}
+    screen = console(out)
+    width = 10**6 if WIDE else screen.width
+    shown_keys, hidden, widths = fit_columns(keys, cells, width)
+    caption = None
+    if hidden:
+        caption = f"hidden: {', '.join(hidden)} (--wide or --format plain shows every column)"
+    table = Table(
+        title=shown(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left",
+        title_style="bold", caption=caption, caption_justify="left", caption_style="dim",
+    )  # fmt: skip
+    for key in shown_keys:
+        table.add_column(key, width=widths[key], no_wrap=True, overflow="ellipsis")
+    for index in range(len(rows)):
+        table.add_row(*(_escape(cells[key][index]) for key in shown_keys))
+    if WIDE:
+        screen.width = sum(widths.values()) + 3 * len(shown_keys) + 1
+    screen.print(table)
     return len(rows)
 
 
@@ -349,7 +423,11 @@ def _write_heading(title: str | None, lines: Sequence[str], fmt: str, out: TextI
         console(out).print(f"[bold]{_escape(title)}[/bold]")
     elif title:
         out.write(f"{title}\n")
-    out.write("".join(f"{line}\n" for line in lines))
+    if fmt == "table":  # wrapped at words to the terminal
+        for line in lines:
+            console(out).print(_escape(line))
+    else:
+        out.write("".join(f"{line}\n" for line in lines))
     if lines and fmt == "markdown":
         out.write("\n")
 

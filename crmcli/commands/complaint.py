@@ -10,6 +10,7 @@ from ..options import (
     Format,
     NoTouch,
     Ref,
+    Wide,
     Yes,
     command_group,
     confirm,
@@ -113,6 +114,7 @@ def rm(complaint_id: ComplaintId, yes: Yes = False) -> None:
 def list_(
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include resolved complaints.")] = False,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """Unresolved complaints, oldest first, with age and SLA breaches."""
     store = open_store()

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import output, settings
-from ..options import Format, command_group, open_store
+from ..options import Format, Wide, command_group, open_store
 
 app = command_group("Settings kept in the database.")
 
@@ -29,6 +29,6 @@ def set_(
 
 
 @app.command("list")
-def list_(fmt: Format = None) -> None:
+def list_(fmt: Format = None, wide: Wide = False) -> None:
     """Every setting with its value and default."""
     output.render(settings.listing(open_store()), output.check_format(fmt))

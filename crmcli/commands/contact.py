@@ -13,6 +13,7 @@ from ..options import (
     Relationship,
     ReportFormat,
     Stage,
+    Wide,
     Yes,
     command_group,
     confirm,
@@ -104,6 +105,7 @@ def list_(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Ids only, one a line.")] = False,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """List contacts (archived ones only with --archived)."""
     store = open_store()
@@ -127,6 +129,7 @@ def show(
     ref: Ref,
     limit: Annotated[int, typer.Option(help="How many interactions to show (0: all).", min=0)] = 20,
     fmt: ReportFormat = None,
+    wide: Wide = False,
 ) -> None:
     """One contact: every field, then the timeline."""
     from ..timeline import contact_page, sections
@@ -239,7 +242,7 @@ def delete(ref: Ref, yes: Yes = False) -> None:
 
 
 @app.command("duplicates")
-def duplicates(fmt: Format = None) -> None:
+def duplicates(fmt: Format = None, wide: Wide = False) -> None:
     """Likely duplicates: the same email, the same phone in any formatting, the same name."""
     store = open_store()
     rows = contacts.duplicates(store)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, columns, contacts, output, records
-from ..options import Format, Ref, Yes, command_group, confirm, open_store, record_id
+from ..options import Format, Ref, Wide, Yes, command_group, confirm, open_store, record_id
 
 app = command_group("Special dates: birthdays, anniversaries, any yearly date.")
 DateId = Annotated[
@@ -55,6 +55,7 @@ def list_(
         str | None, typer.Argument(metavar="REF", help="Only this contact's dates.")
     ] = None,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """List special dates by month and day (a yearless date shows as --MM-DD)."""
     store = open_store()

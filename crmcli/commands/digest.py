@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, columns, output, reports
-from ..options import Days, LeapDay, ReportFormat, open_store
+from ..options import Days, LeapDay, ReportFormat, Wide, open_store
 
 
 def digest(
@@ -15,6 +15,7 @@ def digest(
         bool, typer.Option("--quiet-if-empty", help="Print nothing when nothing is due (for cron).")
     ] = False,
     fmt: ReportFormat = None,
+    wide: Wide = False,
 ) -> None:
     """The daily digest: overdue, upcoming and complaints on one page."""
     store = open_store()

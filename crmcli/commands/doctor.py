@@ -2,10 +2,10 @@
 
 from .. import health, output
 from ..errors import CrmError
-from ..options import Format, open_store
+from ..options import Format, Wide, open_store
 
 
-def doctor(fmt: Format = None) -> None:
+def doctor(fmt: Format = None, wide: Wide = False) -> None:
     """Check integrity, schema, orphans, permissions and the rules; exits 1 when something is wrong."""
     store = open_store()
     checks = health.checks(store)

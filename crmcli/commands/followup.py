@@ -9,6 +9,7 @@ from ..options import (
     Format,
     NoTouch,
     Ref,
+    Wide,
     Yes,
     command_group,
     confirm,
@@ -100,6 +101,7 @@ def rm(followup_id: FollowupId, yes: Yes = False) -> None:
 def list_(
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include done follow-ups.")] = False,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """List open follow-ups, soonest due first."""
     store = open_store()

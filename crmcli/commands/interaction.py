@@ -9,6 +9,7 @@ from ..options import (
     AllowFuture,
     Channel,
     ReportFormat,
+    Wide,
     Yes,
     command_group,
     confirm,
@@ -29,7 +30,7 @@ InteractionId = Annotated[
 
 
 @app.command("show")
-def show(interaction_id: InteractionId, fmt: ReportFormat = None) -> None:
+def show(interaction_id: InteractionId, fmt: ReportFormat = None, wide: Wide = False) -> None:
     """One interaction with everyone who took part."""
     store = open_store()
     row = store.get_interaction(interaction_id)

@@ -8,6 +8,7 @@ from .. import clock, contacts, output, records
 from ..options import (
     Format,
     Ref,
+    Wide,
     Yes,
     confirm,
     default_command_group,
@@ -40,6 +41,7 @@ def add(ref: Ref, text: Text) -> None:
 def list_(
     ref: Annotated[str | None, typer.Argument(metavar="REF", help="Only this contact's.")] = None,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """Notes, newest first."""
     store = open_store()

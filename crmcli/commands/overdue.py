@@ -1,10 +1,10 @@
 """crm overdue: follow-ups due and contacts past their keep-in-touch cadence."""
 
 from .. import clock, columns, output
-from ..options import Format, open_store
+from ..options import Format, Wide, open_store
 
 
-def overdue(fmt: Format = None) -> None:
+def overdue(fmt: Format = None, wide: Wide = False) -> None:
     """Follow-ups due today or earlier and contacts past their cadence, most overdue first."""
     store = open_store()
     chosen = output.check_format(fmt)

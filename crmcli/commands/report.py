@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, columns, insights, output
-from ..options import Format, ReportFormat, command_group, open_store, parse_day
+from ..options import Format, ReportFormat, Wide, command_group, open_store, parse_day
 
 app = command_group("What the relationships are worth and how they change.")
 
@@ -20,6 +20,7 @@ def retention(
         str | None, typer.Option(help="Start of the period (default: 1 year ago).")
     ] = None,
     fmt: ReportFormat = None,
+    wide: Wide = False,
 ) -> None:
     """Contacts per stage, moves in the period, dissolutions and how long things take."""
     store = open_store()
@@ -35,7 +36,7 @@ def retention(
 
 
 @app.command("satisfaction")
-def satisfaction(fmt: ReportFormat = None) -> None:
+def satisfaction(fmt: ReportFormat = None, wide: Wide = False) -> None:
     """Average score and NPS, per month, and unhappy contacts not contacted since."""
     store = open_store()
     chosen = output.check_format(fmt, output.REPORT_FORMATS)
@@ -51,6 +52,7 @@ def satisfaction(fmt: ReportFormat = None) -> None:
 def value(
     top: Annotated[int | None, typer.Option(help="Only the N most valuable contacts.", min=1)] = 20,
     fmt: ReportFormat = None,
+    wide: Wide = False,
 ) -> None:
     """Revenue, acquisition cost and lifetime value per contact, with totals."""
     store = open_store()
@@ -74,6 +76,7 @@ def contact_load(
         typer.Option(help="Outbound touches allowed (default: config load_limit).", min=0),
     ] = None,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """Who is being contacted too often: more outbound touches than the limit in the window."""
     store = open_store()
@@ -89,6 +92,7 @@ def contact_load(
 def activity(
     months: Annotated[int, typer.Option(help="How many months back.", min=1, max=120)] = 12,
     fmt: ReportFormat = None,
+    wide: Wide = False,
 ) -> None:
     """Interactions per month and the pipeline by stage, drawn as bars."""
     store = open_store()

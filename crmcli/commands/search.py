@@ -5,13 +5,14 @@ from typing import Annotated
 import typer
 
 from .. import columns, model, output
-from ..options import Format, open_store
+from ..options import Format, Wide, open_store
 
 
 def search(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (all of them).")],
     limit: Annotated[int, typer.Option(help="At most this many results.", min=1)] = 50,
     fmt: Format = None,
+    wide: Wide = False,
 ) -> None:
     """Full-text search over names, companies, notes and interactions, best first."""
     store = open_store()

@@ -5,13 +5,13 @@ from typing import Annotated
 import typer
 
 from .. import clock, contacts, output, templates
-from ..options import Format, Ref, command_group, db_path, open_store
+from ..options import Format, Ref, Wide, command_group, db_path, open_store
 
 app = command_group("Message templates filled from a contact's fields.")
 
 
 @app.command("list")
-def template_list(fmt: Format = None) -> None:
+def template_list(fmt: Format = None, wide: Wide = False) -> None:
     """Built-in templates and your own (NAME.txt in the templates folder beside the database)."""
     output.render(templates.listing(db_path()), output.check_format(fmt))
 

@@ -5,13 +5,13 @@ from typing import Annotated
 import typer
 
 from .. import clock, output, trash
-from ..options import Format, Yes, command_group, confirm, open_store
+from ..options import Format, Wide, Yes, command_group, confirm, open_store
 
 app = command_group(f"Deleted contacts, kept for {trash.TRASH_DAYS} days.")
 
 
 @app.command("list")
-def trash_list(fmt: Format = None) -> None:
+def trash_list(fmt: Format = None, wide: Wide = False) -> None:
     """Deleted contacts that can still be restored."""
     store = open_store()
     output.listing(

@@ -1,10 +1,12 @@
 """crm upcoming: birthdays, anniversaries and other special dates ahead."""
 
 from .. import clock, columns, output, reports, settings
-from ..options import Days, Format, LeapDay, open_store
+from ..options import Days, Format, LeapDay, Wide, open_store
 
 
-def upcoming(days: Days = None, leap_day: LeapDay = None, fmt: Format = None) -> None:
+def upcoming(
+    days: Days = None, leap_day: LeapDay = None, fmt: Format = None, wide: Wide = False
+) -> None:
     """Birthdays, anniversaries and other dates from today through today + N days."""
     store = open_store()
     chosen = output.check_format(fmt)

@@ -111,8 +111,9 @@ class ContactDraft:
     dates: list[tuple[str, int, int, int | None]]  # label, month, day, year
 
 
-def contact_draft(raw: Row, date_order: when.DateOrder | None = None) -> ContactDraft:
-    """One record's raw fields, checked by the model, with its special dates."""
+def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) -> ContactDraft:
+    """One record's raw fields, checked by the model, with its special dates; a record that
+    does not say when it was created was created `now`."""
     fields: Row = {}
     name = raw.get("name")
     if name is None:
@@ -132,6 +133,8 @@ def contact_draft(raw: Row, date_order: when.DateOrder | None = None) -> Contact
         )
     if model.text(fields.get("name"), "name") is None:
         raise CrmError("name is empty: give a name, or a first and last name")
+    fields.setdefault("created", now)
+    fields.setdefault("updated", fields["created"])
     record = model.check("contacts", fields)
     dates = [
         (model.label(label), *when.special_date(*date)) for label, date in raw.get("dates", [])
@@ -177,7 +180,7 @@ class ContactImport:
         self.streaming = True
 
     def plan(self, record: Record) -> None:
-        draft = contact_draft(record.raw, self.date_order)
+        draft = contact_draft(record.raw, self.now, self.date_order)
         match = self._match(draft.record)
         if match is None:
             self._add(draft)
@@ -239,8 +242,6 @@ class ContactImport:
 
     def _add(self, draft: ContactDraft) -> None:
         record = draft.record
-        record.setdefault("created", self.now)
-        record.setdefault("updated", record["created"])
         if "cadence_days" not in record and self.default_cadence:
             record["cadence_days"] = self.default_cadence
         contact_id = self.next_id
