@@ -1,4 +1,5 @@
-# The two quick-start commands: `make demo` and `make test`. Both set up .venv first.
+# The two quick-start commands: `make demo` and `make test`. Both set up .venv first; the demo
+# installs crm alone, the tests add the development tools.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,15 +7,23 @@ DEMO_DB := demo/crm.db
 
 .PHONY: demo test compile format docs bench clean
 
-$(BIN)/crm: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# crm and what it needs to run
+$(VENV)/.crm: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
+	touch $@
+
+# ... and the tools to test it
+$(VENV)/.dev: pyproject.toml $(VENV)/.crm
 	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
-	touch $(BIN)/crm
+	touch $@
 
 # Byte-compile crm: start-up is the product's speed, and some environments set
 # PYTHONDONTWRITEBYTECODE, which would make every run compile the package again.
-compile: $(BIN)/crm
+compile: $(VENV)/.crm
 	$(BIN)/python -m compileall -q crmcli
 
 demo: compile
@@ -23,20 +32,20 @@ demo: compile
 	CRM_DB=$(DEMO_DB) $(BIN)/crm db demo
 	CRM_DB=$(DEMO_DB) $(BIN)/crm digest
 
-test: $(BIN)/crm
+test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-format: $(BIN)/crm
+format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-docs: $(BIN)/crm
+docs: $(VENV)/.dev
 	$(BIN)/python -m crmcli.reference README.md
 
-bench: compile
+bench: compile $(VENV)/.dev
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/run.py
 

@@ -47,6 +47,25 @@ def rule_problems(store: Store) -> Iterator[str]:
             for problem in found:
                 yield f"{entity} {row['id']}: {problem}"
     yield from settings.problems(store)
+    yield from trash_problems(store)
+    mismatched = store.mismatched_links()
+    if mismatched:
+        yield (
+            f"interaction_contacts: {mismatched} link(s) whose time differs from their "
+            "interaction's (`crm interaction edit ID --when …` sets both)"
+        )
+
+
+def trash_problems(store: Store) -> Iterator[str]:
+    """Trash entries that could not be listed or restored."""
+    from .exchange import backup
+
+    for entry in store.rows("trash"):
+        try:
+            model.moment(entry["deleted_at"], "deletion time")
+            backup.read(entry["payload"])
+        except CrmError as error:
+            yield f"trash {entry['id']} ({entry['name']}): {error}"
 
 
 def _json_list(value: Any, column: str) -> Any:

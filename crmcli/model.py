@@ -44,9 +44,10 @@ MAX_TEXT = 10_000  # notes, summaries
 MAX_NAME = 300  # names, companies, labels, tags
 MAX_ITEMS = 100  # emails, phones or tags on one contact
 MAX_AMOUNT = 1_000_000_000_000.0  # sums of millions of these stay finite (JSON has no Infinity)
-MAX_ID = 2**63 - 1  # SQLite's integer
+MAX_ID = 2**53 - 1  # ids stay exact in every JSON reader (and far below SQLite's limit)
 MAX_COUNT = 1_000_000
 
+_INTEGER = re.compile(r"[+-]?\d{1,20}", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+$")
 _PHONE = re.compile(r"[0-9+()./\- x]+")
 _DIGIT = re.compile(r"\d")
@@ -116,7 +117,7 @@ def integer(value: Any, what: str, low: int, high: int) -> int:
         number = int(value)
     elif type(value) is str:
         cleaned = value.strip()
-        if cleaned.isascii() and cleaned.lstrip("+-").isdigit() and len(cleaned) <= 20:
+        if _INTEGER.fullmatch(cleaned):
             number = int(cleaned)
     if number is None or not low <= number <= high:
         raise CrmError(f"bad {what} {value!r}: use a whole number from {low} to {high}")
@@ -286,8 +287,9 @@ def feedback(score: Any, scale: Any) -> tuple[int, int]:
     try:
         checked_score = integer(score, "score", low, checked_scale)
     except CrmError:
+        shown = score.strip() if isinstance(score, str) else score
         raise CrmError(
-            f"bad score {score!r}: on a scale of {checked_scale} use {low} to {checked_scale}"
+            f"bad score {shown}: on a scale of {checked_scale} use {low} to {checked_scale}"
         ) from None
     return checked_score, checked_scale
 
@@ -438,11 +440,26 @@ REQUIRED = {
 }
 
 
-def check(entity: str, raw: Mapping[str, Any], partial: bool = False) -> Row:
+# What a whole record holds when it does not say (a backup written by hand, an import).
+DEFAULTS: dict[str, Row] = {
+    "contacts": {"archived": False},
+    "interactions": {"kind": "touch", "channel": "other", "direction": "out"},
+    "followups": {"snoozed": 0},
+}
+
+
+def check(entity: str, raw: Mapping[str, Any], partial: bool = False, rules: bool = True) -> Row:
     """Every field of one record, checked and cleaned; then the rules between fields.
 
-    `partial` checks only the fields given (an edit); otherwise required fields must be there."""
+    `partial` checks only the fields given (an edit); otherwise required fields must be there
+    and the defaults fill what is missing. `rules=False` checks the fields alone."""
     checks = FIELDS[entity]
+    if not partial:
+        defaults = DEFAULTS.get(entity, {})
+        raw = {
+            **defaults,
+            **{k: v for k, v in raw.items() if not (k in defaults and v in (None, ""))},
+        }
     clean: Row = {}
     for key, value in raw.items():
         field_check = checks.get(key)
@@ -454,7 +471,8 @@ def check(entity: str, raw: Mapping[str, Any], partial: bool = False) -> Row:
             if clean.get(key) in (None, ""):
                 what = key.replace("_", " ")
                 raise CrmError(f"{what} is empty: give a {what}")
-    RULES.get(entity, _no_rule)(clean)
+    if rules:
+        RULES.get(entity, _no_rule)(clean)
     return clean
 
 
@@ -464,7 +482,7 @@ def problems(entity: str, record: Mapping[str, Any]) -> list[str]:
     found = []
     for key, value in record.items():
         try:
-            check(entity, {key: value}, partial=True)
+            check(entity, {key: value}, partial=True, rules=False)
         except CrmError as error:
             found.append(str(error))
     if not found:
@@ -486,7 +504,9 @@ def _special_date_rule(record: Row) -> None:
 
 def _interaction_rule(record: Row) -> None:
     if record.get("kind") == "feedback":
-        feedback(record.get("score"), record.get("scale"))
+        score, scale = feedback(record.get("score"), record.get("scale"))
+        if scale == 5 and record.get("rating") is None and "score" in record:
+            record["rating"] = score  # a 1–5 score is the interaction's rating too
     elif record.get("score") is not None or record.get("scale") is not None:
         raise CrmError("a score belongs to feedback: set kind to feedback, or drop the score")
 

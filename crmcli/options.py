@@ -70,6 +70,25 @@ def parse_when(text: str, prefer: str = "future"):
     return _parse(text, clock.today(), clock.now(), prefer=prefer)  # type: ignore[arg-type]
 
 
+def happened(text: str | None):
+    """When something happened: now if not said; a bare weekday is the last one."""
+    return parse_when(text, prefer="past") if text else clock.now()
+
+
+def open_store_for_import(dry_run: bool) -> Store:
+    """An import's database: created if missing, except for a dry run, which then runs on a
+    throwaway empty database (a dry run writes nothing, not even a new file)."""
+    if dry_run and not db_path().exists():
+        import tempfile
+
+        from .store import open_store as _open
+
+        store = _open(Path(tempfile.mkdtemp(prefix="crm-dry-run-")) / "crm.db")
+        _open_stores.append(store)
+        return store
+    return open_store(create=True)
+
+
 def parse_day(text: str, prefer: str = "future") -> dt.date:
     from .when import parse_date
 

@@ -1,14 +1,30 @@
-"""The README's command reference, generated from the commands themselves.
+"""The README's generated parts: the command reference, from the commands themselves, and the
+tour's outputs, from running its commands on an empty database.
 
-`python -m crmcli.reference` rewrites the block between the markers in README.md;
-tests/test_docs.py fails when the README and the commands drift apart.
+`python -m crmcli.reference README.md` rewrites both; tests/test_docs.py fails when the README and
+the commands (or what they print) drift apart.
 """
 
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 START = "<!-- reference:start (python -m crmcli.reference) -->"
 END = "<!-- reference:end -->"
+TOUR_START = "<!-- tour:start (outputs written by python -m crmcli.reference) -->"
+TOUR_END = "<!-- tour:end -->"
+TOUR_TODAY = "2026-11-24"  # a Tuesday
+# What differs from run to run: uids and the time of day (CRM_TODAY fixes only the date).
+VOLATILE = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uid>"),
+    (re.compile(r"(?<=\d{4}-\d{2}-\d{2})([T ])\d{2}:\d{2}(:\d{2})?"), r"\1<time>"),
+]
 
 
 def _usage(path: str, command) -> str:
@@ -46,12 +62,103 @@ def reference() -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- the tour
+
+
+def tour_steps(text: str) -> list[tuple[str, list[str]]]:
+    """(command, the output lines shown under it) for every `$ ` line of the tour's blocks."""
+    tour = text.partition(TOUR_START)[2].partition(TOUR_END)[0]
+    steps: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", tour, re.S):
+        lines = block.splitlines()
+        index = 0
+        while index < len(lines):
+            if not lines[index].startswith("$ "):
+                index += 1
+                continue
+            command = lines[index][2:]
+            while command.endswith("\\"):
+                index += 1
+                command = command[:-1] + "\n" + lines[index]
+            index += 1
+            shown = []
+            while index < len(lines) and not lines[index].startswith("$ "):
+                shown.append(lines[index])
+                index += 1
+            steps.append((command, shown))
+    return steps
+
+
+def run_tour(steps: list[tuple[str, list[str]]]) -> list[list[str]]:
+    """Run the commands in order on an empty database; each one's stderr then stdout lines."""
+    crm = shutil.which("crm", path=str(Path(sys.executable).parent)) or "crm"
+    folder = Path(tempfile.mkdtemp(prefix="crm-tour-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "CRM_DEBUG")}
+    env.update(
+        CRM_DB=str(folder / "crm.db"), CRM_TODAY=TOUR_TODAY, HOME=str(folder),
+        PATH=f"{Path(crm).parent}{os.pathsep}{env.get('PATH', '')}",
+    )  # fmt: skip
+    outputs = []
+    try:
+        for command, _ in steps:
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True,
+                timeout=120,
+            )  # fmt: skip
+            outputs.append((done.stderr + done.stdout).splitlines())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return outputs
+
+
+def steady(lines: list[str]) -> list[str]:
+    """Output lines with what differs between runs (uids, times of day) masked."""
+    for pattern, mask in VOLATILE:
+        lines = [pattern.sub(mask, line) for line in lines]
+    return [line.rstrip() for line in lines]
+
+
+def rewrite_tour(text: str) -> str:
+    """The README with every tour command's shown output replaced by what it prints."""
+    steps = tour_steps(text)
+    outputs = iter(run_tour(steps))
+    before, start, rest = text.partition(TOUR_START)
+    tour, end, after = rest.partition(TOUR_END)
+
+    def block(match: re.Match) -> str:
+        lines, out = match.group(1).splitlines(), []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if not line.startswith("$ "):
+                index += 1
+                continue
+            out.append(line)
+            while line.endswith("\\"):
+                index += 1
+                line = lines[index]
+                out.append(line)
+            index += 1
+            shown = []
+            while index < len(lines) and not lines[index].startswith("$ "):
+                shown.append(lines[index])
+                index += 1
+            printed = next(outputs)
+            out.extend(shown if steady(shown) == steady(printed) else printed)
+        return "```console\n" + "\n".join(out) + "\n```"
+
+    tour = re.sub(r"```console\n(.*?)```", block, tour, flags=re.S)
+    return before + start + tour + end + after
+
+
 def rewrite(readme: Path) -> bool:
-    """Put the current reference into the README; True if it changed."""
+    """Put the current reference and tour outputs into the README; True if it changed."""
     text = readme.read_text()
     before, _, rest = text.partition(START)
     _, _, after = rest.partition(END)
     updated = before + reference() + after
+    if TOUR_START in updated:
+        updated = rewrite_tour(updated)
     if updated != text:
         readme.write_text(updated)
     return updated != text

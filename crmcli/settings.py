@@ -48,7 +48,10 @@ def _days(value: str) -> str:
 
 def _one_of(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        return model.choice(value, allowed, "value") or ""
+        chosen = model.choice(value, allowed, "value")
+        if chosen is None:
+            raise CrmError(f"empty value: use one of {', '.join(allowed)}")
+        return chosen
 
     return check
 
@@ -101,8 +104,12 @@ def setting(key: str) -> Setting:
 def check(key: str, value: object) -> tuple[str, str]:
     """A setting's key and its value as stored, or an error saying what is wrong."""
     found = setting(key)
+    if value is None or isinstance(value, str) and not value.strip() and found.key != "cadence":
+        raise CrmError(f"setting {found.key}: empty value: give one (see `crm config list`)")
     try:
         return found.key, found.check(value)  # type: ignore[arg-type]
+    except model.UnknownChoice as error:
+        raise model.UnknownChoice(f"setting {found.key}: {error}") from None
     except CrmError as error:
         raise CrmError(f"setting {found.key}: {error}") from None
 

@@ -529,6 +529,12 @@ class Store:
 
     # ------------------------------------------------------------------ health
 
+    def mismatched_links(self) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM interaction_contacts l JOIN interactions i "
+            "ON i.id = l.interaction_id WHERE l.happened_at IS NOT i.happened_at"
+        ).fetchone()[0]
+
     def integrity_checks(self) -> list[Row]:
         """`crm doctor`'s checks of the file: integrity, references, schema, orphans, journal."""
         checks = []
@@ -1050,8 +1056,9 @@ class Store:
             self.conn.execute(found[0])
 
     def insert_contacts(self, rows: list[Row], dates: list[tuple]) -> None:
-        """Contacts (checked records with their id) and their special dates
-        (contact_id, label, month, day, year, created)."""
+        """Contacts (checked records with their id), their special dates
+        (contact_id, label, month, day, year, created), and a dated stage change for each
+        contact that arrives with a stage (as `contact add --stage` records one)."""
         if not rows:
             return
         first, last = rows[0]["id"], rows[-1]["id"]
@@ -1074,20 +1081,34 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 ((uid, *date) for uid, date in zip(uids, dates, strict=True)),
             )
+            staged = [row for row in rows if row.get("stage")]
+            self.conn.executemany(
+                "INSERT INTO stage_changes (uid, contact_id, from_stage, to_stage, changed_at, "
+                "reason) VALUES (?, ?, NULL, ?, ?, 'imported')",
+                (
+                    (uid, row["id"], row["stage"], row["created"])
+                    for uid, row in zip(new_uids(len(staged)), staged, strict=True)
+                ),
+            )
 
     def names_and_phones(self) -> Iterator[tuple[int, str, list[str]]]:
         for contact_id, name, phones in self.conn.execute("SELECT id, name, phones FROM contacts"):
             yield contact_id, name, json.loads(phones)
 
-    def contact_lookup(self) -> dict[str, int]:
-        """Ids, uids and emails an import may name a contact by → its id."""
-        lookup: dict[str, int] = {}
+    def contact_lookup(self) -> tuple[set[int], dict[str, int], dict[str, int]]:
+        """What an import may name a contact by: its ids; uid (exact case, aliases too) → id;
+        email (lower case) → id."""
+        ids: set[int] = set()
+        uids: dict[str, int] = {}
+        emails: dict[str, int] = {}
         for contact_id, uid, addresses in self.conn.execute("SELECT id, uid, emails FROM contacts"):
-            lookup[str(contact_id)] = contact_id
-            lookup[uid.lower()] = contact_id
+            ids.add(contact_id)
+            uids[uid] = contact_id
             for email in json.loads(addresses):
-                lookup.setdefault(email.lower(), contact_id)
-        return lookup
+                emails.setdefault(email.lower(), contact_id)
+        for uid, contact_id in self.aliases().items():
+            uids.setdefault(uid, contact_id)
+        return ids, uids, emails
 
     def name_lookup(self) -> dict[str, int]:
         """Folded exact names → id, or -1 for a name several contacts share."""

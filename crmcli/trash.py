@@ -23,9 +23,14 @@ SECTION = {
 }  # fmt: skip
 
 
-def purge_after(deleted_at: str) -> str:
-    """The day after which an entry is removed for good."""
-    return (dt.date.fromisoformat(deleted_at[:10]) + dt.timedelta(days=TRASH_DAYS)).isoformat()
+def purge_after(deleted_at: str) -> str | None:
+    """The day after which an entry is removed for good (None for a date crm cannot read:
+    `crm doctor` reports it)."""
+    try:
+        deleted = dt.date.fromisoformat(deleted_at[:10])
+    except (TypeError, ValueError):
+        return None
+    return (deleted + dt.timedelta(days=TRASH_DAYS)).isoformat()
 
 
 def purge_expired(store: Store, now: dt.datetime) -> int:
@@ -87,7 +92,7 @@ def restore(store: Store, ref: str) -> tuple[Row, int]:
     document = backup.read(entry["payload"])
     try:
         with store.transaction():
-            backup.restore(store, document, Summary())
+            backup.restore(store, document, Summary(), lenient=True)
             store.remove_trash(trash_id=entry["id"])
     except ImportRefused as refused:
         gone = "; ".join(refused.problems[:3])

@@ -54,10 +54,17 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TIME_SUFFIX = re.compile(r"^(.*?)(?:[ t]|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
-_OFFSET = re.compile(r"^([+-]?)(\d+)\s*([a-z]+)$", re.ASCII)
-_IN = re.compile(r"^in\s+(\d+|an?)\s+([a-z]+)$", re.ASCII)
-_AGO = re.compile(r"^(\d+|an?)\s+([a-z]+)\s+ago$", re.ASCII)
-_DURATION = re.compile(r"^(\d+)\s*([a-z]+)$", re.ASCII)
+_OFFSET = re.compile(r"^([+-]?)(\d{1,9})\s*([a-z]+)$", re.ASCII)
+_IN = re.compile(r"^in\s+(\d{1,9}|an?)\s+([a-z]+)$", re.ASCII)
+_AGO = re.compile(r"^(\d{1,9}|an?)\s+([a-z]+)\s+ago$", re.ASCII)
+_DURATION = re.compile(r"^(\d{1,9})\s*([a-z]+)$", re.ASCII)
+_DAYS = re.compile(r"[+-]?\d+", re.ASCII)
+# The timestamps files may hold: a date, or a date and a time (to the minute, second or beyond)
+# with an optional zone; nothing else (no week dates, no bare hours).
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$", re.ASCII
+)
+_STORED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", re.ASCII)
 PLACEHOLDER_YEARS = (1604, 1900)  # Apple's and others' "year unknown"
 
 
@@ -166,10 +173,9 @@ def parse_cadence(value: object) -> int:
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise CrmError(f"bad cadence {value!r}: use a number of days or {DURATION_HELP}")
     text = str(int(value)) if isinstance(value, int | float) else str(value).strip()
-    if text.isascii() and text.lstrip("-").isdigit():
-        days = int(text)
-    else:
-        days = parse_duration(text).days()
+    if len(text) > 40:
+        raise CrmError(f"bad cadence {text[:20]}…: use 1 to {MAX_CADENCE_DAYS} days")
+    days = int(text) if _DAYS.fullmatch(text) else parse_duration(text).days()
     if not 1 <= days <= MAX_CADENCE_DAYS:
         raise CrmError(f"bad cadence {value!r}: use 1 to {MAX_CADENCE_DAYS} days")
     return days
@@ -284,9 +290,11 @@ def parse_deadline(text: str, opened: dt.datetime, today: dt.date, now: dt.datet
 
     A day without a time of day means the end of that day."""
     try:
-        return parse_duration(text).add_to(opened)
+        duration = parse_duration(text)
     except CrmError:
         moment = parse_when(text, today, now)
+    else:
+        return duration.add_to(opened)
     if not isinstance(moment, dt.datetime):
         return end_of_day(moment)
     return moment
@@ -434,14 +442,13 @@ def _full_year(text: str) -> int | None:
 def parse_timestamp(text: str, what: str = "date") -> str:
     """An ISO date or date-time from a file → crm's stored form (local time, to the second)."""
     cleaned = text.strip()
-    if len(cleaned) == 19 and cleaned[10] == "T":  # already as crm writes it: the fast path
+    if len(cleaned) == 19 and _STORED.match(cleaned):  # already as crm writes it: the fast path
         try:
             value = dt.datetime.fromisoformat(cleaned)
         except ValueError:
-            pass
-        else:
-            check_range(value, what)
-            return cleaned
+            raise CrmError(f"no such {what} {text!r}: check the month, day and time") from None
+        check_range(value, what)
+        return cleaned
     if _ISO_DATE.match(cleaned):
         try:
             day = dt.date.fromisoformat(cleaned)
@@ -450,6 +457,8 @@ def parse_timestamp(text: str, what: str = "date") -> str:
         check_range(day, what)
         return day.isoformat()
     try:
+        if not _TIMESTAMP.match(cleaned):
+            raise ValueError
         value = dt.datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
     except ValueError:
         raise CrmError(f"bad {what} {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS") from None

@@ -46,7 +46,7 @@ SharedEmail = Annotated[
 ]
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
-Cost = Annotated[float | None, typer.Option(help="What winning this client cost.")]
+Cost = Annotated[str | None, typer.Option(help="What winning this client cost.")]
 
 
 def _fields(**options) -> dict:

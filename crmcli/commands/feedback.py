@@ -5,16 +5,18 @@ from typing import Annotated
 import typer
 
 from .. import clock, contacts, output
-from ..options import AllowFuture, Ref, open_store, parse_when
+from ..options import AllowFuture, Ref, happened, open_store
 
 
 def feedback(
     ref: Ref,
-    score: Annotated[int, typer.Argument(metavar="SCORE", help="1–5, or 0–10 with --scale 10.")],
+    score: Annotated[str, typer.Argument(metavar="SCORE", help="1–5, or 0–10 with --scale 10.")],
     comment: Annotated[
         str | None, typer.Argument(metavar="COMMENT", help="What they said.")
     ] = None,
-    scale: Annotated[int, typer.Option(help="5 (satisfaction 1–5) or 10 (NPS 0–10).")] = 5,
+    scale: Annotated[
+        str | None, typer.Option(help="5 (satisfaction 1–5, the default) or 10 (NPS 0–10).")
+    ] = None,
     when: Annotated[str | None, typer.Option(help="When they said it (default: now).")] = None,
     allow_future: AllowFuture = False,
 ) -> None:
@@ -23,11 +25,13 @@ def feedback(
 
     store = open_store()
     contact = contacts.resolve(store, ref)
-    moment = parse_when(when, prefer="past") if when else clock.now()
+    moment = happened(when)
     interaction_id = add_feedback(
         store, contact, score, scale, comment, moment, clock.now(), allow_future
     )
+    row = store.get_interaction(interaction_id)
     output.message(
-        f"feedback {score}/{scale} from {contact['name']} (interaction {interaction_id})"
+        f"feedback {row['score']}/{row['scale']} from {contact['name']} "
+        f"(interaction {interaction_id})"
     )
     output.print_id(interaction_id)

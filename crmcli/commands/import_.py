@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from .. import clock, output
-from ..options import DryRun, MergeByEmail, SkipInvalid, command_group, open_store
+from ..options import (
+    DryRun,
+    MergeByEmail,
+    SkipInvalid,
+    command_group,
+    open_store,
+    open_store_for_import,
+)
 
 app = command_group("Import contacts and interactions, all-or-nothing.")
 
@@ -53,7 +60,7 @@ def import_contacts(
     header_map = headers.HeaderMap(
         headers.CONTACT_HEADERS, headers.parse_maps(maps or [], headers.CONTACT_TARGETS)
     )
-    store = open_store(create=True)
+    store = open_store_for_import(dry_run)
     ignored: list[str] = []
     records, binary, head = importer.open_records(source, chosen, header_map, ignored, encoding)
     order = order or when.date_order_of(head)
@@ -107,6 +114,6 @@ def import_all(source: Source, dry_run: DryRun = False) -> None:
 
     binary = readers.open_binary(source)
     document = backup.load(readers.text_stream(binary, "utf-8-sig"))
-    store = open_store(create=True)
+    store = open_store_for_import(dry_run)
     summary = backup.import_document(store, document, dry_run)
     output.message(summary.line("records", dry_run))

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from .. import clock, contacts, model, output
-from ..options import AllowFuture, Channel, open_store, parse_when
+from ..options import AllowFuture, Channel, happened, open_store, parse_when
 
 
 def log(
@@ -25,8 +25,8 @@ def log(
         typer.Option(help="When it happened (default: now): yesterday, monday, 2026-11-20 14:00."),
     ] = None,
     outcome: Annotated[str | None, typer.Option(help="How it ended.")] = None,
-    amount: Annotated[float | None, typer.Option(help="Money earned, e.g. 1200.50.")] = None,
-    rating: Annotated[int | None, typer.Option(help="Satisfaction, 1 to 5.")] = None,
+    amount: Annotated[str | None, typer.Option(help="Money earned, e.g. 1200.50.")] = None,
+    rating: Annotated[str | None, typer.Option(help="Satisfaction, 1 to 5.")] = None,
     sentiment: Annotated[
         str | None, typer.Option(help=f"One of: {', '.join(model.SENTIMENTS)}.")
     ] = None,
@@ -47,10 +47,10 @@ def log(
 
     store = open_store()
     people = contacts.resolve_many(store, refs)
-    happened = parse_when(when, prefer="past") if when else clock.now()
+    moment = happened(when)
     fields = dict(
         summary=summary, channel=channel, direction=direction, outcome=outcome, amount=amount,
-        rating=rating, sentiment=sentiment, happened_at=happened,
+        rating=rating, sentiment=sentiment, happened_at=moment,
     )  # fmt: skip
     fields = {key: value for key, value in fields.items() if value is not None}
     due = parse_when(follow_up) if follow_up is not None else None

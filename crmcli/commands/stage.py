@@ -11,8 +11,8 @@ from ..options import (
     Yes,
     confirm,
     default_command_group,
+    happened,
     open_store,
-    parse_when,
     record_id,
 )
 
@@ -32,7 +32,7 @@ def move(
     """Move a contact through the lifecycle; every move is dated."""
     store = open_store()
     contact = contacts.resolve(store, ref)
-    moment = parse_when(when, prefer="past") if when else clock.now()
+    moment = happened(when)
     records.not_in_future(moment, clock.today(), "--when", allow_future)
     updated = store.change_stage(contact["id"], to_stage, moment, reason, clock.now())
     output.message(f"{updated['name']}: {contact['stage'] or 'no stage'} → {updated['stage']}")

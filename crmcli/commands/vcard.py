@@ -7,7 +7,14 @@ import typer
 
 from .. import clock, model, output
 from ..errors import CrmError
-from ..options import DryRun, MergeByEmail, SkipInvalid, command_group, open_store
+from ..options import (
+    DryRun,
+    MergeByEmail,
+    SkipInvalid,
+    command_group,
+    open_store,
+    open_store_for_import,
+)
 
 app = command_group("vCard interchange: a vdir for khard and vdirsyncer.")
 
@@ -46,7 +53,7 @@ def vcard_import(
     duplicate = model.choice(on_duplicate, importer.ON_DUPLICATE, "--on-duplicate")
     if source != "-" and not Path(source).exists():
         raise CrmError(f"cannot read {source}: no such file or folder")
-    store = open_store(create=True)
+    store = open_store_for_import(dry_run)
     now = clock.now()
 
     def planner(store):

@@ -120,9 +120,10 @@ class _Plan:
     """Pass one: every record checked, references resolved against the database and the
     document itself. Pass two writes what the plan holds."""
 
-    def __init__(self, store: Store, document: dict[str, Any]):
+    def __init__(self, store: Store, document: dict[str, Any], lenient: bool = False):
         self.store = store
         self.document = document
+        self.lenient = lenient  # the trash: links to contacts gone since are left out
         self.problems: list[str] = []
         self.known = {s: store.uid_ids(_table(s)) for s in SECTIONS}
         self.records: dict[str, list[tuple[Row, Row, Any]]] = {s: [] for s in SECTIONS}
@@ -153,36 +154,53 @@ class _Plan:
             raise CrmError("a record without a uid: the backup is damaged")
         checked = model.check(table, fields)
         links = self._links(section, record)
+        old_id = record.get("id")
+        if old_id is not None:
+            old_id = model.record_id(old_id, "id")
         if checked["uid"] not in self.known[section]:
             if checked["uid"] in self.new_uids[section]:
                 raise CrmError(f"uid {checked['uid']} appears twice")
             self.new_uids[section].add(checked["uid"])
-        self.records[section].append((checked, links, record.get("id")))
+        self.records[section].append((checked, links, old_id))
 
     def _exists(self, section: str, uid: Any) -> bool:
         return uid in self.known[section] or uid in self.new_uids[section]
+
+    def _ref(self, value: Any, what: str) -> str:
+        try:
+            return model.uid(value)
+        except CrmError:
+            raise CrmError(f"bad {what} {value!r}: the backup is damaged") from None
 
     def _links(self, section: str, record: Row) -> Row:
         if section == "interactions":
             uids = record.get("contact_uids")
             if not isinstance(uids, list) or not uids:
                 raise CrmError("an interaction without contact_uids: the backup is damaged")
+            uids = [self._ref(uid, "contact uid") for uid in uids]
+            present = [uid for uid in uids if self._exists("contacts", uid)]
+            if self.lenient and present:
+                return {"contact_uids": present}  # the others were deleted since
             for uid in uids:
                 if not self._exists("contacts", uid):
                     raise CrmError(f"unknown contact {uid!r}: the backup is damaged")
-            return {"contact_uids": list(uids)}
+            return {"contact_uids": uids}
         if section == "contacts":
             aliases = record.get("aliases") or []
             if not isinstance(aliases, list):
                 raise CrmError("aliases must be a list of uids")
             return {"aliases": [model.uid(alias) for alias in aliases]}
-        links: Row = {"contact_uid": record.get("contact_uid")}
+        links: Row = {"contact_uid": self._ref(record.get("contact_uid"), "contact uid")}
         if not self._exists("contacts", links["contact_uid"]):
             raise CrmError(f"unknown contact {links['contact_uid']!r}: the backup is damaged")
         if section in ("followups", "complaints"):
             uid = record.get("interaction_uid")
-            if uid is not None and not self._exists("interactions", uid):
-                raise CrmError(f"unknown interaction {uid!r}: the backup is damaged")
+            if uid is not None:
+                uid = self._ref(uid, "interaction uid")
+                if not self._exists("interactions", uid):
+                    if not self.lenient:
+                        raise CrmError(f"unknown interaction {uid!r}: the backup is damaged")
+                    uid = None
             links["interaction_uid"] = uid
         return links
 
@@ -198,11 +216,14 @@ class _Plan:
                 self.problems.append(f"config {key}: {error}")
 
 
-def restore(store: Store, document: dict[str, Any], summary: Summary) -> dict[str, int]:
+def restore(
+    store: Store, document: dict[str, Any], summary: Summary, lenient: bool = False
+) -> dict[str, int]:
     """Insert the document's records that are not here yet (matched by uid), keeping ids where
     they are free; a shared interaction already here gets its missing contacts back. Runs in
-    the caller's transaction. Returns uid → id of the contacts it holds."""
-    plan = _Plan(store, document)
+    the caller's transaction. `lenient` (the trash) leaves out links to contacts that are gone.
+    Returns uid → id of the contacts it holds."""
+    plan = _Plan(store, document, lenient)
     plan.check()
     if plan.problems:
         raise ImportRefused(plan.problems, "records")

@@ -145,8 +145,8 @@ def csv_records(
                 if cell:
                     if collect:
                         collect_value(raw, target, cell)
-                    else:
-                        raw[target] = cell
+                    else:  # two columns for one field (Name, Full Name): the first filled wins
+                        raw.setdefault(target, cell)
         yield Record(where, raw)
 
 

@@ -268,6 +268,8 @@ class ContactImport:
         now = dt.datetime.fromisoformat(self.now)
         changes.pop("updated", None)
         self.store.update_contact(contact_id, changes, now)
+        if changes.get("stage") and changes["stage"] != current["stage"]:
+            self.store.record_stage(contact_id, current["stage"], changes["stage"], now, "imported")
         for label, month, day, year in draft.dates:
             if label == "birthday":
                 self.store.set_birthday(contact_id, {"month": month, "day": day, "year": year}, now)
@@ -310,7 +312,8 @@ def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
     ]
     others = [d for d in old.dates if d[0] != "birthday"]
     others += [d for d in new.dates if d[0] != "birthday" and d not in others]
-    return ContactDraft({k: v for k, v in record.items() if v is not None}, births[:1] + others)
+    merged = model.check("contacts", {k: v for k, v in record.items() if v is not None})
+    return ContactDraft(merged, births[:1] + others)
 
 
 # --------------------------------------------------------------------------- interactions
@@ -322,7 +325,7 @@ class InteractionImport:
     def __init__(self, store: Store, now: dt.datetime):
         self.store = store
         self.now = stamp(now)
-        self.contacts = store.contact_lookup()
+        self.ids, self.uids, self.emails = store.contact_lookup()
         self.known_uids = store.interaction_uids()
         self.next_id = store.next_id("interactions")
         self.first_id = self.next_id
@@ -378,21 +381,39 @@ class InteractionImport:
         return self.spare_uids.pop()
 
     def _contacts(self, raw: Row) -> list[int]:
-        refs = raw.get("contact_uids") or raw.get("contact_ids") or raw.get("contacts")
-        if not refs:
+        """Each column names contacts its own way: contact_uids by uid (exact), contact_ids by
+        id, a contact column by email or exact name."""
+        found = [self._by_uid(ref) for ref in raw.get("contact_uids") or []]
+        if not found:
+            found = [self._by_id(ref) for ref in raw.get("contact_ids") or []]
+        if not found:
+            found = [self._by_email_or_name(ref) for ref in raw.get("contacts") or []]
+        if not found:
             raise CrmError(
                 "no contact: give a contact (email or name), contact_uid or contact_id column"
             )
-        found = []
-        for ref in refs:
-            text = model.as_text(ref, "contact").strip()
-            contact_id = self.contacts.get(text.lower()) or self._by_name(text)
-            if contact_id is None:
-                raise CrmError(f"unknown contact {text!r}: import the contacts first")
-            if contact_id == -1:
-                raise CrmError(f"{text!r} names several contacts: use an email or uid")
-            found.append(contact_id)
         return list(dict.fromkeys(found))
+
+    def _by_uid(self, ref: Any) -> int:
+        uid = model.as_text(ref, "contact uid").strip()
+        if uid not in self.uids:
+            raise CrmError(f"unknown contact uid {uid!r}: import the contacts first")
+        return self.uids[uid]
+
+    def _by_id(self, ref: Any) -> int:
+        contact_id = model.record_id(ref, "contact id")
+        if contact_id not in self.ids:
+            raise CrmError(f"unknown contact id {contact_id}: see `crm contact list`")
+        return contact_id
+
+    def _by_email_or_name(self, ref: Any) -> int:
+        text = model.as_text(ref, "contact").strip()
+        contact_id = self.emails.get(text.lower()) if "@" in text else self._by_name(text)
+        if contact_id is None:
+            raise CrmError(f"unknown contact {text!r}: import the contacts first")
+        if contact_id == -1:
+            raise CrmError(f"{text!r} names several contacts: use an email or uid")
+        return contact_id
 
     def _flush(self) -> None:
         if not self.rows:

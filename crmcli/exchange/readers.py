@@ -81,13 +81,23 @@ def text_stream(binary: BinaryIO, encoding: str | None = None) -> TextIO:
     """The file as text, in the encoding given or the one detected."""
     chosen = encoding or detect_encoding(sample(binary))
     try:
-        codecs.lookup(chosen)
-    except LookupError:
+        "a".encode(chosen)  # a text encoding (not base64, rot13 or zlib)
+    except (LookupError, UnicodeError, ValueError):
         raise CrmError(
             f"unknown encoding {chosen!r}: use utf-8, utf-16, cp1252, latin-1…"
         ) from None
-    errors = "replace" if chosen == "cp1252" and encoding is None else "strict"
+    # Bytes the encoding cannot read become lone surrogates, found row by row (undecodable()),
+    # so one bad row costs that row only and its line number is exact.
+    errors = "replace" if chosen == "cp1252" and encoding is None else "surrogateescape"
     return io.TextIOWrapper(binary, encoding=chosen, newline="", errors=errors)  # type: ignore[arg-type]
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def undecodable(text: str) -> bool:
+    """Whether a row held bytes its file's encoding cannot read."""
+    return _UNDECODABLE.search(text) is not None
 
 
 def decoding_problem(encoding: str) -> str:
@@ -156,6 +166,7 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
     an unterminated quote, a quote inside an unquoted cell, bytes not in the encoding."""
     import csv
 
+    csv.field_size_limit(16 * 1024 * 1024)  # big cells are the model's to refuse, row by row
     lines = _Lines(stream)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     start = 1
@@ -173,7 +184,11 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
             yield start, _csv_problem(str(error))
             return
         number, start = start, reader.line_num + 1
-        if any('"' in cell for cell in row) and _stray_quote("".join(lines.raw), delimiter):
+        raw = "".join(lines.raw)
+        if undecodable(raw):
+            yield number, decoding_problem(getattr(stream, "encoding", "utf-8"))
+            continue
+        if any('"' in cell for cell in row) and _stray_quote(raw, delimiter):
             yield (
                 number,
                 'a quote inside a cell that does not start with one: quote the cell ("…") and double the quote ("")',
@@ -194,11 +209,17 @@ def _csv_problem(error: str) -> str:
 def json_value(text: str) -> Any:
     """One JSON value, with the ways JSON can hurt a program turned into our errors."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise CrmError(f"not valid JSON ({error.msg})") from None
     except RecursionError:
         raise CrmError("JSON nested too deeply") from None
+    except ValueError as error:  # a number of thousands of digits, NaN, Infinity
+        raise CrmError(f"not valid JSON ({error})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -214,6 +235,9 @@ def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
             return
         number += 1
         if not line.strip():
+            continue
+        if undecodable(line):
+            yield number, decoding_problem(getattr(stream, "encoding", "utf-8"))
             continue
         try:
             obj = json_value(line)
@@ -231,6 +255,8 @@ def json_array_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | s
     try:
         text = stream.read()
     except UnicodeDecodeError:
+        text = "\udcff"
+    if undecodable(text):
         yield 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
         return
     try:
