@@ -37,7 +37,6 @@ def undo(store: Store) -> Row:
 def listing(store: Store, limit: int) -> list[Row]:
     rows = store.changes(limit)
     for row in rows:
-        row["at"] = row["at"].replace("T", " ")
         row["changed"] = row["changed"] or ""
         row["state"] = (
             f"undo of {row['undoes']}" if row["undoes"] else

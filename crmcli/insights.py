@@ -12,6 +12,10 @@ from . import model, settings, when
 from .store import Store
 
 Row = dict[str, Any]
+VALUE_TOP = 20  # contacts `report value` lists by default
+LOAD_DAYS = 7  # the window, ending today, in which outbound touches are counted
+ACTIVITY_MONTHS = 12  # months `report activity` draws by default
+MAX_MONTHS = 120
 
 
 def _day(text: str) -> dt.date:

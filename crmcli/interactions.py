@@ -85,16 +85,16 @@ def load_warnings(store: Store, contacts: list[Row], fields: Row, happened) -> l
     """Warn when an outbound touch makes a contact over-contacted (see `load_limit`)."""
     if (fields.get("direction") or "out") != "out":
         return []
-    from .insights import load_limit
+    from .insights import LOAD_DAYS, load_limit
 
     limit = load_limit(store)
     day = when.as_datetime(happened).date()
     warnings = []
     for contact in contacts:
-        count = store.outbound_count(contact["id"], day - dt.timedelta(days=6), day)
+        count = store.outbound_count(contact["id"], day - dt.timedelta(days=LOAD_DAYS - 1), day)
         if count > limit:
             warnings.append(
-                f"warning: {contact['name']} has had {count} outbound touches in 7 days "
+                f"warning: {contact['name']} has had {count} outbound touches in {LOAD_DAYS} days "
                 f"(limit {limit}): too much contact?"
             )
     return warnings

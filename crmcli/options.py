@@ -13,6 +13,7 @@ import typer
 
 from . import clock, model
 from .output import FORMATS, REPORT_FORMATS
+from .settings import MAX_DAYS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -143,7 +144,11 @@ Relationship = Annotated[
 Days = Annotated[
     int | None,
     typer.Option(
-        "--days", "-d", help="How many days ahead (default: config `days`, 14).", min=0, max=3660
+        "--days",
+        "-d",
+        help="How many days ahead (default: config `days`, 14).",
+        min=0,
+        max=MAX_DAYS,
     ),
 ]
 LeapDay = Annotated[

@@ -24,6 +24,7 @@ TOUR_TODAY = "2026-11-24"  # a Tuesday
 VOLATILE = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uid>"),
     (re.compile(r"(?<=\d{4}-\d{2}-\d{2})([T ])\d{2}:\d{2}(:\d{2})?"), r"\1<time>"),
+    (re.compile(r"/\S*crm-tour-[A-Za-z0-9_]+"), "<folder>"),
 ]
 
 
@@ -77,9 +78,9 @@ def tour_steps(text: str) -> list[tuple[str, list[str]]]:
                 index += 1
                 continue
             command = lines[index][2:]
-            while command.endswith("\\"):
+            while command.endswith("\\"):  # a continued line: bash reads the backslash too
                 index += 1
-                command = command[:-1] + "\n" + lines[index]
+                command += "\n" + lines[index]
             index += 1
             shown = []
             while index < len(lines) and not lines[index].startswith("$ "):
@@ -95,7 +96,7 @@ def run_tour(steps: list[tuple[str, list[str]]]) -> list[list[str]]:
     folder = Path(tempfile.mkdtemp(prefix="crm-tour-"))
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "CRM_DEBUG")}
     env.update(
-        CRM_DB=str(folder / "crm.db"), CRM_TODAY=TOUR_TODAY, HOME=str(folder),
+        CRM_DB="crm.db", CRM_TODAY=TOUR_TODAY, HOME=str(folder),
         PATH=f"{Path(crm).parent}{os.pathsep}{env.get('PATH', '')}",
     )  # fmt: skip
     outputs = []

@@ -150,6 +150,7 @@ def _stored(entity: str, record: Row) -> Row:
 
 
 CHANGES_KEPT = 100  # how many changes `crm undo` can take back, newest first
+SEARCH_LIMIT = 50  # search results shown by default
 
 
 class Store:
@@ -954,7 +955,7 @@ class Store:
             (stamp(start),),
         )
 
-    def search(self, text: str, limit: int = 50) -> list[Row]:
+    def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[Row]:
         """Full-text search over people, interactions, follow-ups, complaints and dated notes,
         best matches first, with snippets."""
         return self.all(

@@ -10,6 +10,7 @@ from .output import Section
 from .store import Store
 
 Row = dict[str, Any]
+INTERACTIONS_SHOWN = 20  # the latest interactions `contact show` lists by default
 
 
 def contact_page(

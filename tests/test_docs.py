@@ -42,3 +42,40 @@ def test_the_command_reference_in_the_readme_is_current():
 
     current = README[README.index(START) : README.index(END) + len(END)]
     assert current == reference(), "run: python -m crmcli.reference README.md"
+
+
+def test_the_readme_tour_prints_what_it_shows():
+    """The tour runs from an empty database, top to bottom; every output shown is what the
+    commands print (uids and times of day aside)."""
+    from crmcli.reference import run_tour, steady, tour_steps
+
+    steps = tour_steps(README)
+    assert len(steps) > 30
+    printed = run_tour(steps)
+    for (command, shown), output in zip(steps, printed, strict=True):
+        assert steady(shown) == steady(output), f"$ {command}\n" + "\n".join(output)
+
+
+def test_the_crontab_line_works_under_crons_path(tmp_path):
+    """The README's crontab line, run as cron runs it: a bare environment, PATH=/usr/bin:/bin,
+    crm installed in ~/.local/bin (as `pip install --user` puts it)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    block = README.split("```crontab\n", 1)[1].split("```", 1)[0]
+    line = next(row for row in block.splitlines() if row and not row.startswith("#"))
+    command = " ".join(line.split()[5:])  # after the five schedule fields
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    crm = shutil.which("crm", path=str(Path(sys.executable).parent))
+    (home / ".local" / "bin" / "crm").symlink_to(crm)
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "CRM_TODAY": "2026-11-24"}
+    subprocess.run([crm, "db", "demo"], env={**env, "CRM_DB": str(home / ".local/share/crm/crm.db")},
+                   check=True, capture_output=True)  # fmt: skip
+    done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^# crm digest for 2026-11-24", done.stdout, re.M)
+    assert "crm: not found" not in done.stderr and os.path.exists(home / ".local/share/crm/crm.db")

@@ -5,7 +5,9 @@ from typing import Annotated
 import typer
 
 from .. import clock, files, settings
+from ..exchange.ical import FOLLOWUP_DAYS
 from ..options import LeapDay, OutputFile, open_store
+from ..settings import MAX_DAYS
 
 
 def calendar(
@@ -14,9 +16,9 @@ def calendar(
         typer.Option(
             "--days",
             "-d",
-            help="Follow-ups due within N days (default: 365).",
+            help=f"Follow-ups due within N days (default: {FOLLOWUP_DAYS}).",
             min=0,
-            max=3660,
+            max=MAX_DAYS,
         ),
     ] = None,
     leap_day: LeapDay = None,

@@ -19,6 +19,7 @@ from ..options import (
     confirm,
     open_store,
 )
+from ..timeline import INTERACTIONS_SHOWN
 
 app = command_group("Add, list, show, change and remove contacts.")
 
@@ -127,7 +128,9 @@ def list_(
 @app.command("show")
 def show(
     ref: Ref,
-    limit: Annotated[int, typer.Option(help="How many interactions to show (0: all).", min=0)] = 20,
+    limit: Annotated[
+        int, typer.Option(help="How many interactions to show (0: all).", min=0)
+    ] = INTERACTIONS_SHOWN,
     fmt: ReportFormat = None,
     wide: Wide = False,
 ) -> None:

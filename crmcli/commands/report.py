@@ -50,7 +50,9 @@ def satisfaction(fmt: ReportFormat = None, wide: Wide = False) -> None:
 
 @app.command("value")
 def value(
-    top: Annotated[int | None, typer.Option(help="Only the N most valuable contacts.", min=1)] = 20,
+    top: Annotated[
+        int | None, typer.Option(help="Only the N most valuable contacts.", min=1)
+    ] = insights.VALUE_TOP,
     fmt: ReportFormat = None,
     wide: Wide = False,
 ) -> None:
@@ -70,7 +72,7 @@ def value(
 def contact_load(
     days: Annotated[
         int, typer.Option(help="The window, in days, ending today.", min=1, max=366)
-    ] = 7,
+    ] = insights.LOAD_DAYS,
     limit: Annotated[
         int | None,
         typer.Option(help="Outbound touches allowed (default: config load_limit).", min=0),
@@ -90,7 +92,9 @@ def contact_load(
 
 @app.command("activity")
 def activity(
-    months: Annotated[int, typer.Option(help="How many months back.", min=1, max=120)] = 12,
+    months: Annotated[
+        int, typer.Option(help="How many months back.", min=1, max=insights.MAX_MONTHS)
+    ] = insights.ACTIVITY_MONTHS,
     fmt: ReportFormat = None,
     wide: Wide = False,
 ) -> None:

@@ -6,11 +6,12 @@ import typer
 
 from .. import columns, model, output
 from ..options import Format, Wide, open_store
+from ..store import SEARCH_LIMIT
 
 
 def search(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (all of them).")],
-    limit: Annotated[int, typer.Option(help="At most this many results.", min=1)] = 50,
+    limit: Annotated[int, typer.Option(help="At most this many results.", min=1)] = SEARCH_LIMIT,
     fmt: Format = None,
     wide: Wide = False,
 ) -> None:

@@ -34,7 +34,8 @@ class ImportRefused(CrmError):
     def __init__(self, problems: list[str], what: str = "rows"):
         self.problems = problems
         super().__init__(
-            f"import refused, nothing written: {len(problems)} bad {what} "
+            f"import refused, nothing written: {len(problems)} bad "
+            f"{what if len(problems) != 1 else what.rstrip('s')} "
             "(fix them, or use --skip-invalid to import the rest)",
             details=problems,
         )
