@@ -11,7 +11,17 @@ from collections.abc import Callable
 
 # The columns full-text search indexes, per table (crm search; bulk imports refill them).
 FTS_COLUMNS = {
-    "contacts": ("name", "company", "title", "notes", "tags"),
+    "contacts": (
+        "name",
+        "company",
+        "title",
+        "notes",
+        "tags",
+        "nickname",
+        "department",
+        "addresses",
+        "urls",
+    ),
     "interactions": ("summary", "outcome"),
     "followups": ("note", "done_note"),
     "complaints": ("summary", "response", "resolution"),
@@ -30,10 +40,12 @@ def add_feedback_and_search(conn: sqlite3.Connection) -> None:
         "CREATE INDEX interactions_feedback ON interactions(happened_at) WHERE kind = 'feedback'"
     )
     db = sqlite_utils.Database(conn)
-    for table, columns in {
-        "contacts": FTS_COLUMNS["contacts"],
-        "interactions": FTS_COLUMNS["interactions"],
-    }.items():
+    # the columns as they were then (later migrations widen the contacts' index)
+    first = {
+        "contacts": ("name", "company", "title", "notes", "tags"),
+        "interactions": ("summary", "outcome"),
+    }
+    for table, columns in first.items():
         db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True)
 
 
@@ -337,5 +349,110 @@ def install_undo_triggers(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS.append(("dated notes, merges, names, undo, wider search", everyday_use))
+
+
+def address_books(conn: sqlite3.Connection) -> None:
+    """The fields address books have (nickname, name prefix and suffix, department, postal
+    addresses, URLs, and vCard lines kept verbatim), vdir sync state, and a view per report."""
+    import sqlite_utils
+
+    for statement in statements(ADDRESS_BOOK_SQL):
+        conn.execute(statement)
+    db = sqlite_utils.Database(conn)
+    db.table("contacts").disable_fts()
+    db.table("contacts").enable_fts(
+        list(FTS_COLUMNS["contacts"]), fts_version="FTS5", create_triggers=True, replace=True
+    )
+    install_undo_triggers(conn)
+
+
+ADDRESS_BOOK_SQL = """
+ALTER TABLE contacts ADD COLUMN nickname TEXT;
+ALTER TABLE contacts ADD COLUMN prefix TEXT;
+ALTER TABLE contacts ADD COLUMN suffix TEXT;
+ALTER TABLE contacts ADD COLUMN department TEXT;
+ALTER TABLE contacts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';  -- JSON: [{type, street…}]
+ALTER TABLE contacts ADD COLUMN urls TEXT NOT NULL DEFAULT '[]';       -- JSON array
+ALTER TABLE contacts ADD COLUMN extra TEXT NOT NULL DEFAULT '[]';      -- vCard lines kept as read
+-- `crm vcard sync`: per folder and card, the contact as it was when both sides last agreed
+CREATE TABLE vcard_sync (
+    folder TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    file TEXT NOT NULL,
+    state TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (folder, uid)
+) WITHOUT ROWID;
+DROP VIEW last_interactions;
+CREATE VIEW last_interactions AS
+    SELECT l.contact_id, c.name AS contact, max(l.happened_at) AS last_interaction,
+           count(*) AS interactions
+    FROM interaction_contacts l JOIN contacts c ON c.id = l.contact_id
+    WHERE c.archived = 0 GROUP BY l.contact_id;
+DROP VIEW overdue_followups;
+CREATE VIEW overdue_followups AS
+    SELECT f.id, f.contact_id, c.name AS contact, f.due, f.note,
+           CAST(julianday('now', 'localtime', 'start of day') - julianday(substr(f.due, 1, 10))
+                AS INTEGER) AS days_overdue
+    FROM followups f JOIN contacts c ON c.id = f.contact_id
+    WHERE f.done_at IS NULL AND c.archived = 0
+      AND f.due < date('now', 'localtime', '+1 day');
+CREATE VIEW cadence_overdue AS
+    WITH touched AS (
+        SELECT c.id, c.name, c.cadence_days,
+               coalesce((SELECT substr(max(l.happened_at), 1, 10) FROM interaction_contacts l
+                         WHERE l.contact_id = c.id), substr(c.created, 1, 10)) AS since
+        FROM contacts c WHERE c.cadence_days IS NOT NULL AND c.archived = 0
+    )
+    SELECT id AS contact_id, name AS contact, cadence_days, since AS last_touch,
+           date(since, '+' || cadence_days || ' days') AS due,
+           CAST(julianday('now', 'localtime', 'start of day')
+                - julianday(date(since, '+' || cadence_days || ' days')) AS INTEGER)
+               AS days_overdue
+    FROM touched
+    WHERE date(since, '+' || cadence_days || ' days') < date('now', 'localtime');
+CREATE VIEW upcoming_dates AS
+    WITH base AS (
+        SELECT s.id, s.contact_id, c.name AS contact, s.label, s.month, s.day, s.year,
+               date('now', 'localtime') AS today,
+               CAST(strftime('%Y', 'now', 'localtime') AS INTEGER) AS this_year
+        FROM special_dates s JOIN contacts c ON c.id = s.contact_id WHERE c.archived = 0
+    ), occurrences AS (
+        -- 29 February falls on 28 February in common years (the `leap_day` default)
+        SELECT *, CASE WHEN month = 2 AND day = 29
+                       AND strftime('%m', printf('%04d-02-28', this_year), '+1 day') = '03'
+                       THEN printf('%04d-02-28', this_year)
+                       ELSE printf('%04d-%02d-%02d', this_year, month, day) END AS this_time,
+                  CASE WHEN month = 2 AND day = 29
+                       AND strftime('%m', printf('%04d-02-28', this_year + 1), '+1 day') = '03'
+                       THEN printf('%04d-02-28', this_year + 1)
+                       ELSE printf('%04d-%02d-%02d', this_year + 1, month, day) END AS next_time
+        FROM base
+    ), upcoming AS (
+        SELECT *, CASE WHEN this_time >= today THEN this_time ELSE next_time END AS date
+        FROM occurrences
+    )
+    SELECT id, contact_id, contact, label, date,
+           CAST(julianday(date) - julianday(today) AS INTEGER) AS in_days,
+           CASE WHEN year IS NULL THEN NULL
+                ELSE CAST(substr(date, 1, 4) AS INTEGER) - year END AS years
+    FROM upcoming ORDER BY date, contact;
+CREATE VIEW contact_value AS
+    SELECT c.id AS contact_id, c.name AS contact,
+           coalesce(sum(i.amount), 0.0) AS revenue,
+           coalesce(c.acquisition_cost, 0.0) AS cost,
+           round(coalesce(sum(i.amount), 0.0) - coalesce(c.acquisition_cost, 0.0), 2)
+               AS lifetime_value,
+           min(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS first_sale,
+           max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale
+    FROM contacts c
+    LEFT JOIN interaction_contacts l ON l.contact_id = c.id
+    LEFT JOIN interactions i ON i.id = l.interaction_id AND i.amount IS NOT NULL
+    WHERE c.archived = 0
+    GROUP BY c.id
+    HAVING revenue > 0 OR cost > 0;
+"""
+
+MIGRATIONS.append(("address book fields, vdir sync, a view per report", address_books))
 
 LATEST = len(MIGRATIONS)

@@ -37,7 +37,9 @@ RELATIONSHIPS = (
     "community",
 )
 FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter score
-LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays in their columns
+LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays of text, `;`-joined in CSV
+JSON_COLUMNS = ("addresses", "urls", "extra")  # JSON arrays, kept as JSON text in CSV cells
+ADDRESS_PARTS = ("type", "box", "extended", "street", "city", "region", "code", "country")
 MULTI_SEPARATOR = ";"  # joins emails / phones / tags in one CSV cell
 
 MAX_TEXT = 10_000  # notes, summaries
@@ -49,7 +51,8 @@ MAX_COUNT = 1_000_000
 
 _INTEGER = re.compile(r"[+-]?\d{1,20}", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+$")
-_PHONE = re.compile(r"[0-9+()./\- x]+")
+# Phones are kept as typed: extensions (`ext. 5`), pauses (`,`), `*#`, letters (1 800 FLOWERS).
+_PHONE = re.compile(r"[0-9A-Za-z+()./\-,*#= ]+")
 _DIGIT = re.compile(r"\d")
 # A uid is an opaque token: UUIDs, Google's hex, Apple's `ABC:ABPerson`, `urn:uuid:…`,
 # `123@host`. It never starts with a dot or slash and never holds `..`, whitespace or `\`.
@@ -188,7 +191,7 @@ def email(value: Any) -> str:
 def phone(value: Any) -> str:
     cleaned = text(value, "phone", MAX_NAME, required=True) or ""
     if not _PHONE.fullmatch(cleaned) or not _DIGIT.search(cleaned):
-        raise CrmError(f"bad phone {value!r}: use digits, spaces and + ( ) - . only")
+        raise CrmError(f"bad phone {value!r}: use digits, letters, spaces and + ( ) - . , * # only")
     return cleaned
 
 
@@ -242,15 +245,66 @@ def name_key(name: str) -> str:
     return " ".join(sorted(words(name.replace(",", " ")).split()))
 
 
-def unique(values: list[str]) -> list[str]:
+def url(value: Any) -> str:
+    cleaned = text(value, "url", 2000, required=True) or ""
+    if any(ch.isspace() for ch in cleaned):
+        raise CrmError(f"bad url {value!r}: a URL has no spaces")
+    return cleaned
+
+
+def vcard_line(value: Any) -> str:
+    """A vCard property crm does not model, kept as read (NAME;PARAMS:VALUE) to write back."""
+    cleaned = text(value, "vCard line", MAX_TEXT, required=True) or ""
+    if ":" not in cleaned or "\n" in cleaned or "\r" in cleaned:
+        raise CrmError(f"bad vCard line {value!r}: NAME:VALUE on one line")
+    return cleaned
+
+
+def address(value: Any) -> Row:
+    """A postal address: any of type, box, extended, street, city, region, code, country."""
+    if not isinstance(value, dict):
+        raise CrmError(f"an address must be an object of its parts, not {_kind(value)}")
+    clean: Row = {}
+    for part, content in value.items():
+        if part not in ADDRESS_PARTS:
+            raise CrmError(f"unknown address part {part!r}: use {', '.join(ADDRESS_PARTS)}")
+        checked = text(content, f"address {part}", MAX_NAME)
+        if checked:
+            clean[part] = checked.lower() if part == "type" else checked
+    if not any(clean.get(part) for part in ADDRESS_PARTS[1:]):
+        raise CrmError("an empty address: give at least a street, city or country")
+    return clean
+
+
+def json_items(check: Check, what: str) -> Check:
+    """A JSON list column: a list, or its JSON text (as a CSV cell holds it)."""
+    inner = items(check, what)
+
+    def check_json_items(value: Any) -> list[Any]:
+        if type(value) is str and value.strip().startswith("["):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise CrmError(f"{what} is not a JSON list: {value[:60]!r}") from None
+        if type(value) is str:
+            value = [value]
+        return inner(value)
+
+    return check_json_items
+
+
+def unique(values: list[Any]) -> list[Any]:
     """Drop repeats, comparing case-insensitively, keeping the first spelling and the order."""
     if len(values) < 2:
         return values
     seen: set[str] = set()
     kept = []
     for value in values:
-        if value.casefold() not in seen:
-            seen.add(value.casefold())
+        key = value.casefold() if isinstance(value, str) else repr(sorted(value.items()))
+        if key not in seen:
+            seen.add(key)
             kept.append(value)
     return kept
 
@@ -357,6 +411,13 @@ FIELDS: dict[str, dict[str, Check]] = {
         "name": name,
         "given_name": _text("given name"),
         "family_name": _text("family name"),
+        "nickname": _text("nickname"),
+        "prefix": _text("name prefix"),
+        "suffix": _text("name suffix"),
+        "department": _text("department"),
+        "addresses": json_items(address, "addresses"),
+        "urls": json_items(url, "urls"),
+        "extra": json_items(vcard_line, "vCard lines"),
         "emails": items(email, "emails"),
         "phones": items(phone, "phones"),
         "tags": items(tag, "tags"),
@@ -532,6 +593,10 @@ def stored_value(entity: str, field: str, value: Any) -> Any:
     """A value as the database holds it: list columns as JSON text, booleans as 0 / 1."""
     if field in LIST_COLUMNS and entity == "contacts":
         return to_json_text(value or [])
+    if field in JSON_COLUMNS and entity == "contacts":
+        import json
+
+        return json.dumps(value or [], ensure_ascii=False)
     if isinstance(value, bool):
         return int(value)
     return value

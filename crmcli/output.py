@@ -93,7 +93,13 @@ def human(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(human(v) for v in value)
+        return (
+            "; ".join(human(v) for v in value)
+            if value and isinstance(value[0], dict)
+            else (", ".join(human(v) for v in value))
+        )
+    if isinstance(value, dict):  # an address: its parts, type first
+        return ", ".join(human(v) for v in value.values() if v not in (None, ""))
     if isinstance(value, float):
         return f"{value:.2f}"
     return shown(str(value))

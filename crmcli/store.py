@@ -48,7 +48,7 @@ def _decode(row: sqlite3.Row | None) -> Row | None:
     if row is None:
         return None
     record = dict(row)
-    for column in LIST_COLUMNS:
+    for column in (*LIST_COLUMNS, *model.JSON_COLUMNS):
         if isinstance(record.get(column), str):
             record[column] = json.loads(record[column])
     if "archived" in record:
@@ -1168,6 +1168,37 @@ class Store:
             )
             self.conn.execute("DELETE FROM interaction_contacts WHERE contact_id = ?", (from_id,))
 
+    # ------------------------------------------------------------------ vdir sync state
+
+    def sync_state(self, folder: str) -> dict[str, Row]:
+        return {
+            row["uid"]: row
+            for row in self.all(
+                "SELECT uid, file, state FROM vcard_sync WHERE folder = ?", (folder,)
+            )
+        }
+
+    def remember_sync(self, folder: str, uid: str, file: str, state: str, now) -> None:
+        self.conn.execute(
+            "INSERT INTO vcard_sync (folder, uid, file, state, synced_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (folder, uid) DO UPDATE SET file = excluded.file, "
+            "state = excluded.state, synced_at = excluded.synced_at",
+            (folder, uid, file, state, stamp(now)),
+        )
+
+    def forget_sync(self, folder: str, uid: str) -> None:
+        self.conn.execute("DELETE FROM vcard_sync WHERE folder = ? AND uid = ?", (folder, uid))
+
+    def uid_in_use(self, uid: str) -> bool:
+        return bool(self.conn.execute("SELECT 1 FROM contacts WHERE uid = ?", (uid,)).fetchone())
+
+    def replace_dates(self, contact_id: int, dates: list[Row]) -> None:
+        """A contact's special dates become exactly these (a card edited elsewhere)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM special_dates WHERE contact_id = ?", (contact_id,))
+            for date in dates:
+                self.add_special_date(contact_id, date)
+
     def add_alias(self, uid: str, contact_id: int) -> None:
         """Another uid this contact answers to (a contact merged into it)."""
         self.conn.execute(
@@ -1239,7 +1270,8 @@ CONTACT_SELECT = f"""
 SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.relationship,
        c.stage, c.channel, c.cadence_days, c.owner, c.source, c.acquisition_cost, c.notes,
        c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
-       c.given_name, c.family_name
+       c.given_name, c.family_name, c.nickname, c.prefix, c.suffix, c.department, c.addresses,
+       c.urls, c.extra
 FROM contacts c"""
 
 INTERACTION_SELECT = """
@@ -1342,7 +1374,8 @@ EXPORT_SQL = {
                 ORDER BY s.id LIMIT 1) AS birthday,
                c.archived, c.created, c.updated, c.given_name, c.family_name,
                (SELECT json_group_array(a.uid) FROM contact_aliases a WHERE a.contact_id = c.id)
-                   AS aliases
+                   AS aliases,
+               c.nickname, c.prefix, c.suffix, c.department, c.addresses, c.urls, c.extra
         FROM contacts c WHERE {where} ORDER BY c.id""",
     "interactions": """
         SELECT i.id, i.uid, i.happened_at,

@@ -170,7 +170,8 @@ def test_import_linkedin_connections_with_notes_above_the_header(crm, tmp_path):
     found = contacts(crm)
     fatima = found["Fatima Zahra"]
     assert (fatima["company"], fatima["title"]) == ("Zahra Consulting", "Partner")
-    assert fatima["created"] == "2025-07-26" and "linkedin.com/in/fzahra" in fatima["notes"]
+    assert fatima["created"] == "2025-07-26"
+    assert fatima["urls"] == ["https://www.linkedin.com/in/fzahra"]
     assert found["Gil Moreno"]["emails"] == ["gil@moreno.example"]
 
 

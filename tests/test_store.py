@@ -159,3 +159,48 @@ def test_complaint_breach_is_strictly_after_the_deadline(tmp_path):
     store.respond_complaint(complaint_id, None, due)
     assert store.get_complaint(complaint_id, due + dt.timedelta(days=9))["breached"] is False
     store.close()
+
+
+def test_a_trash_entry_from_before_backup_documents_is_restored(tmp_path, monkeypatch):
+    """Schema 3 kept a deleted contact as raw table rows; migration 4 turns it into a backup
+    document, which the one restore engine reads."""
+    import json
+
+    from crmcli import trash
+
+    path = tmp_path / "v3.db"
+    monkeypatch.setattr("crmcli.store.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    old = open_store(path)
+    stamp = NOW.isoformat()
+    contact = {"id": 7, "uid": "gone-1", "name": "Gone Person", "emails": '["gone@x.example"]',
+               "phones": "[]", "company": None, "title": None, "tags": '["vip"]',
+               "relationship": None, "stage": None, "channel": None, "cadence_days": 30,
+               "owner": None, "source": None, "acquisition_cost": None, "notes": None,
+               "archived": 0, "created": stamp, "updated": stamp}  # fmt: skip
+    interaction = {"id": 3, "uid": "i-3", "happened_at": stamp, "channel": "call",
+                   "direction": "out", "summary": "last call", "outcome": None,
+                   "sentiment": None, "amount": 10.0, "rating": None, "created": stamp,
+                   "kind": "touch", "score": None, "scale": None}  # fmt: skip
+    payload = {"contacts": [contact], "interactions": [interaction],
+               "interaction_contacts": [{"contact_id": 7, "happened_at": stamp, "interaction_id": 3}],
+               "special_dates": [{"id": 1, "uid": "d-1", "contact_id": 7, "label": "birthday",
+                                  "month": 2, "day": 29, "year": None, "created": stamp}],
+               "followups": [{"id": 2, "uid": "f-2", "contact_id": 7, "due": "2026-12-01",
+                              "note": "call back", "interaction_id": 3, "created": stamp,
+                              "done_at": None, "done_note": None, "snoozed": 0}],
+               "complaints": [], "stage_changes": []}  # fmt: skip
+    old.conn.execute(
+        "INSERT INTO trash (contact_uid, name, deleted_at, payload) VALUES (?, ?, ?, ?)",
+        ("gone-1", "Gone Person", stamp, json.dumps(payload)),
+    )
+    old.close()
+    monkeypatch.undo()
+    new = open_store(path)
+    entry, contact_id = trash.restore(new, "1")
+    back = new.get_contact(contact_id)
+    assert (back["uid"], back["emails"], back["tags"]) == ("gone-1", ["gone@x.example"], ["vip"])
+    assert [i["summary"] for i in new.contact_interactions(contact_id)] == ["last call"]
+    assert new.list_followups(TODAY, contact_id=contact_id)[0]["interaction_id"] is not None
+    assert new.list_special_dates(contact_id)[0]["date"] == "--02-29"
+    new.close()

@@ -107,6 +107,57 @@ def import_interactions(
     output.import_report(summary, "interactions", dry_run)
 
 
+def _records_import(entity: str, source, fmt, dry_run, maps, skip_invalid, encoding, order):
+    from .. import model, when
+    from ..exchange import headers, importer
+
+    chosen = output.check_format(fmt, ("auto", "csv", "json", "jsonl"))
+    builtin = headers.DATE_HEADERS if entity == "special_dates" else headers.FOLLOWUP_HEADERS
+    header_map = headers.HeaderMap(builtin, headers.parse_maps(maps or [], set(builtin.values())))
+    checked_order = model.choice(order, when.DATE_ORDERS, "--date-order")
+    store = open_store_for_import(dry_run)
+    ignored: list[str] = []
+    records, binary, head = importer.open_records(source, chosen, header_map, ignored, encoding)
+    checked_order = checked_order or when.date_order_of(head)
+    now = clock.now()
+
+    def planner(store):
+        return importer.RecordImport(store, entity, now, checked_order)
+
+    summary = importer.run_import(
+        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
+    )
+    summary.ignored_columns = ignored
+    output.import_report(summary, "dates" if entity == "special_dates" else "follow-ups", dry_run)
+
+
+@app.command("dates")
+def import_dates(
+    source: Source,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    dry_run: DryRun = False,
+    maps: Maps = None,
+    skip_invalid: SkipInvalid = False,
+    encoding: Encoding = None,
+    date_order: Annotated[str | None, typer.Option(help="dmy, mdy or ymd.")] = None,
+) -> None:
+    """Import special dates (as `crm export dates` writes them); known uids are skipped."""
+    _records_import("special_dates", source, fmt, dry_run, maps, skip_invalid, encoding, date_order)
+
+
+@app.command("followups")
+def import_followups(
+    source: Source,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    dry_run: DryRun = False,
+    maps: Maps = None,
+    skip_invalid: SkipInvalid = False,
+    encoding: Encoding = None,
+) -> None:
+    """Import follow-ups (as `crm export followups` writes them); known uids are skipped."""
+    _records_import("followups", source, fmt, dry_run, maps, skip_invalid, encoding, None)
+
+
 @app.command("all")
 def import_all(source: Source, dry_run: DryRun = False) -> None:
     """Read back a `crm export all` backup; records already here (same uid) are skipped."""

@@ -17,6 +17,10 @@ from ..options import (
 )
 
 app = command_group("vCard interchange: a vdir for khard and vdirsyncer.")
+VERSIONS = ("3.0", "4.0")
+VcardVersion = Annotated[
+    str, typer.Option("--vcard-version", help="The vCard version to write: 3.0 or 4.0.")
+]
 
 
 @app.command("export")
@@ -27,11 +31,14 @@ def vcard_export(
     archived: Annotated[
         bool, typer.Option("--archived", help="Include archived contacts.")
     ] = False,
+    version: VcardVersion = "3.0",
 ) -> None:
     """Write one .vcf per contact, named by its uid (khard and vdirsyncer read the folder)."""
     from ..exchange.vcard import export_vdir
 
-    count = export_vdir(open_store(), target, archived)
+    count = export_vdir(
+        open_store(), target, archived, model.choice(version, VERSIONS, "--vcard-version") or ""
+    )
     if target != "-":
         output.message(f"wrote {count} vCards to {target}")
 
@@ -61,3 +68,22 @@ def vcard_import(
 
     summary = importer.run_import(store, planner, read_vcards(source), skip_invalid, dry_run)
     output.import_report(summary, "vCards", dry_run)
+
+
+@app.command("sync")
+def vcard_sync(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The vdir (vdirsyncer's folder).")],
+    version: VcardVersion = "3.0",
+) -> None:
+    """Keep a vdir and crm in step both ways (changes, deletions, new cards; conflicts kept)."""
+    from ..exchange.vsync import sync
+
+    store = open_store(create=True)
+    summary = sync(
+        store, folder, clock.now(), model.choice(version, VERSIONS, "--vcard-version") or ""
+    )
+    for warning in summary.warnings:
+        output.message(f"warning: {warning}")
+    for conflict in summary.conflicts:
+        output.message(f"conflict: {conflict}")
+    output.message(summary.line())

@@ -11,7 +11,7 @@ from ..store import Store
 ENTITIES = (
     "contacts", "interactions", "dates", "followups", "complaints", "stage_changes", "notes",
 )  # fmt: skip
-JSON_COLUMNS = ("aliases",)  # JSON arrays built by the query itself
+JSON_COLUMNS = ("aliases", *model.JSON_COLUMNS)  # JSON arrays: lists in JSON, JSON text in CSV
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SPLIT_COLUMNS = ("contact_ids", "contact_uids", "contacts")
@@ -65,9 +65,23 @@ def export_entity(
     if fmt == "csv" and entity not in ("contacts",) and not safe:
         return _fast_csv(store.export_cursor(entity, archived, repr(model.MULTI_SEPARATOR)), out)
     rows = iter_rows(store, entity, include_archived=archived)
+    if fmt in ("csv", "tsv"):
+        rows = json_cells(rows)
     if safe and fmt in ("csv", "tsv"):
         rows = excel_safe(rows)
     return output.render(rows, fmt, out=out)
+
+
+def json_cells(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Addresses, URLs and the other JSON columns as JSON text in one cell (they hold `;` and
+    structure that a joined list would lose); imports read the same text back."""
+    import json
+
+    for row in rows:
+        for column in JSON_COLUMNS:
+            if column in row:
+                row[column] = json.dumps(row[column], ensure_ascii=False) if row[column] else ""
+        yield row
 
 
 def _fast_csv(cursor, out: TextIO) -> int:

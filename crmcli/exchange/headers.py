@@ -38,12 +38,24 @@ CONTACT_HEADERS = {
     "business phone": "phones", "business phone 2": "phones", "mobile phone": "phones",
     "home phone": "phones", "home phone 2": "phones", "primary phone": "phones",
     "other phone": "phones", "job title": "title", "categories": "tags",
+    "anniversary": "anniversary", "nickname": "nickname", "suffix": "suffix",
+    "department": "department", "web page": "url", "business address": "address_work",
+    "home address": "address_home",
     # LinkedIn Connections.csv
     "email address": "emails", "position": "title", "connected on": "connected_on", "url": "url",
+    # crm's own newer columns
+    "given_name": "given_name", "family_name": "family_name", "prefix": "prefix",
+    "addresses": "addresses", "urls": "urls", "extra": "extra", "aliases": "ignore",
 }  # fmt: skip
+# Outlook's "Title" is the name prefix (Mr., Dr., Herr); in a file that has "Job Title" too,
+# "Title" can only mean that.
+PREFIX_WHEN = ("job title", "title", "prefix")
 NUMBERED_HEADERS = [
     (re.compile(r"^e-?mail \d+ - value$"), "emails"),
     (re.compile(r"^phone \d+ - value$"), "phones"),
+    (re.compile(r"^website \d+ - value$"), "url"),
+    (re.compile(r"^event (\d+) - type$"), "event_type"),  # Google: Anniversary, or any label
+    (re.compile(r"^event (\d+) - value$"), "event_value"),
 ]
 INTERACTION_HEADERS = {
     "uid": "uid", "happened_at": "happened_at", "when": "happened_at", "date": "happened_at",
@@ -54,6 +66,18 @@ INTERACTION_HEADERS = {
     "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
     "kind": "kind", "score": "score", "scale": "scale",
     "id": "ignore",
+}  # fmt: skip
+DATE_HEADERS = {
+    "uid": "uid", "contact_uid": "contact_uids", "contact_id": "contact_ids",
+    "contact": "contacts", "email": "contacts", "name": "contacts", "label": "label",
+    "date": "date", "month": "month", "day": "day", "year": "year", "created": "created",
+    "id": "ignore",
+}  # fmt: skip
+FOLLOWUP_HEADERS = {
+    "uid": "uid", "contact_uid": "contact_uids", "contact_id": "contact_ids",
+    "contact": "contacts", "email": "contacts", "name": "contacts", "due": "due", "note": "note",
+    "created": "created", "done_at": "done_at", "done_note": "done_note",
+    "snoozed": "snoozed", "interaction_uid": "ignore", "days_overdue": "ignore", "id": "ignore",
 }  # fmt: skip
 CONTACT_TARGETS = set(CONTACT_HEADERS.values())
 INTERACTION_TARGETS = set(INTERACTION_HEADERS.values())
@@ -81,16 +105,27 @@ class HeaderMap:
         self.builtin = builtin
         self.user = user
         self.numbered = NUMBERED_HEADERS if builtin is CONTACT_HEADERS else []
+        self.title_is_prefix = False
+
+    def read_header(self, header: list[str]) -> list[str | None]:
+        """The target of each column of a header row (a file's columns decide what its
+        "Title" means)."""
+        keys = {" ".join(cell.strip().lower().split()) for cell in header}
+        self.title_is_prefix = self.builtin is CONTACT_HEADERS and "job title" in keys
+        return [self.target(cell) for cell in header]
 
     def target(self, header: str) -> str | None:
         key = " ".join(header.strip().lower().split())
         if key in self.user:
             return self.user[key]
+        if key == "title" and self.title_is_prefix:
+            return "prefix"
         if key in self.builtin:
             return self.builtin[key]
         for pattern, target in self.numbered:
-            if pattern.match(key):
-                return target
+            match = pattern.match(key)
+            if match:
+                return f"{target}:{match.group(1)}" if match.groups() else target
         return None
 
     def find_header(self, rows: Iterator[tuple[int, list[str] | str]], lookahead: int = 20):
@@ -120,11 +155,11 @@ def csv_records(
     if isinstance(header, str):
         yield Record(f"line {number}", {}, header)
         return
-    targets = [headers.target(cell) for cell in header]
+    targets = headers.read_header(header)
     ignored.extend(h for h, t in zip(header, targets, strict=True) if t is None and h.strip())
     # (column, target, whether its cell needs splitting or appending rather than a plain copy)
     wanted = [
-        (i, t, t in LIST_TARGETS or t == "url")
+        (i, t, t in LIST_TARGETS or t == "url" or ":" in t or t.startswith("address_"))
         for i, t in enumerate(targets)
         if t and t != "ignore"
     ]
@@ -141,7 +176,7 @@ def csv_records(
         raw: dict[str, Any] = {}
         for index, target, collect in wanted:
             if index < len(row):
-                cell = row[index].strip()
+                cell = _formula_safe(row[index].strip())
                 if cell:
                     if collect:
                         collect_value(raw, target, cell)
@@ -171,11 +206,23 @@ def object_records(
     ignored.extend(unknown)
 
 
+def _formula_safe(cell: str) -> str:
+    """Undo `--excel-safe`: a quote put before = + - @ so spreadsheets would not run them."""
+    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
+
+
 def collect_value(raw: dict[str, Any], target: str, value: Any) -> None:
     if target in LIST_TARGETS:
         raw.setdefault(target, []).extend(split_cell(value, target))
     elif target == "url":
         raw.setdefault("urls", []).append(value)
+    elif target.startswith(("event_type:", "event_value:")):  # Google's Event N pairs
+        kind, number = target.split(":")
+        raw.setdefault("events", {}).setdefault(number, {})[kind] = value
+    elif target.startswith("address_"):  # Outlook's one-line addresses
+        raw.setdefault("addresses", []).append({"type": target[8:], "street": value})
     else:
         raw[target] = value
 

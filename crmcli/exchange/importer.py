@@ -11,7 +11,7 @@ passes means the import passes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,10 @@ def run_import(
             planner = make_planner(store)
             planner.summary = summary
             for record in records:
+                if record.skip:
+                    summary.skipped += 1
+                    summary.warnings.append(f"{record.where}: {record.skip}")
+                    continue
                 try:
                     if record.problem:
                         raise CrmError(record.problem)
@@ -115,42 +119,66 @@ class ContactDraft:
 def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) -> ContactDraft:
     """One record's raw fields, checked by the model, with its special dates; a record that
     does not say when it was created was created `now`."""
-    fields: Row = {}
-    name = raw.get("name")
-    if name is None:
-        parts = [raw.get(p) for p in ("first_name", "middle_name", "last_name")]
-        name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
-    fields["name"] = name
+    fields: Row = {"name": _name(raw)}
     for key in model.FIELDS["contacts"]:
         if key != "name" and raw.get(key) not in (None, ""):
             fields[key] = raw[key]
-    if raw.get("urls"):
-        links = "\n".join(model.as_text(url, "url") for url in raw["urls"])
-        notes = model.as_text(fields["notes"], "notes") if fields.get("notes") else ""
-        fields["notes"] = f"{notes}\n{links}" if notes else links
+    if raw.get("first_name") and "given_name" not in fields:
+        fields["given_name"] = raw["first_name"]
+    if raw.get("last_name") and "family_name" not in fields:
+        fields["family_name"] = raw["last_name"]
     if raw.get("connected_on"):
         fields["created"] = when.parse_loose_date(
             model.as_text(raw["connected_on"], "date"), "date"
         )
-    if model.text(fields.get("name"), "name") is None:
-        raise CrmError("name is empty: give a name, or a first and last name")
     fields.setdefault("created", now)
     fields.setdefault("updated", fields["created"])
     record = model.check("contacts", fields)
     dates = [
         (model.label(label), *when.special_date(*date)) for label, date in raw.get("dates", [])
     ]
+    for label, text in _dated(raw):
+        parsed = _file_date(text, date_order, label)
+        if parsed is not None:
+            dates.append((model.label(label), *parsed))
     birthday = raw.get("birthday")
-    if isinstance(birthday, str) and when.means_no_date(birthday):
-        birthday = None
-    if birthday not in (None, ""):
-        if isinstance(birthday, tuple):
-            parsed = when.special_date(*birthday)
-        else:
-            text = model.as_text(birthday, "birthday")
-            parsed = when.parse_special_date(text, from_file=True, order=date_order)
-        dates.insert(0, ("birthday", *parsed))
+    if isinstance(birthday, tuple):
+        dates.insert(0, ("birthday", *when.special_date(*birthday)))
+    elif birthday not in (None, ""):
+        parsed = _file_date(birthday, date_order, "birthday")
+        if parsed is not None:
+            dates.insert(0, ("birthday", *parsed))
     return ContactDraft(record, dates)
+
+
+def _name(raw: Row) -> Any:
+    """The name a row gives: a name column, else first/middle/last, else the company (a row of
+    an organisation), else nothing — which refuses the row."""
+    name = raw.get("name")
+    if name in (None, ""):
+        parts = [raw.get(p) for p in ("first_name", "middle_name", "last_name")]
+        name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
+    if not str(name).strip() and raw.get("company"):
+        name = raw["company"]
+    if model.text(name, "name") is None:
+        raise CrmError("name is empty: give a name, a first and last name, or a company")
+    return name
+
+
+def _dated(raw: Row) -> Iterator[tuple[str, Any]]:
+    """Dates other than the birthday: Outlook's Anniversary, Google's Event N pairs."""
+    if raw.get("anniversary") not in (None, ""):
+        yield "anniversary", raw["anniversary"]
+    for event in (raw.get("events") or {}).values():
+        if event.get("event_value"):
+            yield (event.get("event_type") or "event").strip().lower(), event["event_value"]
+
+
+def _file_date(value: Any, date_order: when.DateOrder | None, what: str):
+    text = model.as_text(value, what)
+    if when.means_no_date(text):
+        return None
+    return when.parse_special_date(text, from_file=True, order=date_order)
 
 
 class ContactImport:
@@ -189,9 +217,10 @@ class ContactImport:
             raise CrmError(f"{draft.record['name']} is already here ({self._describe(match)})")
         elif self.on_duplicate == "skip":
             self.summary.skipped += 1
-        else:
-            self._update(match, draft)
+        elif self._update(match, draft):
             self.summary.updated += 1
+        else:
+            self.summary.skipped += 1  # the same as what is here: nothing to write
 
     def _match(self, record: Row) -> int | None:
         """By uid; else by email — but never two different uids merged by email unless asked
@@ -253,32 +282,41 @@ class ContactImport:
         if self.streaming and len(self.pending) >= BATCH:
             self._flush()
 
-    def _update(self, contact_id: int, draft: ContactDraft) -> None:
+    def _update(self, contact_id: int, draft: ContactDraft) -> bool:
+        """Whether anything changed."""
+        changed = True
         if contact_id in self.pending:  # an earlier row of this file, not written yet
             self.pending[contact_id] = merge_drafts(self.pending[contact_id], draft)
         else:
-            self._update_stored(contact_id, draft)
+            changed = self._update_stored(contact_id, draft)
         self._remember(draft.record, contact_id)
+        return changed
 
-    def _update_stored(self, contact_id: int, draft: ContactDraft) -> None:
-        """Fill in the fields the record has; its emails, phones and tags join the contact's."""
+    def _update_stored(self, contact_id: int, draft: ContactDraft) -> bool:
+        """Fill in the fields the record has; its lists join the contact's. A record that says
+        nothing new writes nothing (no `updated` bump, no REV change on export)."""
         current = self.store.get_contact(contact_id)
-        changes = {k: v for k, v in draft.record.items() if k not in ("uid", "created")}
-        for column in model.LIST_COLUMNS:
+        changes = {k: v for k, v in draft.record.items() if k not in ("uid", "created", "updated")}
+        for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
             changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
+        changes = {k: v for k, v in changes.items() if v != current.get(k)}
         now = dt.datetime.fromisoformat(self.now)
-        changes.pop("updated", None)
-        self.store.update_contact(contact_id, changes, now)
+        new_dates = [d for d in draft.dates if not self.store.has_special_date(contact_id, *d)]
+        if not changes and not new_dates:
+            return False
+        if changes:
+            self.store.update_contact(contact_id, changes, now)
         if changes.get("stage") and changes["stage"] != current["stage"]:
             self.store.record_stage(contact_id, current["stage"], changes["stage"], now, "imported")
-        for label, month, day, year in draft.dates:
+        for label, month, day, year in new_dates:
             if label == "birthday":
                 self.store.set_birthday(contact_id, {"month": month, "day": day, "year": year}, now)
-            elif not self.store.has_special_date(contact_id, label, month, day, year):
+            else:
                 self.store.add_special_date(
                     contact_id,
                     {"label": label, "month": month, "day": day, "year": year, "created": now},
                 )
+        return True
 
     def _flush(self) -> None:
         if not self.pending:
@@ -320,70 +358,16 @@ def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
 # --------------------------------------------------------------------------- interactions
 
 
-class InteractionImport:
-    """Interactions matched to contacts by uid, id, email or exact name; skipped if the uid is known."""
+class ContactRefs:
+    """How rows of a file name their contacts: contact_uids by uid (exact, merged uids too),
+    contact_ids by id, a contact column by email or exact name."""
 
-    def __init__(self, store: Store, now: dt.datetime):
+    def __init__(self, store: Store):
         self.store = store
-        self.now = stamp(now)
         self.ids, self.uids, self.emails = store.contact_lookup()
-        self.known_uids = store.interaction_uids()
-        self.next_id = store.next_id("interactions")
-        self.first_id = self.next_id
-        self.rows: list[tuple] = []
-        self.links: list[tuple] = []
-        self.summary = Summary()
-        self.streaming = True
         self.names: dict[str, int] | None = None
-        self.spare_uids: list[str] = []
 
-    def plan(self, record: Record) -> None:
-        raw = record.raw
-        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
-        if uid and uid in self.known_uids:
-            self.summary.skipped += 1
-            return
-        contact_ids = self._contacts(raw)
-        fields = {key: raw[key] for key in model.FIELDS["interactions"] if key in raw}
-        if fields.get("happened_at") in (None, ""):
-            raise CrmError("happened_at is empty: give the date of the interaction")
-        checked = model.check(
-            "interactions",
-            {
-                "kind": "touch",
-                "channel": "other",
-                "direction": "out",
-                "created": self.now,
-                **fields,
-            },
-        )
-        interaction_id = self.next_id
-        self.next_id += 1
-        if uid:
-            self.known_uids.add(uid)
-        else:
-            uid = self._new_uid()
-        checked.update(id=interaction_id, uid=uid)
-        self.rows.append(tuple(checked.get(column) for column in INTERACTION_COLUMNS))
-        self.links.extend((cid, checked["happened_at"], interaction_id) for cid in contact_ids)
-        self.summary.added += 1
-        if self.streaming and len(self.rows) >= BATCH:
-            self._flush()
-
-    def _by_name(self, ref: str) -> int | None:
-        """Exact names are folded only when a file names someone (emails and uids are cheaper)."""
-        if self.names is None:
-            self.names = self.store.name_lookup()
-        return self.names.get(fold(ref))
-
-    def _new_uid(self) -> str:
-        if not self.spare_uids:
-            self.spare_uids = new_uids(BATCH)[::-1]  # pop() then takes them in sorted order
-        return self.spare_uids.pop()
-
-    def _contacts(self, raw: Row) -> list[int]:
-        """Each column names contacts its own way: contact_uids by uid (exact), contact_ids by
-        id, a contact column by email or exact name."""
+    def resolve(self, raw: Row) -> list[int]:
         found = [self._by_uid(ref) for ref in raw.get("contact_uids") or []]
         if not found:
             found = [self._by_id(ref) for ref in raw.get("contact_ids") or []]
@@ -415,6 +399,67 @@ class InteractionImport:
         if contact_id == -1:
             raise CrmError(f"{text!r} names several contacts: use an email or uid")
         return contact_id
+
+    def _by_name(self, ref: str) -> int | None:
+        """Exact names are folded only when a file names someone (emails and uids are cheaper)."""
+        if self.names is None:
+            self.names = self.store.name_lookup()
+        return self.names.get(fold(ref))
+
+
+class InteractionImport:
+    """Interactions matched to contacts by uid, id, email or exact name; skipped if the uid is known."""
+
+    def __init__(self, store: Store, now: dt.datetime):
+        self.store = store
+        self.now = stamp(now)
+        self.refs = ContactRefs(store)
+        self.known_uids = store.interaction_uids()
+        self.next_id = store.next_id("interactions")
+        self.first_id = self.next_id
+        self.rows: list[tuple] = []
+        self.links: list[tuple] = []
+        self.summary = Summary()
+        self.streaming = True
+        self.spare_uids: list[str] = []
+
+    def plan(self, record: Record) -> None:
+        raw = record.raw
+        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
+        if uid and uid in self.known_uids:
+            self.summary.skipped += 1
+            return
+        contact_ids = self.refs.resolve(raw)
+        fields = {key: raw[key] for key in model.FIELDS["interactions"] if key in raw}
+        if fields.get("happened_at") in (None, ""):
+            raise CrmError("happened_at is empty: give the date of the interaction")
+        checked = model.check(
+            "interactions",
+            {
+                "kind": "touch",
+                "channel": "other",
+                "direction": "out",
+                "created": self.now,
+                **fields,
+            },
+        )
+        interaction_id = self.next_id
+        self.next_id += 1
+        if uid:
+            self.known_uids.add(uid)
+        else:
+            uid = self._new_uid()
+        checked.update(id=interaction_id, uid=uid)
+        self.rows.append(tuple(checked.get(column) for column in INTERACTION_COLUMNS))
+        self.links.extend((cid, checked["happened_at"], interaction_id) for cid in contact_ids)
+        self.summary.added += 1
+        if self.streaming and len(self.rows) >= BATCH:
+            self._flush()
+
+    def _new_uid(self) -> str:
+        if not self.spare_uids:
+            self.spare_uids = new_uids(BATCH)[::-1]  # pop() then takes them in sorted order
+        return self.spare_uids.pop()
 
     def _flush(self) -> None:
         if not self.rows:
@@ -455,9 +500,68 @@ def open_records(
     stream = readers.text_stream(binary, encoding)
     head = readers.sample(binary).decode(stream.encoding, "replace")
     if fmt == "csv":
-        rows = readers.csv_rows(stream, readers.sniff_delimiter(head))
+        delimiter = readers.sniff_delimiter(head)
+        if delimiter == "\t" and '"' not in head.split("\n", 1)[0]:  # crm's own TSV
+            rows = readers.tsv_rows(stream)
+        else:
+            rows = readers.csv_rows(stream, delimiter)
         return csv_records(rows, headers, ignored), binary, head
     objects = (
         readers.jsonl_objects(stream) if fmt == "jsonl" else readers.json_array_objects(stream)
     )
     return object_records(objects, headers, ignored), binary, head
+
+
+class RecordImport:
+    """Special dates or follow-ups, each for one contact (named as in an interactions file);
+    a record whose uid is here already is skipped."""
+
+    def __init__(self, store: Store, entity: str, now: dt.datetime, date_order=None):
+        self.store = store
+        self.entity = entity
+        self.now = now
+        self.date_order = date_order
+        self.refs = ContactRefs(store)
+        self.known_uids = set(store.uid_ids(entity))
+        self.summary = Summary()
+        self.streaming = True
+
+    def plan(self, record: Record) -> None:
+        raw = record.raw
+        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
+        if uid and uid in self.known_uids:
+            self.summary.skipped += 1
+            return
+        contact_id = self.refs.resolve(raw)[0]
+        fields = {key: raw[key] for key in model.FIELDS[self.entity] if key in raw}
+        fields.setdefault("created", self.now)
+        if self.entity == "special_dates":
+            self._add_date(contact_id, raw, fields)
+        else:
+            self.store.add_record("followups", fields, contact_id=contact_id)
+            self.summary.added += 1
+        if uid:
+            self.known_uids.add(uid)
+
+    def _add_date(self, contact_id: int, raw: Row, fields: Row) -> None:
+        if raw.get("date") not in (None, ""):
+            text = model.as_text(raw["date"], "date")
+            month, day, year = when.parse_special_date(text, from_file=True, order=self.date_order)
+            fields.update(month=month, day=day, year=year)
+        checked = model.check("special_dates", fields)
+        for existing in self.store.list_special_dates(contact_id):
+            if existing["label"].casefold() != checked["label"].casefold():
+                continue
+            same = (existing["month"], existing["day"], existing["year"])
+            if same == (checked["month"], checked["day"], checked.get("year")):
+                self.summary.skipped += 1
+                return
+            raise CrmError(
+                f"{existing['contact']} already has a {existing['label']} ({existing['date']}): "
+                f"change it with `crm date edit {existing['id']}`"
+            )
+        self.store.add_special_date(contact_id, fields)
+        self.summary.added += 1
+
+    def write(self) -> None:
+        """Each record was written when planned (they are few, and checked one by one)."""

@@ -28,6 +28,7 @@ class Record:
     raw: dict[str, Any]  # target field → value, before validation
     problem: str | None = None  # a reading error (bad encoding, unreadable row)
     warnings: list[str] = field(default_factory=list)
+    skip: str | None = None  # why this is no record to import (a vCard of a group)
 
 
 # --------------------------------------------------------------------------- bytes and text
@@ -195,6 +196,30 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
             )
             continue
         yield number, row
+
+
+_TSV_ESCAPE = re.compile(r"\\([tnr\\])")
+_TSV_CHARS = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def tsv_rows(stream: TextIO) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number, cells) of a TSV file as crm writes it: no quotes, and tabs, newlines and
+    backslashes inside cells escaped as `\\t`, `\\n`, `\\\\`."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError:
+            yield number + 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
+            return
+        if not line:
+            return
+        number += 1
+        if undecodable(line):
+            yield number, decoding_problem(getattr(stream, "encoding", "utf-8"))
+            continue
+        cells = line.rstrip("\r\n").split("\t")
+        yield number, [_TSV_ESCAPE.sub(lambda m: _TSV_CHARS[m.group(1)], cell) for cell in cells]
 
 
 def _csv_problem(error: str) -> str:

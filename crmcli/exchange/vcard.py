@@ -1,87 +1,184 @@
-"""vCard interchange through vobject: a vdir (one .vcf per contact, named by uid) or one stream.
+"""vCard interchange through vobject: reading what phones, Google, Apple, Outlook, khard and
+CardDAV servers write, and writing cards they read.
 
-We write vCard 3.0, which khard, vdirsyncer and every CardDAV server read. We read 3.0 and 4.0
-(and 2.1's quoted-printable), with the year-unknown birthdays seen in the wild: `--0314`,
-`--03-14`, Apple's `X-APPLE-OMIT-YEAR=1604`, and the placeholder years 1604 and 1900.
+Reading is tolerant and honest: a stream is split into cards here (so one broken card costs that
+card only), each card is parsed with quoted-printable allowed, and every property becomes a
+contact field — or, when crm has no field for it (IMPP, a photo, a text birthday such as
+`circa 1800`), a line kept verbatim in the contact's `extra`, written back on export and named
+in a warning. A card is refused only when it has no usable identity (no name, organisation,
+email or phone), or when a value crm does model breaks its rule (a 30 February birthday).
+
+Writing makes vCard 3.0 (or 4.0): a yearless birthday is `BDAY:--0314`, which khard, Google and
+4.0 readers all take as "year unknown".
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
+import logging
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import files
+from .. import files, model, when
 from ..errors import CrmError
 from ..store import Store
-from ..when import parse_special_date
 from .readers import Record
 
 PRODID = "-//crm//crmcli//EN"
+Row = dict[str, Any]
+# Properties crm reads into fields (or deliberately passes over); everything else is kept.
+HANDLED = {
+    "VERSION", "PRODID", "REV", "UID", "FN", "N", "NICKNAME", "ORG", "TITLE", "EMAIL", "TEL",
+    "ADR", "URL", "CATEGORIES", "NOTE", "BDAY", "ANNIVERSARY", "X-ANNIVERSARY",
+    "X-MS-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "KIND", "X-ADDRESSBOOKSERVER-KIND", "LABEL",
+}  # fmt: skip
+SYSTEM_TAGS = {"mycontacts", "starred"}  # Google's own groups, not the user's tags
+APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+ADR_FIELDS = ("box", "extended", "street", "city", "region", "code", "country")
+ADR_TYPES = ("home", "work", "other", "postal", "parcel", "dom", "intl")
 
 
-def _date_value(row: dict[str, Any]) -> tuple[str, dict[str, list[str]]]:
-    if row["year"] is None:
-        # vCard 3.0 has no yearless date; Apple's convention is understood by most readers.
-        return f"1604-{row['month']:02d}-{row['day']:02d}", {"X-APPLE-OMIT-YEAR": ["1604"]}
-    return f"{row['year']:04d}-{row['month']:02d}-{row['day']:02d}", {}
+# --------------------------------------------------------------------------- vobject, tamed
 
 
-def to_vcard(contact: dict[str, Any], dates: list[dict[str, Any]]) -> str:
+def _vobject():
+    """vobject with two of its habits fixed: a text value is no longer cut at its first
+    unescaped comma (py-vobject issue 55: `FN:Doe, John` read as `Doe`), and its parse
+    warnings are ours to report instead of a handler printing on the user's terminal."""
     import vobject
+    from vobject import base, icalendar, vcard
 
-    card = vobject.vCard()
-    card.add("version").value = "3.0"
-    card.add("prodid").value = PRODID
-    card.add("uid").value = contact["uid"]
-    card.add("fn").value = contact["name"]
-    given, _, family = contact["name"].rpartition(" ")
-    card.add("n").value = vobject.vcard.Name(family=family or given, given=given if family else "")
-    for email in contact["emails"]:
-        line = card.add("email")
-        line.value = email
-        line.type_param = "INTERNET"
-    for phone in contact["phones"]:
-        card.add("tel").value = phone
-    if contact.get("company"):
-        card.add("org").value = [contact["company"]]
-    if contact.get("title"):
-        card.add("title").value = contact["title"]
-    if contact.get("tags"):
-        card.add("categories").value = list(contact["tags"])
-    if contact.get("notes"):
-        card.add("note").value = contact["notes"]
-    for row in dates:
-        if row["label"] in ("birthday", "anniversary"):
-            name = "bday" if row["label"] == "birthday" else "x-anniversary"
-            value, params = _date_value(row)
-            line = card.add(name)
-            line.value = value
-            for key, values in params.items():
-                line.params[key] = values
-    if contact.get("updated"):
-        card.add("rev").value = contact["updated"].replace("-", "").replace(":", "") + "Z"
-    return card.serialize()
+    if not getattr(vobject, "_crm_fixed", False):
+        original = vcard.VCardTextBehavior.decode.__func__
+
+        def decode(cls, line):
+            if (
+                line.encoded
+                and "BASE64" not in line.singletonparams
+                and not getattr(line, "encoding_param", None)
+            ):
+                line.value = ",".join(icalendar.stringToTextValues(line.value))
+                line.encoded = False
+            else:
+                original(cls, line)
+
+        vcard.VCardTextBehavior.decode = classmethod(decode)
+        logging.getLogger("vobject.base").handlers[:] = []
+        logging.getLogger("vobject.base").propagate = False
+        vobject._crm_fixed = True
+        del base  # imported for its side effect of registering behaviours
+    return vobject
 
 
-def export_vdir(store: Store, target: str, include_archived: bool = False) -> int:
-    """Write one .vcf per contact into a folder (or all to stdout for `-`). Returns the count."""
-    contacts = store.list_contacts() + (
-        store.list_contacts(archived=True) if include_archived else []
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _parse_warnings() -> Iterator[list[str]]:
+    collector = _Collect()
+    log = logging.getLogger("vobject.base")
+    log.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        log.removeHandler(collector)
+
+
+# --------------------------------------------------------------------------- splitting
+
+_QP = re.compile(r"QUOTED-PRINTABLE", re.I)
+_EIGHT_BIT = re.compile(r";(?:ENCODING=)?[78]BIT(?=;|:|$)", re.I)
+
+
+def decode_bytes(data: bytes) -> str:
+    """A .vcf file as text: UTF-8 or UTF-16 (with or without a mark), else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if len(data) > 1 and data[1:2] == b"\x00" and data[:1] != b"\x00":
+        return data.decode("utf-16-le", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Each card's text and its structural problems. Folded lines and 2.1 quoted-printable soft
+    breaks stay with their line; a missing END:VCARD ends the card at the next BEGIN."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    current: list[str] | None = None
+    head, continues = "", False
+    for line in text.split("\n"):
+        if current is not None and (continues or line[:1] in (" ", "\t")):
+            current.append(line)
+        else:
+            key = line.strip().upper()
+            if key == "BEGIN:VCARD":
+                if current is not None:
+                    yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", ["no END:VCARD"]
+                current, head = ["BEGIN:VCARD"], ""
+                continue
+            if current is None:
+                continue
+            if key == "END:VCARD":
+                yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", []
+                current = None
+                continue
+            head, sep, rest = line.partition(":")
+            if sep and _EIGHT_BIT.search(head):  # 2.1's 8BIT is plain text, not base64
+                head = _EIGHT_BIT.sub("", head)
+                line = f"{head}:{rest}"
+            current.append(line)
+        continues = bool(_QP.search(head)) and line.endswith("=")
+    if current is not None:
+        yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", ["no END:VCARD at the end"]
+
+
+def parse_card(text: str) -> tuple[Any, list[str]]:
+    """A vobject card and what could not be read of it; lines that break the parser are left
+    out one by one, so the rest of the card survives."""
+    vobject = _vobject()
+    with _parse_warnings() as warnings:
+        try:
+            return vobject.readOne(text, allowQP=True, ignoreUnreadable=True), warnings
+        except Exception as error:  # vobject raises many kinds: each is this card's problem
+            problems = [*warnings, f"{type(error).__name__}: {error}"]
+    from vobject import base
+
+    lines = [line for line, _ in base.getLogicalLines(io.StringIO(text), True)]
+    version = next(
+        (ln.split(":", 1)[1].strip() for ln in lines if ln.upper().startswith("VERSION:")), "3.0"
     )
-    if target == "-":
-        for contact in contacts:
-            sys.stdout.write(to_vcard(contact, store.list_special_dates(contact["id"])))
-        return len(contacts)
-    folder = Path(target)
-    if folder.exists() and not folder.is_dir():
-        raise CrmError(f"{target} is a file: give a folder for the vdir (or - for one stream)")
-    files.make_folder(folder)
-    for contact in contacts:
-        card = to_vcard(contact, store.list_special_dates(contact["id"]))
-        files.write_private(folder / files.safe_name(contact["uid"], ".vcf"), card)
-    return len(contacts)
+    body = [ln for ln in lines if ln.strip().upper() not in ("BEGIN:VCARD", "END:VCARD")
+            and not ln.upper().startswith("VERSION:")]  # fmt: skip
+
+    def wrap(kept: list[str]) -> str:
+        return "BEGIN:VCARD\r\nVERSION:{}\r\n{}\r\nEND:VCARD\r\n".format(version, "\r\n".join(kept))
+
+    kept = []
+    for line in body:
+        try:
+            vobject.readOne(wrap([line]), allowQP=True)
+            kept.append(line)
+        except Exception:
+            problems.append(f"line skipped (unreadable): {line[:60]}")
+    try:
+        return vobject.readOne(wrap(kept), allowQP=True, ignoreUnreadable=True), problems
+    except Exception as error:
+        return None, [*problems, f"{type(error).__name__}: {error}"]
 
 
 # --------------------------------------------------------------------------- reading
@@ -110,95 +207,368 @@ def _read(path: Path) -> bytes:
         raise CrmError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
-
-
 def parse_stream(data: bytes, label: str) -> Iterator[Record]:
-    import vobject
+    """One record per card; `label` is the file name, or "card" for a stream (numbered)."""
+    found = False
+    for number, (text, problems) in enumerate(split_cards(decode_bytes(data)), 1):
+        found = True
+        where = f"card {number}" if label == "card" else f"card {number} ({label})"
+        card, parse_problems = parse_card(text)
+        warnings = [*problems, *parse_problems]
+        if card is None:
+            yield Record(where, {}, "; ".join(warnings) or "unreadable vCard")
+            continue
+        if is_group(card):
+            yield Record(where, {}, skip="a group card (KIND:group), not a person: left out")
+            continue
+        try:
+            raw, more = card_fields(card)
+        except CrmError as error:
+            yield Record(where, {}, str(error), warnings)
+            continue
+        yield Record(where, raw, None, warnings + more)
+    if not found:
+        yield Record(label, {}, "no vCard found (no BEGIN:VCARD line)")
 
-    try:
-        text = _decode(data)
-    except UnicodeDecodeError:
-        yield Record(label, {}, "not valid UTF-8: save the vCard as UTF-8")
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value if _text(v))
+    return str(value).strip()
+
+
+def _verbatim(line: Any) -> str:
+    """A property as written in a card, unfolded, to keep and write back."""
+    text = line.serialize().replace("\r\n ", "").replace("\r\n\t", "").strip()
+    return text if "\n" not in text else " ".join(text.split())
+
+
+def _groups(card: Any) -> dict[str, str]:
+    """Apple's item groups: item1.X-ABLabel names what item1.X-ABDATE (or URL, ADR) is."""
+    labels = {}
+    for line in card.getChildren():
+        if line.name == "X-ABLABEL" and line.group:
+            value = _text(line.value)
+            match = APPLE_LABEL.match(value)
+            labels[line.group.lower()] = (match.group(1) if match else value).lower()
+    return labels
+
+
+def card_fields(card: Any) -> tuple[Row, list[str]]:
+    """A vobject card as raw contact fields, and warnings for what was kept aside."""
+    lines = sorted(card.getChildren(), key=lambda ln: getattr(ln, "lineNumber", 0) or 0)
+    raw: Row = {"emails": [], "phones": [], "tags": [], "addresses": [], "urls": [], "dates": []}
+    extra: list[str] = []
+    warnings: list[str] = []
+    labels = _groups(card)
+    notes: list[str] = []
+
+    def keep(line: Any, why: str) -> None:
+        extra.append(_verbatim(line))
+        warnings.append(f"{line.name} kept as written ({why})")
+
+    for line in lines:
+        name, value = line.name, line.value
+        label = labels.get((line.group or "").lower())
+        if name not in HANDLED:
+            keep(line, "crm has no field for it")
+        elif name == "FN" and _text(value):
+            raw["name"] = _text(value)
+        elif name == "N":
+            _name_parts(value, raw)
+        elif name == "NICKNAME" and _text(value):
+            raw["nickname"] = _text(value)
+        elif name == "ORG":
+            parts = [_text(p) for p in (value if isinstance(value, list) else [value])]
+            parts = [p for p in parts if p]
+            if parts:
+                raw["company"] = parts[0]
+                if parts[1:]:
+                    raw["department"] = " / ".join(parts[1:])
+        elif name == "TITLE" and _text(value):
+            raw["title"] = _text(value)
+        elif name == "EMAIL" and _text(value):
+            raw["emails"].append(_text(value))
+        elif name == "TEL":
+            _phone(line, raw, keep)
+        elif name == "ADR":
+            _address(line, label, raw, keep)
+        elif name == "URL" and _text(value):
+            raw["urls"].append(_text(value))
+        elif name == "CATEGORIES":
+            _tags(line, raw, keep)
+        elif name == "NOTE" and _text(value):
+            notes.append(_text(value))
+        elif name == "UID" and _text(value):
+            raw["uid"] = _text(value)  # checked with the rest: a bad uid refuses the card
+        elif name == "REV":
+            revision = _revision(_text(value))
+            if revision:
+                raw["updated"] = revision
+        elif name in ("BDAY", "ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-ABDATE"):
+            _date(line, label, raw, keep)
+    if notes:
+        raw["notes"] = "\n".join(notes)
+    if "name" not in raw:
+        raw["name"] = _identity(raw)
+    raw["extra"] = extra
+    return {k: v for k, v in raw.items() if v not in (None, [], "")}, warnings
+
+
+def is_group(card: Any) -> bool:
+    kinds = {
+        _text(line.value).lower()
+        for line in card.getChildren()
+        if line.name in ("KIND", "X-ADDRESSBOOKSERVER-KIND")
+    }
+    return "group" in kinds
+
+
+def _name_parts(value: Any, raw: Row) -> None:
+    parts = {
+        k: _text(getattr(value, k, ""))
+        for k in ("family", "given", "additional", "prefix", "suffix")
+    }
+    given = " ".join(p for p in (parts["given"], parts["additional"]) if p)
+    for field, part in (("given_name", given), ("family_name", parts["family"]),
+                        ("prefix", parts["prefix"]), ("suffix", parts["suffix"])):  # fmt: skip
+        if part:
+            raw[field] = part
+    whole = " ".join(p for p in (parts["prefix"], given, parts["family"], parts["suffix"]) if p)
+    if whole:
+        raw["n_name"] = whole
+
+
+def _identity(raw: Row) -> str:
+    """A card without FN: its N, else its organisation, else its email or phone."""
+    for candidate in (raw.pop("n_name", None), raw.get("company")):
+        if candidate:
+            return candidate
+    if raw["emails"] or raw["phones"]:
+        return (raw["emails"] or raw["phones"])[0]
+    raise CrmError("no name, organisation, email or phone: nothing to know this person by")
+
+
+def _phone(line: Any, raw: Row, keep) -> None:
+    text = _text(line.value)
+    if text.lower().startswith("tel:"):  # vCard 4.0's URI form: tel:+1-555-0100;ext=5
+        number, _, params = text[4:].partition(";")
+        extension = dict(p.partition("=")[::2] for p in params.split(";") if "=" in p).get("ext")
+        text = number + (f" ext. {extension}" if extension else "")
+    if not text:
         return
-    number = 0
     try:
-        for number, card in enumerate(vobject.readComponents(text, ignoreUnreadable=True), 1):
-            where = label if label != "card" else f"card {number}"
-            if label != "card" and number > 1:
-                where = f"{label} card {number}"
-            yield _record(card, where)
-    except Exception as error:  # vobject raises several kinds of parse errors
-        yield Record(f"{label} after card {number}", {}, f"unreadable vCard: {error}")
+        raw["phones"].append(model.phone(text))
+    except CrmError:
+        keep(line, "not a phone number crm can keep as a phone")
 
 
-def _values(card, name: str) -> list[Any]:
-    return [line.value for line in card.contents.get(name, [])]
-
-
-def _record(card, where: str) -> Record:
-    raw: dict[str, Any] = {}
+def _address(line: Any, label: str | None, raw: Row, keep) -> None:
+    value = line.value
+    parts = {field: _text(getattr(value, field, "")) for field in ADR_FIELDS}
+    parts = {k: v for k, v in parts.items() if v}
+    if not parts:
+        return
+    types = [t.lower() for t in line.params.get("TYPE", []) for t in t.split(",")]
+    kind = label or next((t for t in types if t in ADR_TYPES), None)
+    address = {"type": kind, **parts} if kind else parts
     try:
-        names = _values(card, "fn")
-        if names and str(names[0]).strip():
-            raw["name"] = str(names[0]).strip()
-        elif _values(card, "n"):
-            n = _values(card, "n")[0]
-            raw["name"] = " ".join(str(p) for p in (n.prefix, n.given, n.additional, n.family) if p)
-        raw["emails"] = [str(v).strip() for v in _values(card, "email") if str(v).strip()]
-        raw["phones"] = [str(v).strip() for v in _values(card, "tel") if str(v).strip()]
-        for org in _values(card, "org")[:1]:
-            raw["company"] = (org[0] if isinstance(org, list) else str(org)).strip() or None
-        for title in _values(card, "title")[:1]:
-            raw["title"] = str(title).strip() or None
-        tags = [
-            t
-            for value in _values(card, "categories")
-            for t in (value if isinstance(value, list) else [value])
-        ]
-        raw["tags"] = [str(t).strip() for t in tags if str(t).strip()]
-        notes = [str(v).strip() for v in _values(card, "note") if str(v).strip()]
-        if notes:
-            raw["notes"] = "\n".join(notes)
-        for uid in _values(card, "uid")[:1]:
-            raw["uid"] = str(uid).strip()
-        for rev in _values(card, "rev")[:1]:
-            raw["updated"] = _revision(str(rev))
-        raw["birthday"] = _special(card, "bday")
-        anniversary = _special(card, "anniversary") or _special(card, "x-anniversary")
-        if anniversary:
-            raw["dates"] = [("anniversary", anniversary)]
-    except CrmError as error:
-        return Record(where, {}, str(error))
-    return Record(where, {k: v for k, v in raw.items() if v not in (None, [], "")})
+        raw["addresses"].append(model.address(address))
+    except CrmError:
+        keep(line, "an address crm cannot keep as one")
+
+
+def _tags(line: Any, raw: Row, keep) -> None:
+    values = line.value if isinstance(line.value, list) else [line.value]
+    for value in (_text(v) for v in values):
+        if not value or value.lower().lstrip("* ") in SYSTEM_TAGS:
+            continue
+        try:
+            raw["tags"].append(model.tag(value))
+        except CrmError:
+            keep(line, f"the category {value!r} cannot be a tag")
+            return
+
+
+def _date(line: Any, label: str | None, raw: Row, keep) -> None:
+    """BDAY, the anniversaries of every vendor, and Apple's labelled X-ABDATE."""
+    parsed = special_date(line)
+    if parsed is None:
+        keep(line, "not a calendar date crm can remind you of")
+        return
+    if line.name == "BDAY":
+        raw["birthday"] = parsed
+        return
+    name = "anniversary" if line.name != "X-ABDATE" or label in (None, "anniversary") else label
+    raw["dates"].append((name, parsed))
+
+
+_DATE = re.compile(
+    r"^(?:(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})|--(?P<m2>\d{2})-?(?P<d2>\d{2}))"
+    r"(?:T[\d:]*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def special_date(line: Any) -> tuple[int, int, int | None] | None:
+    """(month, day, year) of a vCard date; None for text (`circa 1800`) and reduced forms
+    (`---14`, `1985-03`), which are no calendar day. A day that does not exist (30 February)
+    is an error: the card says something false."""
+    value = _text(line.value)
+    if [v.lower() for v in line.params.get("VALUE", [])] == ["text"]:
+        return None
+    match = _DATE.match(value)
+    if not match:
+        return None
+    groups = match.groupdict()
+    month = int(groups["m"] or groups["m2"])
+    day = int(groups["d"] or groups["d2"])
+    year = int(groups["y"]) if groups["y"] else None
+    if year in when.PLACEHOLDER_YEARS or "X-APPLE-OMIT-YEAR" in line.params:
+        year = None
+    try:
+        return when.special_date(month, day, year)
+    except CrmError:
+        raise CrmError(f"bad {line.name} {value!r}: no such date") from None
 
 
 def _revision(value: str) -> str | None:
-    """REV 20261124T173438Z (or ISO) → 2026-11-24T17:34:38; unreadable ones are dropped."""
-    import re
-
-    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z?", value.strip())
-    if compact:
-        y, mo, d, h, mi, se = compact.groups()
-        return f"{y}-{mo}-{d}T{h}:{mi}:{se}"
-    return None
-
-
-def _special(card, name: str):
-    lines = card.contents.get(name, [])
-    if not lines:
+    """REV 20261124T173438Z (or ISO) → local 2026-11-24T17:34:38; unreadable ones are dropped."""
+    compact = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})Z?", value.strip())
+    if not compact:
         return None
-    line = lines[0]
-    value = str(line.value).strip()
-    if not value:
+    year, month, day, hour, minute, second = map(int, compact.groups())
+    try:
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+    except ValueError:
         return None
     try:
-        month, day, year = parse_special_date(value, from_file=True)
-    except CrmError:
-        raise CrmError(f"bad {name.upper()} {value!r}: use YYYY-MM-DD or --MMDD") from None
-    if "X-APPLE-OMIT-YEAR" in line.params:
-        year = None
-    return (month, day, year)
+        return when.stamp(moment.astimezone().replace(tzinfo=None))
+    except (OverflowError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
+    """A contact as a vCard: fields crm models, then the lines it kept verbatim."""
+    vobject = _vobject()
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("prodid").value = PRODID
+    card.add("uid").value = contact["uid"]
+    card.add("fn").value = contact["name"]
+    card.add("n").value = _n(contact, vobject)
+    if contact.get("nickname"):
+        card.add("nickname").value = contact["nickname"]
+    for email in contact["emails"]:
+        line = card.add("email")
+        line.value = email
+        line.type_param = "INTERNET"
+    for phone in contact["phones"]:
+        card.add("tel").value = phone
+    if contact.get("company") or contact.get("department"):
+        org = [
+            contact.get("company") or "",
+            *([contact["department"]] if contact.get("department") else []),
+        ]
+        card.add("org").value = org
+    if contact.get("title"):
+        card.add("title").value = contact["title"]
+    for address in contact.get("addresses") or []:
+        line = card.add("adr")
+        line.value = vobject.vcard.Address(
+            **{_ADR_ARG[k]: v for k, v in address.items() if k != "type"}
+        )
+        if address.get("type"):
+            line.type_param = address["type"].upper()
+    for url in contact.get("urls") or []:
+        card.add("url").value = url
+    if contact.get("tags"):
+        card.add("categories").value = list(contact["tags"])
+    if contact.get("notes"):
+        card.add("note").value = contact["notes"]
+    _add_dates(card, dates, version)
+    if contact.get("updated"):
+        card.add("rev").value = _rev(contact["updated"])
+    text = card.serialize()
+    if contact.get("extra"):
+        kept = "".join(f"{line}\r\n" for line in contact["extra"])
+        text = text.replace("END:VCARD\r\n", kept + "END:VCARD\r\n")
+    return text
+
+
+_ADR_ARG = {"box": "box", "extended": "extended", "street": "street", "city": "city",
+            "region": "region", "code": "code", "country": "country"}  # fmt: skip
+
+
+def _n(contact: Row, vobject: Any) -> Any:
+    if contact.get("given_name") or contact.get("family_name"):
+        return vobject.vcard.Name(
+            family=contact.get("family_name") or "", given=contact.get("given_name") or "",
+            prefix=contact.get("prefix") or "", suffix=contact.get("suffix") or "",
+        )  # fmt: skip
+    given, _, family = contact["name"].rpartition(" ")
+    return vobject.vcard.Name(family=family or given, given=given if family else "")
+
+
+def _date_text(row: Row, version: str) -> str:
+    if row["year"] is None:
+        return f"--{row['month']:02d}{row['day']:02d}"  # year unknown: khard, Google, 4.0 agree
+    if version == "4.0":
+        return f"{row['year']:04d}{row['month']:02d}{row['day']:02d}"
+    return f"{row['year']:04d}-{row['month']:02d}-{row['day']:02d}"
+
+
+def _add_dates(card: Any, dates: list[Row], version: str) -> None:
+    group = 0
+    for row in sorted(dates, key=lambda r: r["id"]):
+        if row["label"] == "birthday" and "bday" not in card.contents:
+            card.add("bday").value = _date_text(row, version)
+        elif row["label"] == "anniversary" and not _has_anniversary(card):
+            name = "anniversary" if version == "4.0" else "x-anniversary"
+            card.add(name).value = _date_text(row, version)
+        else:  # any other yearly date, the Apple way: a labelled X-ABDATE
+            group += 1
+            line = card.add("x-abdate")
+            line.group = f"item{group}"
+            line.value = _date_text(row, version)
+            label = card.add("x-ablabel")
+            label.group = f"item{group}"
+            label.value = row["label"]
+
+
+def _has_anniversary(card: Any) -> bool:
+    return "anniversary" in card.contents or "x-anniversary" in card.contents
+
+
+def _rev(updated: str) -> str:
+    """REV in UTC, as vCard means it (`updated` is local time)."""
+    moment = dt.datetime.fromisoformat(updated if len(updated) > 10 else updated + "T00:00:00")
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def export_vdir(
+    store: Store, target: str, include_archived: bool = False, version: str = "3.0"
+) -> int:
+    """Write one .vcf per contact into a folder (or all to stdout for `-`). Returns the count."""
+    contacts = store.list_contacts() + (
+        store.list_contacts(archived=True) if include_archived else []
+    )
+    if target == "-":
+        for contact in contacts:
+            sys.stdout.write(to_vcard(contact, store.list_special_dates(contact["id"]), version))
+        return len(contacts)
+    folder = Path(target)
+    if folder.exists() and not folder.is_dir():
+        raise CrmError(f"{target} is a file: give a folder for the vdir (or - for one stream)")
+    files.make_folder(folder)
+    for contact in contacts:
+        card = to_vcard(contact, store.list_special_dates(contact["id"]), version)
+        files.write_private(folder / card_file(contact["uid"]), card)
+    return len(contacts)
+
+
+def card_file(uid: str) -> str:
+    """The file a contact's card lives in: its uid, made safe (vdirsyncer names files so too)."""
+    return files.safe_name(uid, ".vcf")

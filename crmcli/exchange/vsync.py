@@ -1,0 +1,285 @@
+"""`crm vcard sync DIR`: a vdir and the database kept in step both ways, so vdirsyncer can put a
+CardDAV server (Radicale, Nextcloud, iCloud, Google) behind crm.
+
+For each card crm remembers the contact as it was when both sides last agreed (a hash of the
+fields a card carries). Then, card by card:
+
+- changed on one side only: the other side takes it — a card edited on the phone *replaces* the
+  contact's card fields (a phone number deleted there is deleted here); a contact edited in crm
+  rewrites its card;
+- changed on both sides: both versions are kept — crm's stays, the card's comes in as a second
+  contact tagged `sync-conflict` — and the conflict is reported;
+- a card deleted on the other side archives its contact (unless the contact changed since); a
+  contact deleted or archived in crm removes its card;
+- new on either side: copied to the other.
+
+Files are written (atomically) before the database commits its sync state, so a failure at any
+point is at worst seen as a change on the folder's side, never as a loss. A card is rewritten
+only when its content changes, so its REV (in UTC) changes only then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import files, model
+from ..errors import CrmError
+from ..store import Store
+from ..when import stamp
+from .importer import contact_draft
+from .vcard import card_file, parse_stream, to_vcard
+
+Row = dict[str, Any]
+# What a card carries: these fields are replaced by a card edited elsewhere. The rest (stage,
+# cadence, channel, owner…) is crm's alone and never touched by a sync.
+CARD_FIELDS = (
+    "name", "given_name", "family_name", "prefix", "suffix", "nickname", "emails", "phones",
+    "company", "department", "title", "addresses", "urls", "tags", "notes", "extra",
+)  # fmt: skip
+CONFLICT_TAG = "sync-conflict"
+
+
+@dataclass
+class SyncSummary:
+    here: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "archived": 0})
+    there: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "removed": 0})
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        here = ", ".join(f"{n} {what}" for what, n in self.here.items())
+        there = ", ".join(f"{n} {what}" for what, n in self.there.items())
+        text = f"synced: in crm {here}; in the folder {there}"
+        if self.conflicts:
+            text += f"; {len(self.conflicts)} conflict(s), both versions kept"
+        return text
+
+
+def state_of(fields: Row, dates: list[tuple]) -> str:
+    """A hash of what a card carries, the same whether read from a card or from the database."""
+    card = {key: fields.get(key) or None for key in CARD_FIELDS}
+    for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
+        card[key] = fields.get(key) or []
+    card["dates"] = sorted(
+        [label.casefold(), month, day, year] for label, month, day, year in dates
+    )
+    text = json.dumps(card, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _local_state(store: Store, contact: Row) -> str:
+    """The state of a contact as its card would read back, so that what a card cannot say
+    differently (a name split into N, say) never looks like a change."""
+    text = to_vcard(contact, store.list_special_dates(contact["id"]))
+    record = next(iter(parse_stream(text.encode(), "card")))
+    draft = contact_draft(record.raw, contact["created"])
+    return state_of(draft.record, draft.dates)
+
+
+@dataclass
+class Card:
+    file: Path
+    record: Row
+    dates: list[tuple]
+
+    @property
+    def state(self) -> str:
+        return state_of(self.record, self.dates)
+
+
+def read_folder(
+    folder: Path, now: dt.datetime, summary: SyncSummary
+) -> tuple[dict[str, Card], list[Card]]:
+    """Cards by uid, and cards without one (a phone's new contact, say)."""
+    cards: dict[str, Card] = {}
+    nameless: list[Card] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".vcf", ".vcard") or path.name.startswith("."):
+            continue
+        for record in parse_stream(path.read_bytes(), path.name):
+            summary.warnings.extend(f"{record.where}: {w}" for w in record.warnings)
+            if record.skip:
+                continue
+            try:
+                if record.problem:
+                    raise CrmError(record.problem)
+                draft = contact_draft(record.raw, stamp(now))
+            except CrmError as error:
+                summary.refused.append(f"{record.where}: {error}")
+                continue
+            card = Card(path, draft.record, draft.dates)
+            uid = draft.record.get("uid")
+            if uid and uid in cards:
+                summary.refused.append(
+                    f"{record.where}: uid {uid} is in {cards[uid].file.name} too"
+                )
+            elif uid:
+                cards[uid] = card
+            else:
+                nameless.append(card)
+            break  # one card a file, as in a vdir
+    return cards, nameless
+
+
+def sync(store: Store, folder: Path, now: dt.datetime, version: str = "3.0") -> SyncSummary:
+    """Bring the folder and the database in step (see the module's rules)."""
+    folder = folder.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise CrmError(f"{folder} is a file: give the vdir's folder")
+    files.make_folder(folder)
+    key = str(folder.resolve())
+    summary = SyncSummary()
+    with store.transaction():
+        cards, nameless = read_folder(folder, now, summary)
+        if summary.refused:
+            from .importer import ImportRefused
+
+            raise ImportRefused(summary.refused, "cards")
+        remembered = store.sync_state(key)
+        contacts = {c["uid"]: c for c in store.list_contacts() + store.list_contacts(archived=True)}
+        aliases = store.aliases()
+        step = _Step(store, folder, key, now, version, summary)
+        for uid in sorted(set(remembered) | set(cards) | set(contacts)):
+            if uid in aliases and uid not in contacts:
+                step.merged_away(uid, cards.get(uid))
+                continue
+            step.one(uid, remembered.get(uid), cards.get(uid), contacts.get(uid))
+        for card in nameless:
+            step.new_from_folder(card, card.file)
+    return summary
+
+
+class _Step:
+    def __init__(self, store, folder, key, now, version, summary: SyncSummary):
+        self.store, self.folder, self.key = store, folder, key
+        self.now, self.version, self.summary = now, version, summary
+
+    def one(self, uid: str, state: Row | None, card: Card | None, contact: Row | None) -> None:
+        active = contact is not None and not contact["archived"]
+        if contact is not None and not active and state is None:  # archived before any sync
+            if card is not None:
+                card.file.unlink(missing_ok=True)
+                self.summary.there["removed"] += 1
+            return
+        if state is None:
+            self._first(uid, card, contact if active else None)
+            return
+        if contact is None or not active:
+            if card is None:
+                self.store.forget_sync(self.key, uid)
+            else:
+                self._gone_here(uid, card, card.state != state["state"])
+            return
+        here = _local_state(self.store, contact)
+        changed_here = here != state["state"]
+        changed_there = card is not None and card.state != state["state"]
+        if card is None:
+            self._gone_there(uid, contact, changed_here)
+        elif changed_there and changed_here and card.state != here:
+            self._conflict(uid, card, contact)
+        elif changed_there:
+            self._take_card(uid, card, contact)
+        elif changed_here:
+            self._write_card(uid, contact, card.file)
+            self.summary.there["updated"] += 1
+        elif card.file.name != card_file(uid):
+            self._remember(uid, card.file.name, state["state"])
+
+    def _first(self, uid: str, card: Card | None, contact: Row | None) -> None:
+        """No agreement remembered: a card new there, a contact new here, or both (the first
+        sync of a folder crm exported): the newer side wins."""
+        if card is not None and contact is None:
+            self.new_from_folder(card, card.file)
+        elif card is None and contact is not None:
+            self._write_card(uid, contact, None)
+            self.summary.there["added"] += 1
+        elif card is not None and contact is not None:
+            if card.state == _local_state(self.store, contact):
+                self._remember(uid, card.file.name, card.state)
+            elif (card.record.get("updated") or "") > contact["updated"]:
+                self._take_card(uid, card, contact)
+            else:
+                self._write_card(uid, contact, card.file)
+                self.summary.there["updated"] += 1
+
+    def _gone_there(self, uid: str, contact: Row, changed_here: bool) -> None:
+        if changed_here:  # deleted there, edited here: keep it, and its card
+            self._write_card(uid, contact, None)
+            self.summary.there["added"] += 1
+            return
+        self.store.set_archived(contact["id"], True, self.now)
+        self.summary.here["archived"] += 1
+        self.store.forget_sync(self.key, uid)
+
+    def _gone_here(self, uid: str, card: Card, changed_there: bool) -> None:
+        """Deleted or archived in crm: its card goes, unless it was edited there since."""
+        if changed_there and not self.store.uid_in_use(uid):
+            self.new_from_folder(card, card.file)
+            return
+        card.file.unlink(missing_ok=True)
+        self.store.forget_sync(self.key, uid)
+        self.summary.there["removed"] += 1
+
+    def merged_away(self, uid: str, card: Card | None) -> None:
+        """A card of a contact merged into another: the one kept has its own card."""
+        if card is not None:
+            card.file.unlink(missing_ok=True)
+            self.summary.there["removed"] += 1
+        self.store.forget_sync(self.key, uid)
+
+    def _conflict(self, uid: str, card: Card, contact: Row) -> None:
+        record = dict(card.record)
+        record.pop("uid", None)
+        record["tags"] = model.unique([*(record.get("tags") or []), CONFLICT_TAG])
+        copy = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
+        self._write_card(uid, contact, card.file)
+        self.summary.conflicts.append(
+            f"{contact['name']} changed in crm and in {card.file.name}: crm's version kept, the "
+            f"card's added as contact {copy} (tagged {CONFLICT_TAG}); merge them with "
+            f"`crm contact merge {contact['id']} {copy}`"
+        )
+
+    def _take_card(self, uid: str, card: Card, contact: Row) -> None:
+        """The card edited elsewhere replaces the contact's card fields and dates."""
+        fields = {key: card.record.get(key) for key in CARD_FIELDS}
+        for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
+            fields[key] = fields[key] or []
+        self.store.update_contact(contact["id"], fields, self.now)
+        self.store.replace_dates(contact["id"], _date_rows(card.dates, self.now))
+        self._remember(uid, card.file.name, card.state)
+        self.summary.here["updated"] += 1
+
+    def new_from_folder(self, card: Card, path: Path) -> None:
+        record = {**card.record}
+        contact_id = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
+        contact = self.store.get_contact(contact_id)
+        if not card.record.get("uid"):  # a card without a uid gets crm's, in a file named by it
+            path.unlink(missing_ok=True)
+            self._write_card(contact["uid"], contact, None)
+        else:
+            self._remember(contact["uid"], path.name, _local_state(self.store, contact))
+        self.summary.here["added"] += 1
+
+    def _write_card(self, uid: str, contact: Row, old: Path | None) -> None:
+        name = card_file(uid)
+        text = to_vcard(contact, self.store.list_special_dates(contact["id"]), self.version)
+        files.write_private(self.folder / name, text)
+        if old is not None and old.name != name:
+            old.unlink(missing_ok=True)
+        self._remember(uid, name, _local_state(self.store, contact))
+
+    def _remember(self, uid: str, file: str, state: str) -> None:
+        self.store.remember_sync(self.key, uid, file, state, self.now)
+
+
+def _date_rows(dates: list[tuple], now: dt.datetime) -> list[Row]:
+    return [
+        {"label": label, "month": month, "day": day, "year": year, "created": now}
+        for label, month, day, year in dates
+    ]
