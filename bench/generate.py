@@ -9,6 +9,9 @@ Writes, under --out:
                     interactions for `crm contact show`
   contacts.csv      the same contacts as crm's own CSV export columns (no uids: a fresh import)
   interactions.csv  the same interactions, naming each contact by email
+  Mail/             Maildirs (INBOX, Sent, Archive, lists) as mbsync keeps them: --mail messages
+                    (default 100 000) between me@work.example and contacts or strangers, with
+                    bodies, some attachments, mailing lists and auto-replies, for `crm import mail`
 The database is filled with the standard library's executemany (not through crm) so generating
 does not depend on the code being measured; the schema comes from crm's own migrations.
 """
@@ -19,6 +22,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import random
 import sys
 import time
@@ -77,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--mail", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data")
     args = parser.parse_args()
@@ -193,10 +198,69 @@ def main() -> None:
             )
             writer.writerow([c["name"], ";".join(json.loads(c["emails"])), ";".join(json.loads(c["phones"])),
                              c["company"] or "", ";".join(json.loads(c["tags"])), c["cadence_days"] or "", text, c["created"]])  # fmt: skip
+    write_maildirs(args.out / "Mail", rng, args.mail, list(emails.values()))
     print(
-        f"{args.out}: {args.contacts} contacts, {len(dates)} special dates, {args.interactions} interactions, "
+        f"{args.out}: {args.mail} mail messages, {args.contacts} contacts, {len(dates)} special dates, {args.interactions} interactions, "
         f"{len(followups)} follow-ups, {len(complaints)} complaints in {time.perf_counter() - started:.1f} s"
     )
+
+
+def write_maildirs(root: Path, rng: random.Random, count: int, emails: list[str]) -> None:
+    """Maildir files written directly (cur/ and new/, mbsync's names), as fast as possible:
+    40 % from contacts, 25 % sent by me, 20 % strangers, 15 % lists and robots; bodies of a few
+    kilobytes, 2 % with a 60 kB attachment."""
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)
+    folders = {}
+    for name in ("INBOX", "Sent", "Archive", "Lists"):
+        for sub in ("cur", "new", "tmp"):
+            (root / name / sub).mkdir(parents=True, exist_ok=True)
+        folders[name] = root / name
+    body = ("Thanks for the call today. " * 40 + "\n") * 4
+    attachment = "\n".join(["QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=" * 2] * 800)
+    start = dt.datetime(2024, 1, 1)
+    for number in range(count):
+        roll = rng.random()
+        sent = start + dt.timedelta(minutes=rng.randint(0, 1_500_000))
+        contact = rng.choice(emails)
+        extra = ""
+        if roll < 0.40:
+            folder, sender, to = "INBOX", contact, "me@work.example"
+        elif roll < 0.65:
+            folder, sender, to = (
+                "Sent",
+                "me@work.example",
+                f"{contact}, someone{number}@else.example",
+            )
+        elif roll < 0.85:
+            folder, sender, to = "Archive", f"stranger{number}@else.example", "me@work.example"
+        else:
+            folder, sender, to = "Lists", "news@lists.example", "me@work.example"
+            extra = (
+                "List-Id: <news.lists.example>\n"
+                if roll < 0.95
+                else "Auto-Submitted: auto-generated\n"
+            )
+        text = (
+            f"Return-Path: <{sender}>\nReceived: from mx.example (mx.example [192.0.2.1])\n"
+            f"\tby mail.work.example with ESMTPS id {number:x}; {sent:%a, %d %b %Y %H:%M:%S} +0000\n"
+            f"From: {sender}\nTo: {to}\nSubject: =?utf-8?q?Or=C3=A7amento?= {number}\n"
+            f"Date: {sent:%a, %d %b %Y %H:%M:%S} +0000\nMessage-ID: <{number}.{uid(rng)}@mail.example>\n"
+            f"{extra}MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n{body}"
+        )
+        if rng.random() < 0.02:
+            text += attachment
+        sub = "cur" if number % 10 else "new"
+        name = (
+            f"{1700000000 + number}.M{number}P1.host,U={number}:2,S"
+            if sub == "cur"
+            else f"{1700000000 + number}.M{number}P1.host"
+        )
+        path = folders[folder] / sub / name
+        path.write_text(text)
+        delivered = (sent + dt.timedelta(minutes=2)).replace(tzinfo=dt.UTC).timestamp()
+        os.utime(path, (delivered, delivered))  # as a long-lived Maildir: written on arrival
 
 
 def flush(conn, batch: list, links: list) -> None:

@@ -135,6 +135,7 @@ def main() -> None:
     add("crm contact show (10k interactions)", [CRM, "contact", "show", "1"])
     if not args.quick:
         bulk(add, work, args.data, env)
+        mail(add, work, args.data, env)
     lines.append("")
     lines.append("What `crm log` imports (python -X importtime, cumulative µs, top 8):")
     lines.extend(import_profile(env))
@@ -201,6 +202,46 @@ def bulk(add, work: Path, data: Path, env: dict) -> None:
         "crm export interactions --format csv (1M)",
         [CRM, "--db", str(source), "export", "interactions", "--format", "csv"],
         3,
+    )
+
+
+def mail(add, work: Path, data: Path, env: dict) -> None:
+    """`crm import mail` over the generated Maildirs against the floor of a bare loop that
+    only reads the header block of every file (and parses nothing)."""
+    folder = data / "Mail"
+    if not folder.exists():
+        print("no bench/data/Mail: run python bench/generate.py for the mail rows")
+        return
+    floor = bare_script(
+        work / "bare_headers.py",
+        "import os\n"
+        f"count = 0\nfor root, dirs, names in os.walk({str(folder)!r}):\n"
+        "    if os.path.basename(root) not in ('cur', 'new'):\n        continue\n"
+        "    for name in names:\n"
+        "        with open(os.path.join(root, name), 'rb') as f:\n"
+        "            head = b''\n"
+        "            while b'\\n\\n' not in head:\n"
+        "                chunk = f.read(8192)\n"
+        "                if not chunk: break\n"
+        "                head += chunk\n"
+        "        count += 1\n"
+        "print(count)\n",
+    )
+    add("floor: bare Python loop reading the headers of 100k mail files", floor, 3)
+    db = work / "mail.db"
+
+    def restore():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.copy(work / "crm.db", db)
+        subprocess.run([CRM, "--db", str(db), "config", "set", "me", "me@work.example"],
+                       env=env, check=True, capture_output=True)  # fmt: skip
+
+    add(
+        "crm import mail (100k messages, 100k contacts)",
+        [CRM, "--db", str(db), "import", "mail", str(folder)],
+        3,
+        restore,
     )
 
 

@@ -22,12 +22,17 @@ FOLLOWUPS = ("id", "contact", "due", "days_overdue", "note", "channel", "email",
 DATES = ("id", "contact", "label", "date")
 SEARCH = ("kind", "contact", "happened_at", "snippet")
 HISTORY = ("id", "at", "command", "changed", "state")
+MEETINGS = (
+    "starts_at", "meeting", "contact", "last_interaction", "last_summary", "last_channel",
+    "location",
+)  # fmt: skip
 VALUE = ("contact", "revenue", "cost", "lifetime_value", "first_sale", "last_sale", "months_active")
 
 # The timeline sections of `crm contact show`.
 TIMELINE = {
     "interactions": (
-        "id", "happened_at", "channel", "direction", "summary", "outcome", "amount", "rating",
+        "id", "happened_at", "channel", "direction", "summary", "source", "outcome", "amount",
+        "rating",
     ),
     "special_dates": ("id", "label", "date"),
     "followups": ("id", "due", "note", "done_at"),
@@ -40,6 +45,7 @@ TIMELINE = {
 def digest_sections(gap_title: str) -> tuple[Section, ...]:
     """The digest's parts; the dates since the last run are "missed" only on scheduled days."""
     return (
+        Section("meetings", "Meetings today", MEETINGS, count=True, optional=True),
         Section("overdue", "Overdue", OVERDUE, count=True),
         Section("upcoming", "Upcoming", UPCOMING, count=True),
         Section("complaints", "Open complaints", COMPLAINTS, count=True),

@@ -330,6 +330,8 @@ def install_undo_triggers(conn: sqlite3.Connection) -> None:
     recording = "(SELECT current FROM change_state WHERE id = 1)"
     for table, key in UNDO_TABLES.items():
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        if not columns:  # a table a later migration creates
+            continue
         where = " || ' AND ' || ".join(f"'{k} = ' || quote({{row}}.{k})" for k in key)
         assign = " || ', ' || ".join(f"'{c} = ' || quote(OLD.{c})" for c in columns)
         values = " || ', ' || ".join(f"quote(OLD.{c})" for c in columns)
@@ -454,5 +456,36 @@ CREATE VIEW contact_value AS
 """
 
 MIGRATIONS.append(("address book fields, vdir sync, a view per report", address_books))
+
+
+def capture(conn: sqlite3.Connection) -> None:
+    """Interactions captured from mail and calendars (never logged twice), and meetings still to
+    come, for the digest."""
+    for statement in statements(CAPTURE_SQL):
+        conn.execute(statement)
+    install_undo_triggers(conn)
+
+
+CAPTURE_SQL = """
+ALTER TABLE interactions ADD COLUMN source TEXT;     -- mail or calendar; NULL when typed
+ALTER TABLE interactions ADD COLUMN source_id TEXT;  -- the Message-ID, or the event and occurrence
+CREATE UNIQUE INDEX interactions_by_source ON interactions(source, source_id)
+    WHERE source_id IS NOT NULL;
+-- meetings still to come with known contacts, from `crm import calendar`, for the digest
+CREATE TABLE meetings (
+    id INTEGER PRIMARY KEY,
+    event_key TEXT NOT NULL UNIQUE,              -- the event's UID, and the occurrence
+    starts_at TEXT NOT NULL,
+    ends_at TEXT,
+    summary TEXT NOT NULL,
+    location TEXT,
+    contact_ids TEXT NOT NULL DEFAULT '[]',      -- JSON array
+    origin TEXT                                  -- the file it was read from (re-read: replaced)
+);
+CREATE INDEX meetings_by_start ON meetings(starts_at);
+"""
+
+UNDO_TABLES["meetings"] = ("id",)
+MIGRATIONS.append(("mail and calendar capture, meetings ahead", capture))
 
 LATEST = len(MIGRATIONS)

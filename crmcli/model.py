@@ -36,6 +36,7 @@ RELATIONSHIPS = (
     "co-creation",
     "community",
 )
+SOURCES = ("mail", "calendar")  # where a captured interaction came from (typed ones: none)
 FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter score
 LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays of text, `;`-joined in CSV
 JSON_COLUMNS = ("addresses", "urls", "extra")  # JSON arrays, kept as JSON text in CSV cells
@@ -302,7 +303,12 @@ def unique(values: list[Any]) -> list[Any]:
     seen: set[str] = set()
     kept = []
     for value in values:
-        key = value.casefold() if isinstance(value, str) else repr(sorted(value.items()))
+        if isinstance(value, str):
+            key = value.casefold()
+        elif isinstance(value, dict):  # an address or a URL with its labels
+            key = repr(sorted(value.items()))
+        else:
+            key = repr(value)
         if key not in seen:
             seen.add(key)
             kept.append(value)
@@ -449,6 +455,17 @@ FIELDS: dict[str, dict[str, Check]] = {
         "score": _optional(lambda value: integer(value, "score", 0, 10)),
         "scale": _optional(lambda value: integer(value, "scale", 5, 10)),
         "created": _moment("created"),
+        "source": _choice(SOURCES, "source"),
+        "source_id": _text("source id", 1000),
+    },
+    "meetings": {
+        "event_key": _text("event key", 1000, required=True),
+        "starts_at": _moment("start"),
+        "ends_at": _optional_moment("end"),
+        "summary": _text("title", MAX_TEXT, required=True),
+        "location": _text("location", MAX_TEXT),
+        "contact_ids": json_items(record_id, "contact ids"),
+        "origin": _text("origin", 4096),
     },
     "special_dates": {
         "uid": uid,
@@ -498,6 +515,7 @@ REQUIRED = {
     "complaints": ("opened", "summary", "due"),
     "stage_changes": ("to_stage", "changed_at"),
     "notes": ("written_at", "text"),
+    "meetings": ("event_key", "starts_at", "summary"),
 }
 
 
@@ -591,6 +609,10 @@ RULES: dict[str, Callable[[Row], None]] = {
 
 def stored_value(entity: str, field: str, value: Any) -> Any:
     """A value as the database holds it: list columns as JSON text, booleans as 0 / 1."""
+    if field == "contact_ids" and entity == "meetings":
+        import json
+
+        return json.dumps(value or [])
     if field in LIST_COLUMNS and entity == "contacts":
         return to_json_text(value or [])
     if field in JSON_COLUMNS and entity == "contacts":

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -34,6 +34,11 @@ def check_format(fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
         chosen = default_format()
         return chosen if chosen in allowed else allowed[0]
     return choice(fmt, tuple(allowed), "format") or allowed[0]
+
+
+def plural(count: int, word: str, plural: str | None = None) -> str:
+    """`1 meeting`, `2 meetings` (or the plural given)."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 def message(text: str) -> None:
@@ -283,7 +288,7 @@ FREE_TEXT = {
     "name", "contact", "other_name", "summary", "reason", "note", "notes", "snippet", "text",
     "outcome", "company", "title", "tags", "command", "changed", "detail", "comment", "help",
     "resolution", "response", "done_note", "contacts", "source", "fields", "label", "state",
-    "owner",
+    "owner", "meeting", "location", "last_summary",
 }  # fmt: skip
 TEXT_MIN = 12  # a free-text column keeps at least this much before columns are hidden
 TOKEN_MAX = 40  # a token longer than this (a very long email) is cut rather than its column hidden
@@ -514,6 +519,41 @@ class ByteProgress:
 
     def close(self) -> None:
         self.bar.stop()
+
+
+class CountProgress:
+    """A progress bar on stderr that counts items (mail messages) against a known total."""
+
+    def __init__(self, total: int, what: str):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.done = 0
+        self.bar = Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+        )  # fmt: skip
+        self.task = self.bar.add_task(what, total=total)
+        self.bar.start()
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.done % 500 == 0:
+            self.bar.update(self.task, completed=self.done)
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+LARGE_COUNT = 2_000  # items: fewer are read before a bar is worth drawing
+
+
+def progress_for_count(counter: Callable[[], int], what: str) -> CountProgress | None:
+    """A bar only when a person watches stderr and there is much to do (counted only then)."""
+    if not sys.stderr.isatty():
+        return None
+    total = counter()
+    return CountProgress(total, what) if total >= LARGE_COUNT else None
 
 
 def progress_for(binary) -> ByteProgress | None:

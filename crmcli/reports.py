@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from . import settings, when
+from .output import plural
 from .store import Store
 
 Row = dict[str, Any]
@@ -88,8 +89,10 @@ def run_digest(
 
 
 def is_empty(report: Row) -> bool:
-    """Nothing due, coming, open or missed: a cron digest says nothing."""
-    return not any(report[key] for key in ("overdue", "upcoming", "complaints", "missed"))
+    """Nothing due, coming, open, met today or missed: a cron digest says nothing."""
+    return not any(
+        report[key] for key in ("overdue", "upcoming", "complaints", "meetings", "missed")
+    )
 
 
 def digest(
@@ -118,6 +121,7 @@ def digest(
         "overdue": store.overdue(today),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.list_complaints(now),
+        "meetings": store.meetings_between(today, today + dt.timedelta(days=1)),
         "last_run": last_run,
         "missed_days": missed_days,
         "missed": missed,
@@ -142,10 +146,6 @@ def remember_run(store: Store, today: dt.date) -> None:
         store.set_setting("state", LAST_RUN_KEY, today.isoformat())
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
 def summary_line(report: Row) -> str:
     overdue = report["overdue"]
     upcoming_rows = report["upcoming"]
@@ -155,16 +155,19 @@ def summary_line(report: Row) -> str:
     )
     parts = [
         f"{len(overdue)} overdue",
-        _plural(birthdays_this_week, "birthday") + " this week",
-        _plural(len(upcoming_rows), "date") + f" in {report['days']} days",
-        _plural(len(complaints), "open complaint"),
+        plural(birthdays_this_week, "birthday") + " this week",
+        plural(len(upcoming_rows), "date") + f" in {report['days']} days",
+        plural(len(complaints), "open complaint"),
     ]
+    meetings = {(row["starts_at"], row["meeting"]) for row in report["meetings"]}
+    if meetings:
+        parts.insert(0, plural(len(meetings), "meeting") + " today")
     breached = sum(1 for r in complaints if r["breached"])
     if breached:
-        parts.append(_plural(breached, "complaint") + " past SLA")
+        parts.append(plural(breached, "complaint") + " past SLA")
     if report["missed_days"]:
-        parts.append(_plural(report["missed_days"], "day") + f" missed since {report['last_run']}")
+        parts.append(plural(report["missed_days"], "day") + f" missed since {report['last_run']}")
     elif report["missed"]:
         last = dt.date.fromisoformat(report["last_run"])
-        parts.append(f"{_plural(len(report['missed']), 'date')} since {last:%A}")
+        parts.append(f"{plural(len(report['missed']), 'date')} since {last:%A}")
     return " · ".join(parts)

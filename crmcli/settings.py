@@ -62,6 +62,12 @@ def _weekdays(value: str) -> str:
     return text
 
 
+def _addresses(value: str) -> str:
+    text = model.as_text(value, "addresses")
+    found = [model.email(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    return ",".join(model.unique(found))
+
+
 def _positive(value: str) -> str:
     return str(model.integer(value, "value", 1, model.MAX_COUNT))
 
@@ -85,6 +91,9 @@ SETTINGS = {
             _weekdays,
         ),
         Setting(
+            "me", "", "your own email addresses, comma-separated (for `import mail`)", _addresses
+        ),
+        Setting(
             "load_limit",
             "3",
             "outbound touches in 7 days before a contact counts as over-contacted",
@@ -104,7 +113,12 @@ def setting(key: str) -> Setting:
 def check(key: str, value: object) -> tuple[str, str]:
     """A setting's key and its value as stored, or an error saying what is wrong."""
     found = setting(key)
-    if value is None or isinstance(value, str) and not value.strip() and found.key != "cadence":
+    if (
+        value is None
+        or isinstance(value, str)
+        and not value.strip()
+        and found.key not in ("cadence", "me")
+    ):
         raise CrmError(f"setting {found.key}: empty value: give one (see `crm config list`)")
     try:
         return found.key, found.check(value)  # type: ignore[arg-type]
@@ -166,6 +180,11 @@ def default_cadence(store: Store) -> int | None:
     """The cadence every new contact gets unless it brings one (any door: add, import, vCard)."""
     value = get(store, "cadence")
     return when.parse_cadence(value) if value else None
+
+
+def my_addresses(store: Store) -> list[str]:
+    """The user's own addresses (lower case): mail from them is outbound."""
+    return [a.strip().lower() for a in get(store, "me").split(",") if a.strip()]
 
 
 def sla(store: Store) -> when.Duration:

@@ -1119,6 +1119,46 @@ class Store:
             names[key] = -1 if key in names else contact_id
         return names
 
+    def replace_meetings(self, origins: list[str], meetings: list[Row], today: dt.date) -> None:
+        """Meetings to come as the files just read say (re-reading a file or folder replaces
+        what it said before); meetings of past days go. Unchanged rows are left alone, so a
+        re-import that finds nothing new writes nothing."""
+        stale, params = "starts_at < ?", [today.isoformat()]
+        for origin in origins:  # the file itself, or any file under the folder
+            stale += " OR origin = ? OR substr(origin, 1, length(?) + 1) = ? || '/'"
+            params += [origin, origin, origin]
+        old = {
+            row["event_key"]: row
+            for row in self.all(f"SELECT * FROM meetings WHERE {stale}", params)
+        }
+        for meeting in meetings:
+            stored = _stored("meetings", meeting)
+            kept = old.pop(stored["event_key"], None)
+            if kept is None:  # new, or moved here from another file
+                self.conn.execute(
+                    "DELETE FROM meetings WHERE event_key = ?", (stored["event_key"],)
+                )
+                self.insert("meetings", stored)
+            elif any(kept[key] != value for key, value in stored.items()):
+                self.update("meetings", kept["id"], stored)
+        for row in old.values():
+            self.conn.execute("DELETE FROM meetings WHERE id = ?", (row["id"],))
+
+    def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
+        """Meetings to come in a window, one row per person, each with their last interaction
+        (the context wanted before the call). Days compare as text with times: end excluded."""
+        return self.all(MEETINGS_SQL, (stamp(start), stamp(end)))
+
+    def source_ids(self, source: str) -> set[str]:
+        """The Message-IDs (or event keys) already captured from a source."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT source_id FROM interactions WHERE source = ? AND source_id IS NOT NULL",
+                (source,),
+            )
+        }
+
     def interaction_uids(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT uid FROM interactions")}
 
@@ -1259,7 +1299,7 @@ CONTACT_DEFAULTS = {"archived": False}
 
 INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "channel", "direction", "summary", "outcome", "sentiment",
-    "amount", "rating", "created", "kind", "score", "scale",
+    "amount", "rating", "created", "kind", "score", "scale", "source", "source_id",
 )  # fmt: skip
 
 LAST_INTERACTION = (
@@ -1274,9 +1314,22 @@ SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.re
        c.urls, c.extra
 FROM contacts c"""
 
+MEETINGS_SQL = """
+SELECT m.starts_at, m.ends_at, m.summary AS meeting, m.location, c.id AS contact_id,
+       c.name AS contact, i.happened_at AS last_interaction, i.channel AS last_channel,
+       i.summary AS last_summary
+FROM meetings m
+JOIN json_each(m.contact_ids) j
+JOIN contacts c ON c.id = j.value
+LEFT JOIN interactions i ON i.id = (
+    SELECT l.interaction_id FROM interaction_contacts l WHERE l.contact_id = c.id
+    ORDER BY l.happened_at DESC, l.interaction_id DESC LIMIT 1)
+WHERE m.starts_at >= ? AND m.starts_at < ?
+ORDER BY m.starts_at, m.id, j.key"""
+
 INTERACTION_SELECT = """
 SELECT i.id, i.uid, i.happened_at, i.kind, i.channel, i.direction, i.summary, i.outcome,
-       i.sentiment, i.amount, i.rating, i.score, i.scale,
+       i.sentiment, i.amount, i.rating, i.score, i.scale, i.source,
        (SELECT group_concat(c.name, ', ') FROM interaction_contacts l
         JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts
 FROM interactions i"""
@@ -1386,7 +1439,7 @@ EXPORT_SQL = {
                (SELECT group_concat(c.name, {sep}) FROM interaction_contacts l
                 JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts,
                i.kind, i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount,
-               i.rating, i.score, i.scale, i.created
+               i.rating, i.score, i.scale, i.created, i.source, i.source_id
         FROM interactions i
         WHERE {where} ORDER BY i.id""",
     "dates": """

@@ -79,3 +79,36 @@ def test_the_crontab_line_works_under_crons_path(tmp_path):
     assert done.returncode == 0, done.stderr
     assert re.search(r"^# crm digest for 2026-11-24", done.stdout, re.M)
     assert "crm: not found" not in done.stderr and os.path.exists(home / ".local/share/crm/crm.db")
+
+
+def test_the_mail_crontab_line_works_under_crons_path(tmp_path):
+    """The README's capture loop, run as cron runs it: the Maildir mbsync keeps in ~/Mail is
+    read, then the digest goes out."""
+    import mailbox
+    import shutil
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+
+    block = README.split("```crontab\n")[2].split("```", 1)[0]
+    line = next(row for row in block.splitlines() if "crm" in row and "import mail" in row)
+    command = " ".join(line.split()[5:])
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    crm = shutil.which("crm", path=str(Path(sys.executable).parent))
+    (home / ".local" / "bin" / "crm").symlink_to(crm)
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "CRM_TODAY": "2026-11-24"}
+    db = {**env, "CRM_DB": str(home / ".local/share/crm/crm.db")}
+    for args in (["contact", "add", "Ana", "--email", "ana@example.com", "--every", "7d"],
+                 ["config", "set", "me", "me@work.example"]):  # fmt: skip
+        subprocess.run([crm, *args], env=db, check=True, capture_output=True)
+    (home / "Mail" / "work").mkdir(parents=True)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "ana@example.com", "me@work.example", "Contract"
+    mail["Date"], mail["Message-ID"] = "Mon, 23 Nov 2026 09:00:00 +0000", "<c@example.com>"
+    mailbox.Maildir(home / "Mail" / "work" / "INBOX", create=True).add(mail)
+    done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "read 1 message: logged 1" in done.stderr
+    shown = subprocess.run([crm, "contact", "show", "ana"], env=db, capture_output=True, text=True)
+    assert "Contract" in shown.stdout

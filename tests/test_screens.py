@@ -56,6 +56,15 @@ def busy(tmp_path_factory):
     run(db, "complaint", "add", "maximiliana", "The invoice for October was charged twice and "
         "the refund has still not arrived", "--when", "2026-11-10 08:00")  # fmt: skip
     run(db, "note", "maximiliana", "Prefers calls in the morning; never on Fridays")
+    meeting = db.parent / "today.ics"  # late tonight, so it is still to come whatever the hour
+    meeting.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:late@tests\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261124T235800\r\n"
+        "DTEND:20261125T003000\r\nSUMMARY:Late call about the refund and the new contract\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:maximiliana.evangelina@fitzgerald-worthington-"
+        "consulting.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert run(db, "import", "calendar", str(meeting)).returncode == 0
     return db
 
 
@@ -85,6 +94,13 @@ def test_every_screen_fits_and_keeps_its_tokens_whole(busy, columns):
                     assert any(e.startswith(token[:-1]) for e in emails), (args, token)
                 else:
                     assert token in emails, (args, columns, token)
+
+
+def test_todays_meetings_lead_the_digest_with_the_last_interaction(busy):
+    text = screen(busy, 80, "digest")
+    part = text.split("Meetings today (1)")[1].split("Overdue")[0]
+    row = next(line for line in part.splitlines() if "23:58" in line)
+    assert "Late call" in row and "Maximiliana" in row and "2026-11-02 09:15" in row
 
 
 def test_a_narrow_screen_names_what_it_hid_and_wide_shows_it(busy):

@@ -15,6 +15,7 @@ from ..options import (
     command_group,
     open_store,
     open_store_for_import,
+    parse_day,
 )
 
 app = command_group("Import contacts and interactions, all-or-nothing.")
@@ -168,3 +169,88 @@ def import_all(source: Source, dry_run: DryRun = False) -> None:
     store = open_store_for_import(dry_run)
     summary = backup.import_document(store, document, dry_run)
     output.message(summary.line("records", dry_run))
+
+
+Since = Annotated[
+    str | None,
+    typer.Option(help='Only what happened since then ("7 days ago", 2026-01-01).'),
+]
+
+
+@app.command("mail")
+def import_mail(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="A Maildir, a folder of Maildirs, an mbox file, a folder of .eml files, or -.",
+        ),
+    ],
+    since: Since = None,
+    dry_run: DryRun = False,
+    add_unknown: Annotated[
+        bool,
+        typer.Option(help="Add people you wrote to as contacts (never people who only wrote)."),
+    ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Leave out addresses matching a pattern (*@corp.example); repeatable."),
+    ] = None,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Log mail with known contacts as email interactions (headers only; never twice)."""
+    from ..exchange import importer, mail
+    from ..when import as_datetime
+
+    start = as_datetime(parse_day(since, prefer="past")) if since else None
+    store = open_store_for_import(dry_run)
+    now = clock.now()
+    capture: list[mail.MailCapture] = []
+
+    def planner(store):
+        capture.append(mail.MailCapture(store, now, start, add_unknown, exclude or []))
+        return capture[0]
+
+    progress = output.progress_for_count(lambda: mail.count(paths), "reading mail")
+    summary = importer.run_import(
+        store, planner, mail.messages(paths, start), skip_invalid, dry_run, progress, "messages"
+    )
+    for problem in summary.invalid:
+        output.message(f"skipped {problem}")
+    output.message(capture[0].line(dry_run))
+
+
+@app.command("calendar")
+def import_calendar(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH...", help="An .ics file, a folder of them (a vdir), or -."),
+    ],
+    since: Since = None,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Log past meetings with known contacts; keep today's and the next ones for the digest."""
+    import datetime as dt
+    import os
+
+    from ..exchange import events, importer
+    from ..when import as_datetime
+
+    start = as_datetime(parse_day(since, prefer="past")) if since else None
+    files = events.calendar_files(paths)
+    origins = ["stdin" if p == "-" else os.path.abspath(os.path.expanduser(p)) for p in paths]
+    store = open_store_for_import(dry_run)
+    now = clock.now()
+    end = now.date() + dt.timedelta(days=events.AHEAD_DAYS + 1)
+    capture: list[events.CalendarCapture] = []
+
+    def planner(store):
+        capture.append(events.CalendarCapture(store, now, start, origins))
+        return capture[0]
+
+    found = events.occurrences(files, start.date() if start else events.FIRST_DAY, end)
+    summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
+    for problem in summary.invalid:
+        output.message(f"skipped {problem}")
+    output.message(capture[0].line(dry_run))

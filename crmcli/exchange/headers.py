@@ -64,8 +64,8 @@ INTERACTION_HEADERS = {
     "contacts": "contacts", "contact": "contacts", "email": "contacts", "name": "contacts",
     "channel": "channel", "direction": "direction", "summary": "summary", "outcome": "outcome",
     "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
-    "kind": "kind", "score": "score", "scale": "scale",
-    "id": "ignore",
+    "kind": "kind", "score": "score", "scale": "scale", "source": "source",
+    "source_id": "source_id", "id": "ignore",
 }  # fmt: skip
 DATE_HEADERS = {
     "uid": "uid", "contact_uid": "contact_uids", "contact_id": "contact_ids",

@@ -11,9 +11,9 @@ passes means the import passes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .. import model, settings, when
 from ..errors import CrmError
@@ -63,6 +63,19 @@ class Summary:
         return text
 
 
+class Item(Protocol):
+    """What an import reads one at a time: a file's record, a mail message, an event."""
+
+    @property
+    def where(self) -> str: ...  # `line 7`, a file and message number, an event
+    @property
+    def problem(self) -> str | None: ...  # unreadable: refused (or skipped with --skip-invalid)
+    @property
+    def skip(self) -> str | None: ...  # readable but not for importing, and why
+    @property
+    def warnings(self) -> Sequence[str]: ...
+
+
 class DryRun(Exception):
     """Raised inside the transaction of a dry run so that it rolls back."""
 
@@ -70,10 +83,11 @@ class DryRun(Exception):
 def run_import(
     store: Store,
     make_planner: Callable[[Store], Any],
-    records: Iterable[Record],
+    records: Iterable[Item],
     skip_invalid: bool,
     dry_run: bool,
     progress: Callable[[], None] | None = None,
+    what: str = "rows",
 ) -> Summary:
     """Plan and write every record in one transaction; refuse everything on a bad one unless
     skipping; roll back a dry run. The planner is made inside the transaction."""
@@ -98,12 +112,15 @@ def run_import(
                 if progress:
                     progress()
             if summary.invalid and not skip_invalid:
-                raise ImportRefused(summary.invalid)
+                raise ImportRefused(summary.invalid, what)
             planner.write()
             if dry_run:
                 raise DryRun
     except DryRun:
         pass
+    finally:
+        if progress is not None and hasattr(progress, "close"):
+            progress.close()  # the bar is cleared before the summary is printed
     return summary
 
 
@@ -415,6 +432,7 @@ class InteractionImport:
         self.now = stamp(now)
         self.refs = ContactRefs(store)
         self.known_uids = store.interaction_uids()
+        self.captured = {s: store.source_ids(s) for s in model.SOURCES}  # mail and events
         self.next_id = store.next_id("interactions")
         self.first_id = self.next_id
         self.rows: list[tuple] = []
@@ -427,6 +445,9 @@ class InteractionImport:
         raw = record.raw
         uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
         if uid and uid in self.known_uids:
+            self.summary.skipped += 1
+            return
+        if self._captured_before(raw):
             self.summary.skipped += 1
             return
         contact_ids = self.refs.resolve(raw)
@@ -455,6 +476,15 @@ class InteractionImport:
         self.summary.added += 1
         if self.streaming and len(self.rows) >= BATCH:
             self._flush()
+
+    def _captured_before(self, raw: Row) -> bool:
+        """The same message or meeting is logged once, whatever uid the file gives it."""
+        source, key = raw.get("source"), raw.get("source_id")
+        if source in self.captured and key not in (None, ""):
+            if str(key) in self.captured[source]:
+                return True
+            self.captured[source].add(str(key))
+        return False
 
     def _new_uid(self) -> str:
         if not self.spare_uids:

@@ -1,0 +1,344 @@
+"""`crm import calendar`: meetings from the calendars that sync engines already keep on disk —
+an `.ics` file (any calendar's export), a folder of them (a vdirsyncer or khal vdir), or stdin.
+
+Every event whose organizer or attendees include known contacts is expanded (repeating ones by
+a maintained recurrence library) from --since up to a fortnight ahead. An occurrence that has
+ended becomes a `meeting` interaction, keyed by the event's UID and occurrence so it is logged
+once; one still to come is kept in the meetings table for the digest's "Meetings" part.
+Cancelled occurrences are skipped, and so are those I declined; a contact who declined is left
+out of the meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import model, settings
+from ..errors import CrmError
+from ..output import plural
+from ..store import Store
+from .capture import CapturedLog
+
+AHEAD_DAYS = (
+    14  # meetings to come are kept this far ahead, so a digest before the next import has them
+)
+TIME_FIELDS = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+FIRST_DAY = dt.date(1900, 1, 1)
+Row = dict[str, Any]
+
+
+@dataclass
+class Occurrence:
+    """One occurrence of an event (or, with `problem`, an event that cannot be read)."""
+
+    where: str
+    event: Any = None  # the expanded icalendar Event
+    key: str = ""  # UID, plus the occurrence for a repeating event
+    origin: str = ""  # the file, so a re-read replaces its meetings to come
+    problem: str | None = None
+    skip: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading calendars
+
+
+def calendar_files(paths: list[str]) -> list[str]:
+    """The .ics files under the paths (a folder is searched, subfolders too), or `-`."""
+    found = []
+    for path in paths:
+        if path == "-":
+            found.append(path)
+            continue
+        target = Path(path).expanduser()
+        if not target.exists():
+            raise CrmError(f"cannot read {path}: no such file or folder")
+        if target.is_dir():
+            found.extend(
+                str(Path(root) / name)
+                for root, dirs, names in sorted(os.walk(target))
+                for name in sorted(names)
+                if name.lower().endswith(".ics") and not name.startswith(".")
+            )
+        else:
+            found.append(str(target))
+    return found
+
+
+def occurrences(files: list[str], start: dt.date, end: dt.date) -> Iterator[Occurrence]:
+    """Every occurrence between start and end in the files, and a problem for each event (or
+    file) that cannot be read."""
+    for name in files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as error:
+            yield Occurrence(name, problem=f"cannot read: {error.strerror}")
+            continue
+        where = "stdin" if name == "-" else name
+        origin = "stdin" if name == "-" else os.path.abspath(name)
+        events, problems = read_events(data)
+        for problem in problems:
+            yield Occurrence(where, problem=problem)
+        for uid, series in _series(events).items():
+            yield from _expand(series, uid, where, origin, start, end)
+
+
+def read_events(data: bytes) -> tuple[list[Any], list[str]]:
+    """The VEVENTs of a calendar file, and what could not be read. A file the parser refuses
+    whole (an event never ended, say) is read again one component at a time, so one broken
+    event costs only itself."""
+    import icalendar
+
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except ValueError:
+        calendars = []
+    if calendars:
+        return [event for calendar in calendars for event in calendar.walk("VEVENT")], []
+    if b"BEGIN:VCALENDAR" not in data.upper():
+        return [], ["not a calendar file (no BEGIN:VCALENDAR)"]
+    return _salvage(data)
+
+
+_UNFOLD = re.compile(r"\r?\n[ \t]")
+
+
+def _salvage(data: bytes) -> tuple[list[Any], list[str]]:
+    import icalendar
+
+    events: list[Any] = []
+    problems: list[str] = []
+    timezones, components = _components(_text(data), problems)
+    for number, lines in components:
+        block = ["BEGIN:VCALENDAR", "VERSION:2.0", *timezones, *lines, "END:VCALENDAR"]
+        try:
+            calendar = icalendar.Calendar.from_ical("\r\n".join(block) + "\r\n")
+        except ValueError as error:
+            problems.append(f"event {number} ({_summary_of(lines)}): unreadable: {error}")
+            continue
+        events.extend(calendar.walk("VEVENT"))
+    return events, problems
+
+
+def _components(text: str, problems: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Time zones and events as lines; an event that never ends is reported and left out."""
+    timezones: list[str] = []
+    events: list[tuple[int, list[str]]] = []
+    current: list[str] | None = None
+    depth, number = 0, 0
+    for line in _UNFOLD.sub("", text).splitlines():
+        upper = line.strip().upper()
+        if upper in ("BEGIN:VEVENT", "BEGIN:VTIMEZONE"):
+            if current is not None:  # components do not nest: the previous one never ended
+                problems.append(f"event {number} ({_summary_of(current)}): never ends (no END:)")
+            number += upper == "BEGIN:VEVENT"
+            current, depth = [line], 1
+        elif current is not None:
+            current.append(line)
+            if upper.startswith("BEGIN:"):
+                depth += 1
+            elif upper.startswith("END:"):
+                depth -= 1
+                if upper == "END:VCALENDAR":
+                    problems.append(f"event {number} ({_summary_of(current)}): never ends")
+                    current = None
+                elif depth == 0:
+                    if current[0].strip().upper() == "BEGIN:VTIMEZONE":
+                        timezones.extend(current)
+                    else:
+                        events.append((number, current))
+                    current = None
+    if current is not None:
+        problems.append(f"event {number} ({_summary_of(current)}): cut off at the end of the file")
+    return timezones, events
+
+
+def _summary_of(lines: list[str]) -> str:
+    for line in lines:
+        if line.upper().startswith("SUMMARY"):
+            return repr(line.partition(":")[2][:60])
+    return "untitled"
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _series(events: list[Any]) -> dict[str, list[Any]]:
+    """Events by UID: a repeating event and its changed occurrences are one series."""
+    found: dict[str, list[Any]] = {}
+    for event in events:
+        uid = str(event.get("UID") or "").strip() or _made_up_uid(event)
+        found.setdefault(uid, []).append(event)
+    return found
+
+
+def _made_up_uid(event: Any) -> str:
+    """An event without a UID (against the standard) is known by what it says."""
+    parts = [
+        event.get(k).to_ical() if event.get(k) is not None else b""
+        for k in ("DTSTART", "SUMMARY", "ORGANIZER")
+    ]
+    return "sha256:" + hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
+    import icalendar
+    import recurring_ical_events
+
+    title = repr(str(series[0].get("SUMMARY") or "untitled")[:60])
+    here = f"{where}: event {title}"
+    broken = [
+        f"{name}: {why}" for event in series for name, why in event.errors if name in TIME_FIELDS
+    ]
+    if broken or any(event.get("DTSTART") is None for event in series):
+        yield Occurrence(here, problem="; ".join(broken) or "no start (DTSTART)")
+        return
+    repeating = len(series) > 1 or any(k in series[0] for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    calendar = icalendar.Calendar()
+    for event in series:
+        calendar.add_component(event)
+    try:
+        found = list(recurring_ical_events.of(calendar).between(start, end))
+    except (
+        Exception
+    ) as error:  # a third-party parser meeting a hostile file: any failure is the file's
+        yield Occurrence(here, problem=f"cannot expand its repetition: {error}")
+        return
+    for event in found:
+        key = f"{uid}|{_occurrence_key(event)}" if repeating else uid
+        yield Occurrence(here, event, key, origin)
+
+
+def _occurrence_key(event: Any) -> str:
+    """The occurrence as UTC text (or floating / all-day as written): stable across time zones."""
+    moment = (event.get("RECURRENCE-ID") or event["DTSTART"]).dt
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo:
+            return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        return moment.strftime("%Y%m%dT%H%M%S")
+    return moment.strftime("%Y%m%d")
+
+
+def local(moment: dt.date) -> dt.date | dt.datetime:
+    """A time in local time, without a zone (a floating time and a day are left as they are)."""
+    if isinstance(moment, dt.datetime) and moment.tzinfo:
+        return moment.astimezone().replace(tzinfo=None)
+    return moment
+
+
+# --------------------------------------------------------------------------- capturing
+
+
+class CalendarCapture(CapturedLog):
+    """Turns occurrences into meeting interactions (once they have ended) and meetings to come."""
+
+    def __init__(
+        self, store: Store, now: dt.datetime, since: dt.datetime | None, origins: list[str]
+    ):
+        super().__init__(store, now, "calendar", "meeting")
+        self.now = now
+        self.since = since
+        self.me = set(settings.my_addresses(store))
+        _, _, self.emails = store.contact_lookup()
+        self.ahead: dict[str, Row] = {}
+        self.origins = origins
+        self.read = 0
+
+    def plan(self, occurrence: Occurrence) -> None:
+        self.read += 1
+        event = occurrence.event
+        if str(event.get("STATUS") or "").strip().upper() == "CANCELLED":
+            return self.skip("cancelled")
+        who, direction, declined = self._people(event)
+        if declined:
+            return self.skip("declined")
+        if not who:
+            return self.skip("no known contact")
+        begins, ends = self._times(event)
+        if self.since and when_of(begins) < self.since:
+            return self.skip("before --since")
+        if when_of(ends) > self.now:
+            return self._keep_ahead(occurrence, begins, ends, who)
+        if self.logged(occurrence.key):
+            return self.skip("already logged")
+        self.add(occurrence.key, begins, direction, self._title(event), who)
+
+    def _people(self, event: Any) -> tuple[list[int], str, bool]:
+        """Known contacts who did not decline, the direction, and whether I declined."""
+        organizer = _address(event.get("ORGANIZER"))
+        attendees = event.get("ATTENDEE") or []
+        if not isinstance(attendees, list):
+            attendees = [attendees]
+        who, declined_by_me = [], False
+        for attendee in attendees:
+            address = _address(attendee)
+            declined = str(attendee.params.get("PARTSTAT", "")).upper() == "DECLINED"
+            if address in self.me:
+                declined_by_me = declined_by_me or declined
+            elif address in self.emails and not declined:
+                who.append(self.emails[address])
+        if organizer in self.emails and organizer not in self.me:
+            who.insert(0, self.emails[organizer])
+        direction = "in" if organizer in self.emails and organizer not in self.me else "out"
+        return list(dict.fromkeys(who)), direction, declined_by_me
+
+    def _times(self, event: Any) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
+        begins = local(event["DTSTART"].dt)
+        try:
+            ends = local(event.end)
+        except (KeyError, ValueError, AttributeError):
+            ends = begins
+        return begins, ends
+
+    def _title(self, event: Any) -> str:
+        text = " ".join(str(event.get("SUMMARY") or "").split())
+        return text[: model.MAX_TEXT] or "(no title)"
+
+    def _keep_ahead(self, occurrence: Occurrence, begins, ends, who: list[int]) -> None:
+        location = " ".join(str(occurrence.event.get("LOCATION") or "").split())
+        self.ahead[occurrence.key] = model.check(
+            "meetings",
+            {"event_key": occurrence.key, "starts_at": begins, "ends_at": ends,
+             "summary": self._title(occurrence.event), "location": location[: model.MAX_TEXT],
+             "contact_ids": who, "origin": occurrence.origin},
+        )  # fmt: skip
+
+    def write(self) -> None:
+        super().write()
+        self.store.replace_meetings(self.origins, list(self.ahead.values()), self.now.date())
+
+    def line(self, dry_run: bool) -> str:
+        verb = "would log" if dry_run else "logged"
+        text = f"read {plural(self.read, 'event occurrence')}: {verb} {plural(self.summary.added, 'meeting')}"
+        text += f", {len(self.ahead)} still to come, skipped {self.summary.skipped}"
+        text += self.reasons_text()
+        return text + (f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else "")
+
+
+def when_of(moment: dt.date | dt.datetime) -> dt.datetime:
+    """A day as a moment: its first second (an all-day event's end, exclusive, is the next
+    day's first second)."""
+    if isinstance(moment, dt.datetime):
+        return moment
+    return dt.datetime.combine(moment, dt.time(0))
+
+
+def _address(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.strip().lower()

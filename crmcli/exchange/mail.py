@@ -1,0 +1,493 @@
+"""`crm import mail`: interactions from the mail that sync engines already keep on disk —
+Maildir (mbsync, offlineimap, getmail), mbox (Thunderbird, mutt), folders of .eml files, or one
+message on stdin (an MTA or procmail rule piping each message in).
+
+Only headers are read (bodies never are): From, To, Cc, Subject, Date, Message-ID and the marks
+of lists and robots. A message from one of my addresses (`crm config set me …`) to known
+contacts is one outbound interaction shared by every known recipient in To/Cc; a message from a
+contact is an inbound one. The Message-ID (or, without one, a hash of the headers) is kept, so
+the same message is never logged twice, whatever folder it turns up in again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import fnmatch
+import hashlib
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import settings
+from ..errors import CrmError
+from ..output import plural
+from ..store import Store
+from ..when import stamp
+from .capture import CapturedLog
+
+HEAD_LIMIT = 256 * 1024  # a header block longer than this is no mail header
+CHUNK = 16 * 1024  # read at a time: most header blocks fit in one read
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK  # computed once: it is costly per file
+WANTED = {
+    "from", "to", "cc", "subject", "date", "message-id", "list-id", "list-unsubscribe",
+    "auto-submitted", "precedence", "x-autoreply", "x-autorespond",
+}  # fmt: skip
+NO_REPLY = re.compile(
+    r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)([+.-]|$)", re.I
+)
+Row = dict[str, Any]
+People = tuple[
+    list[int], list[tuple[str, str]], str
+]  # known ids, (name, address) to add, direction
+
+
+@dataclass(slots=True)
+class Message:
+    where: str  # the file (and message number for an mbox)
+    head: bytes  # the header block
+    problem: str | None = None
+    skip: str | None = None
+    warnings: Sequence[str] = ()  # (made a hundred thousand times: nothing built per message)
+    old: bool = False  # a file last written before --since: its message is older still
+
+
+# --------------------------------------------------------------------------- finding messages
+
+
+def messages(paths: list[str], since: dt.datetime | None = None) -> Iterator[Message]:
+    """Every message under the paths: Maildirs (and folders of them), mbox files, .eml files, or
+    one message on stdin (`-`). A one-message file last written before `since` is not read: a
+    message is written after it is sent, so its Date is older still (the daily cron run over a
+    large Maildir reads only the new mail)."""
+    written_since = since.timestamp() if since else None
+    for path in paths:
+        if path == "-":
+            yield _one_message(sys.stdin.buffer.read(HEAD_LIMIT), "stdin")
+            continue
+        target = os.path.expanduser(path)
+        if os.path.isdir(target):
+            for name in _mail_files(target):
+                yield from _file(name, written_since)
+        elif os.path.exists(target):
+            yield from _file(target, written_since)
+        else:
+            raise CrmError(f"cannot read {path}: no such file or folder")
+
+
+def count(paths: list[str]) -> int:
+    """How many message files there are (mbox messages count when read), for a progress bar."""
+    folders = [os.path.expanduser(p) for p in paths if p != "-"]
+    return sum(1 for folder in folders if os.path.isdir(folder) for _ in _mail_files(folder))
+
+
+def _mail_files(folder: str) -> Iterator[str]:
+    """Message files in a folder tree: every Maildir's cur/ and new/ (tmp/ holds deliveries still
+    being written), .eml files, and mbox files; symlink loops are not followed twice."""
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        info = os.stat(root)
+        if (info.st_dev, info.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        parent, here = os.path.split(root)
+        if here in ("cur", "new") and all(
+            os.path.isdir(os.path.join(parent, sub)) for sub in ("cur", "new")
+        ):
+            yield from (os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if d not in ("tmp", ".notmuch", ".git"))
+        for name in sorted(names):
+            if name.lower().endswith((".eml", ".mbox")) and not name.startswith("."):
+                yield os.path.join(root, name)
+
+
+def _file(path: str, written_since: float | None = None) -> Iterator[Message]:
+    try:
+        # O_NONBLOCK: a FIFO left in a mail folder must not hang the import (it is refused below)
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        yield Message(path, b"", f"cannot read: {error.strerror}")
+        return
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            yield Message(path, b"", "not a regular file (a pipe, a device or a folder)")
+            return
+        first = os.read(descriptor, CHUNK)
+        if written_since and info.st_mtime < written_since and not first.startswith(b"From "):
+            yield Message(path, b"", old=True)
+        elif first.startswith(b"From "):
+            with os.fdopen(os.dup(descriptor), "rb") as handle:
+                handle.seek(0)
+                yield from _mbox(handle, path)
+        else:
+            yield Message(path, _read_head(descriptor, first))
+    except OSError as error:
+        yield Message(path, b"", f"cannot read: {error.strerror}")
+    finally:
+        os.close(descriptor)
+
+
+def _read_head(descriptor: int, block: bytes) -> bytes:
+    """The header block: everything before the first empty line (the body is never read)."""
+    start = 0
+    while True:
+        end = _head_end(block, start)
+        if end >= 0:
+            return block[:end]
+        if len(block) >= HEAD_LIMIT:
+            return block
+        chunk = os.read(descriptor, CHUNK)
+        if not chunk:
+            return block
+        start = max(len(block) - 3, 0)
+        block += chunk
+
+
+def _head_end(block: bytes, start: int = 0) -> int:
+    """Where the empty line after the headers starts (LF or CRLF endings), or -1."""
+    plain = block.find(b"\n\n", start)
+    if b"\r" not in block:
+        return plain
+    crlf = block.find(b"\n\r\n", start)
+    return crlf if plain < 0 or 0 <= crlf < plain else plain
+
+
+_POSTMARK = re.compile(rb"From \S*\s+(?:[A-Z][a-z]{2} ){1,2}")
+
+
+def _mbox(handle, name: str) -> Iterator[Message]:
+    """An mbox, message by message: a message starts at a `From ` line after an empty line
+    (checked to look like a postmark, so a body line "From here on" is not one)."""
+    number, in_head, blank = 0, False, True
+    head: list[bytes] = []
+    for line in handle:
+        if line.startswith(b"From ") and blank and _POSTMARK.match(line):
+            if number:
+                yield _one_message(b"".join(head), f"{name} message {number}", in_head)
+            number, head, in_head = number + 1, [], True
+            blank = False
+            continue
+        blank = line in (b"\n", b"\r\n")
+        if in_head:
+            if blank:
+                in_head = False
+            else:
+                head.append(line)
+    if number:
+        yield _one_message(b"".join(head), f"{name} message {number}", in_head)
+
+
+def _one_message(head: bytes, where: str, truncated: bool = False) -> Message:
+    end = _head_end(head)
+    head = head if end < 0 else head[:end]
+    if truncated:
+        return Message(where, head, "cut off in its headers (a truncated mbox?)")
+    return Message(where, head)
+
+
+# --------------------------------------------------------------------------- reading headers
+
+_UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+
+
+def headers(head: bytes) -> dict[str, list[str]]:
+    """The wanted headers, unfolded; 8-bit bytes read as UTF-8, else cp1252."""
+    found: dict[str, list[str]] = {}
+    for name, value in _WANTED_LINE.findall(head):
+        if b"\n" in value:
+            value = _UNFOLD.sub(b"", value)
+        key = _KEYS.get(name) or _KEYS.setdefault(name, name.lower().decode("ascii"))
+        if key in found:
+            found[key].append(_text(value.strip()))
+        else:
+            found[key] = [_text(value.strip())]
+    return found
+
+
+_KEYS: dict[bytes, str] = {}  # b"From": "from", as met
+
+
+# A wanted header and its continuation lines, found by the regex engine rather than line by line
+# in Python (reading headers is most of an import's time).
+_WANTED_LINE = re.compile(
+    rb"^("
+    + b"|".join(re.escape(n.encode()) for n in sorted(WANTED))
+    + rb")[ \t]*:(.*(?:\r?\n[ \t].*)*)",
+    re.I | re.M,
+)
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+_WORD = re.compile(r"=\?([^?\s]+?)\?([qQbB])\?([^?\s]*?)\?=")
+_BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?)")
+
+
+def decode_words(text: str) -> str:
+    """RFC 2047 encoded words (`=?utf-8?q?Jo=C3=A3o?=`) decoded; a broken one is left as it is.
+    Never raises."""
+    if "=?" not in text:
+        return text
+    return _WORD.sub(_decode_word, _BETWEEN_WORDS.sub("", text))
+
+
+def _decode_word(match: re.Match) -> str:
+    charset, encoding, payload = match.groups()
+    charset = charset.split("*", 1)[0].lower()
+    try:
+        if encoding in "bB":
+            cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+            data = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+        else:
+            data = binascii.a2b_qp(payload.encode("ascii", "replace"), header=True)
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    for name in (charset, "utf-8"):
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", "replace")
+
+
+def addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, lower-case address) pairs; names decoded after splitting (an encoded name
+    may hold a comma)."""
+    found = []
+    for value in values:
+        pairs = _simple_addresses(value) if _SIMPLE.match(value) else _full_addresses(value)
+        for name, address in pairs:
+            address = address.strip()
+            if "@" in address and len(address.split()) == 1:
+                found.append((decode_words(name).strip(), address.lower()))
+    return found
+
+
+# Most address headers are `a@b`, `Name <a@b>` and lists of them: read without the full RFC 5322
+# parser (which costs more than everything else an import does); quotes, comments, groups and
+# escapes go to it.
+_SIMPLE = re.compile(r'^[^"()\\:;]*$')
+_ANGLE = re.compile(r"^(.*?)<([^<>]*)>\s*$")
+
+
+def _simple_addresses(value: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in value.split(","):
+        angle = _ANGLE.match(part)
+        pairs.append((angle[1].strip(), angle[2]) if angle else ("", part.strip()))
+    return pairs
+
+
+def _full_addresses(value: str) -> list[tuple[str, str]]:
+    from email.utils import getaddresses
+
+    return getaddresses([value])
+
+
+def sent_at(value: str | None) -> dt.datetime | None:
+    """The Date header in local time (a date without a zone is taken as UTC)."""
+    if not value:
+        return None
+    moment = _usual_date(value)
+    if moment is None:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone().replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return None
+
+
+_USUAL_DATE = re.compile(
+    r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)\b"
+)
+_ZONES: dict[str, dt.timezone] = {}  # "+0100": its zone, made once
+_MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+
+
+def _usual_date(value: str) -> dt.datetime | None:
+    """`Tue, 24 Nov 2026 09:30:00 +0000`, as nearly every mailer writes it, read without the
+    general parser (a fifth of an import's time); anything else is left to it."""
+    match = _USUAL_DATE.match(value)
+    month = _MONTHS.get(match[2].lower()) if match else None
+    if not match or not month:
+        return None
+    day, _, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    zone = _ZONES.get(sign + zone_hours + zone_minutes)
+    if zone is None:
+        offset = dt.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        zone = _ZONES[sign + zone_hours + zone_minutes] = dt.timezone(
+            -offset if sign == "-" else offset
+        )
+    try:
+        return dt.datetime(
+            int(year), month, int(day), int(hour), int(minute), int(second or 0), tzinfo=zone
+        )
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- capturing
+
+
+class MailCapture(CapturedLog):
+    """Turns messages into email interactions."""
+
+    def __init__(
+        self,
+        store: Store,
+        now: dt.datetime,
+        since: dt.datetime | None,
+        add_unknown: bool,
+        exclude: list[str],
+    ):
+        super().__init__(store, now, "mail", "email")
+        self.now = now
+        self.since = since
+        self.add_unknown = add_unknown
+        self.exclude = [pattern.lower() for pattern in exclude]
+        self.me = set(settings.my_addresses(store))
+        if not self.me:
+            raise CrmError(
+                "crm does not know your addresses yet: crm config set me "
+                '"you@work.example,you@home.example"'
+            )
+        _, _, self.emails = store.contact_lookup()
+        self.read = 0
+        self.new_contacts = 0
+
+    def plan(self, message: Message) -> None:
+        self.read += 1
+        if message.old:
+            return self.skip("before --since")
+        if message.problem:
+            raise CrmError(message.problem)
+        found = headers(message.head)
+        if not found.keys() & {"from", "date", "subject", "message-id"}:
+            raise CrmError("not a mail message (no From, Date or Subject header)")
+        reason = self._robot(found)
+        if reason:
+            return self.skip(reason)
+        sender = addresses(found.get("from", []))
+        if not sender:
+            raise CrmError("no From address")
+        people = self._people(sender[0], found)  # first: most mail is with nobody crm knows
+        if people is None:
+            return
+        date = (found.get("date") or [""])[0]
+        when = sent_at(date)
+        if when is None:
+            raise CrmError(f"no readable Date header ({date or 'missing'!r})")
+        if self.since and when < self.since:
+            return self.skip("before --since")
+        if when > self.now:
+            when = self._not_ahead(when)
+        key = _message_key(found, message.head)
+        if self.logged(key):
+            return self.skip("already logged")
+        known, unknown, direction = people
+        who = known + [self._add(name, address) for name, address in unknown]
+        subject = decode_words((found.get("subject") or [""])[0]).strip() or "(no subject)"
+        self.add(key, when, direction, subject, list(dict.fromkeys(who)))
+
+    def _not_ahead(self, when: dt.datetime) -> dt.datetime:
+        """A sender's clock a little fast is forgiven (the message arrived, so it happened);
+        a date days ahead is a wrong date."""
+        if when - self.now > dt.timedelta(days=1):
+            raise CrmError(f"dated {stamp(when)}, in the future: the sender's clock is wrong")
+        return self.now
+
+    def _robot(self, found: dict[str, list[str]]) -> str | None:
+        if "list-id" in found or "list-unsubscribe" in found:
+            return "mailing list"
+        auto = (found.get("auto-submitted") or ["no"])[0].strip().lower()
+        if auto != "no" or "x-autoreply" in found or "x-autorespond" in found:
+            return "auto-reply"
+        if (found.get("precedence") or [""])[0].strip().lower() in ("bulk", "list", "junk"):
+            return "bulk"
+        return None
+
+    def _people(self, sender: tuple[str, str], found) -> People | None:
+        """The known contacts a message is with, the people to add (with --add-unknown), and
+        its direction; None (the reason counted) to skip it."""
+        if sender[1] in self.me:
+            recipients = addresses(found.get("to", []) + found.get("cc", []))
+            recipients = [r for r in recipients if r[1] not in self.me]
+            if not recipients:
+                self.skip("only to myself")
+                return None
+            recipients = [r for r in recipients if not self._excluded(r[1])]
+            if not recipients:
+                self.skip("excluded")
+                return None
+            known = [self.emails[r[1]] for r in recipients if r[1] in self.emails]
+            unknown = [r for r in recipients if r[1] not in self.emails] if self.add_unknown else []
+            if not known and not unknown:
+                self.skip("no known contact")
+                return None
+            return known, unknown, "out"
+        if NO_REPLY.match(sender[1].split("@")[0]):
+            self.skip("no-reply sender")
+            return None
+        if self._excluded(sender[1]):
+            self.skip("excluded")
+            return None
+        if sender[1] in self.emails:
+            return [self.emails[sender[1]]], [], "in"
+        self.skip("no known contact")
+        return None
+
+    def _excluded(self, address: str) -> bool:
+        return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.exclude)
+
+    def _add(self, name: str, address: str) -> int:
+        """A contact for someone I wrote to (never for someone who only wrote to me)."""
+        if address in self.emails:
+            return self.emails[address]
+        fields = {"name": name or address.split("@")[0], "emails": [address],
+                  "cadence_days": settings.default_cadence(self.store), "source": "mail"}  # fmt: skip
+        contact_id = self.store.add_contact(fields, self.now)
+        self.emails[address] = contact_id
+        self.new_contacts += 1
+        return contact_id
+
+    def line(self, dry_run: bool) -> str:
+        verb = "would log" if dry_run else "logged"
+        text = f"read {plural(self.read, 'message')}: {verb} {self.summary.added}, skipped {self.summary.skipped}"
+        text += self.reasons_text()
+        text += f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else ""
+        return text + f"; {plural(self.new_contacts, 'new contact')}"
+
+
+def _message_key(found: dict[str, list[str]], head: bytes) -> str:
+    """The Message-ID, or a hash of the headers that say what the message is."""
+    message_id = (found.get("message-id") or [""])[0].strip().strip("<>").strip()
+    if message_id and len(message_id) <= 900:
+        return message_id
+    parts = [(found.get(k) or [""])[0] for k in ("from", "to", "cc", "subject", "date")]
+    return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()

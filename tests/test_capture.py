@@ -1,0 +1,547 @@
+"""Capture without typing: `crm import mail` and `crm import calendar`.
+
+Inputs are built the way the programs that keep them on disk write them: Maildirs and mbox files
+with the standard library's `mailbox` (as mbsync, offlineimap, Thunderbird and mutt keep them),
+messages with `email` (multipart, RFC 2047 headers in several charsets), and calendars with the
+iCalendar library (repeating events with exceptions, cancellations, declines, all-day events,
+time zones). Times are read in Europe/Lisbon, so zone conversion is visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import mailbox
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+LISBON = ZoneInfo("Europe/Lisbon")
+NEW_YORK = ZoneInfo("America/New_York")
+ME = "me@work.example"
+
+
+@pytest.fixture(autouse=True)
+def lisbon_time(monkeypatch):
+    """Local time is Lisbon's (UTC+0 in winter, +1 in summer) for these tests."""
+    monkeypatch.setenv("TZ", "Europe/Lisbon")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def known(crm):
+    """Ana and Bruno are contacts; my addresses are known."""
+    crm("config set me 'me@work.example, Ana.Personal@Home.example'")
+    return {
+        "ana": crm.id("contact add 'Ana Silva' --email ana@example.com --every 30d"),
+        "bruno": crm.id("contact add 'Bruno Costa' --email bruno@costa.pt"),
+    }
+
+
+def message(sender, to, subject, date, message_id=None, cc=None, bcc=None, **headers):
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = to
+    if cc:
+        mail["Cc"] = cc
+    if bcc:
+        mail["Bcc"] = bcc
+    mail["Subject"] = subject
+    if date is not None:
+        mail["Date"] = date if isinstance(date, str) else format_datetime(date)
+    if message_id:
+        mail["Message-ID"] = message_id
+    for name, value in headers.items():
+        mail[name.replace("_", "-")] = value
+    mail.set_content("Hello,\n\nFrom here on we talk about the plan.\n")
+    return mail
+
+
+def utc(*args):
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def interactions(db: Path) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute(
+        "SELECT i.*, (SELECT group_concat(contact_id) FROM interaction_contacts l "
+        "WHERE l.interaction_id = i.id) AS who FROM interactions i ORDER BY happened_at, id"
+    ).fetchall()
+    conn.close()
+    return [dict(row) for row in rows]
+
+
+def maildir(path: Path, messages) -> mailbox.Maildir:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    box = mailbox.Maildir(path, create=True)
+    for mail in messages:
+        box.add(mail)
+    return box
+
+
+# --------------------------------------------------------------------------- mail
+
+
+def test_mail_becomes_interactions_once(crm, known, tmp_path):
+    """In from a contact, out to contacts (one interaction for all), decoded subjects, local
+    times; lists, robots and no-reply senders skipped; the same message in two folders and a
+    re-run add nothing."""
+    attachment = message(
+        "Bruno Costa <bruno@costa.pt>", ME, "=?iso-8859-1?b?T3LnYW1lbnRv?= final",
+        utc(2026, 11, 20, 9, 0), "<b1@costa.pt>",
+    )  # fmt: skip
+    attachment.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf")
+    inbox = [
+        message("Ana Silva <ana@example.com>", ME, "Re: =?utf-8?q?propos=C3=A3o?= Q3",
+                utc(2026, 7, 1, 9, 30), "<a1@example.com>"),
+        message(ME, "Ana <ana@example.com>", "Plan", utc(2026, 11, 21, 10, 0), "<m1@work>",
+                cc="Bruno <bruno@costa.pt>, Stranger <who@else.example>"),
+        attachment,
+        message("Ana <ana@example.com>", "team@example.com", "FYI", utc(2026, 11, 22, 8, 0),
+                "<a2@example.com>", bcc=ME),
+        message("News <news@lists.example>", ME, "Weekly", utc(2026, 11, 22), "<l1@x>",
+                List_Id="<weekly.lists.example>"),
+        message("Ana <ana@example.com>", ME, "Out of office", utc(2026, 11, 22), "<o1@x>",
+                Auto_Submitted="auto-replied"),
+        message("Bruno <bruno@costa.pt>", ME, "Digest", utc(2026, 11, 22), "<p1@x>",
+                Precedence="bulk"),
+        message("noreply@costa.pt", ME, "Receipt", utc(2026, 11, 22), "<n1@x>"),
+        message("Someone <someone@else.example>", ME, "Hi", utc(2026, 11, 22), "<s1@x>"),
+    ]  # fmt: skip
+    maildir(tmp_path / "Mail" / "INBOX", inbox)
+    # the sent copy of "Plan" also sits in Sent, and an archive repeats Ana's July mail
+    maildir(tmp_path / "Mail" / "Sent", [inbox[1]])
+    maildir(tmp_path / "Mail" / "Archive", [inbox[0]])
+
+    result = crm(["import", "mail", str(tmp_path / "Mail")])
+    assert (
+        "read 11 messages: logged 4, skipped 7 (2 already logged, 1 mailing list, 1 auto-reply, "
+        "1 bulk, 1 no-reply sender, 1 no known contact); 0 new contacts"
+    ) in result.stderr
+    rows = interactions(crm.db)
+    assert [(r["happened_at"], r["direction"], r["summary"], r["who"]) for r in rows] == [
+        ("2026-07-01T10:30:00", "in", "Re: proposão Q3", str(known["ana"])),  # summer: UTC+1
+        ("2026-11-20T09:00:00", "in", "Orçamento final", str(known["bruno"])),
+        ("2026-11-21T10:00:00", "out", "Plan", f"{known['ana']},{known['bruno']}"),
+        ("2026-11-22T08:00:00", "in", "FYI", str(known["ana"])),  # Bcc to me
+    ]
+    assert {(r["channel"], r["source"]) for r in rows} == {("email", "mail")}
+    assert rows[0]["source_id"] == "a1@example.com"
+
+    before = crm.fingerprint()
+    again = crm(["import", "mail", str(tmp_path / "Mail")])
+    assert "logged 0, skipped 11 (6 already logged" in again.stderr
+    assert crm.fingerprint() == before
+
+
+def test_captured_mail_counts_for_cadence_and_shows_its_source(crm, known, tmp_path):
+    crm("log ana 'lunch' --when '60 days ago'")
+    assert [r["contact"] for r in crm.json("overdue --format json")] == ["Ana Silva"]
+    maildir(
+        tmp_path / "in", [message("ana@example.com", ME, "Thanks", utc(2026, 11, 23, 12), "<t@x>")]
+    )
+    crm(["import", "mail", str(tmp_path / "in")])
+    assert crm.json("overdue --format json") == []
+    shown = crm("contact show ana --wide").stdout
+    thanks = next(line for line in shown.splitlines() if "Thanks" in line)
+    assert "mail" in thanks.split() and "lunch" not in thanks
+
+
+def test_add_unknown_adds_people_i_wrote_to_only(crm, known, tmp_path):
+    maildir(tmp_path / "in", [
+        message(ME, '"Carla Dias" <carla@dias.example>', "Proposal", utc(2026, 11, 20), "<c1@x>"),
+        message("Dora <dora@else.example>", ME, "Hello", utc(2026, 11, 21), "<d1@x>"),
+        message(ME, "eve@else.example, ana@example.com", "Intro", utc(2026, 11, 22), "<e1@x>"),
+        message(ME, "frank@corp.example", "Internal", utc(2026, 11, 22), "<f1@x>"),
+    ])  # fmt: skip
+    result = crm(["import", "mail", str(tmp_path / "in"), "--add-unknown",
+                  "--exclude", "*@corp.example"])  # fmt: skip
+    assert "logged 2, skipped 2 (1 no known contact, 1 excluded); 2 new contacts" in result.stderr
+    names = {c["name"]: c for c in crm.json("contact list --format json")}
+    assert set(names) == {"Ana Silva", "Bruno Costa", "Carla Dias", "eve"}
+    assert names["Carla Dias"]["emails"] == ["carla@dias.example"]
+    assert "2 new contacts" in result.stderr
+    intro = [r for r in interactions(crm.db) if r["summary"] == "Intro"][0]
+    assert set(intro["who"].split(",")) == {str(names["eve"]["id"]), str(known["ana"])}
+
+
+def test_since_and_exclude(crm, known, tmp_path):
+    maildir(tmp_path / "in", [
+        message("ana@example.com", ME, "Old", utc(2026, 1, 5), "<old@x>"),
+        message("ana@example.com", ME, "New", utc(2026, 11, 23), "<new@x>"),
+        message("bruno@costa.pt", ME, "Skip me", utc(2026, 11, 23), "<b@x>"),
+    ])  # fmt: skip
+    result = crm(["import", "mail", str(tmp_path / "in"), "--since", "7 days ago",
+                  "--exclude", "BRUNO@*"])  # fmt: skip
+    assert "logged 1, skipped 2 (1 before --since, 1 excluded)" in result.stderr
+    assert [r["summary"] for r in interactions(crm.db)] == ["New"]
+
+
+def test_since_does_not_read_files_written_before_it(crm, known, tmp_path):
+    """A Maildir file last written before --since holds an older message: it is not even read
+    (so yesterday's cron run over a large Maildir reads only the new mail)."""
+    box = maildir(
+        tmp_path / "in", [message("ana@example.com", ME, "New", utc(2026, 11, 23), "<n@x>")]
+    )
+    old = Path(box._path) / "cur" / "1600000000.M1P1.host:2,S"
+    old.write_bytes(BROKEN["no date"])  # never parsed: it would refuse the import otherwise
+    stamp = dt.datetime(2026, 1, 1).timestamp()
+    os.utime(old, (stamp, stamp))
+    result = crm(["import", "mail", str(tmp_path / "in"), "--since", "2026-11-01"])
+    assert "logged 1, skipped 1 (1 before --since)" in result.stderr
+
+
+def test_mbox_eml_folder_and_stdin(crm, known, tmp_path):
+    box = mailbox.mbox(tmp_path / "Sent.mbox")
+    box.add(message(ME, "ana@example.com", "From mbox", utc(2026, 11, 2), "<x1@x>"))
+    box.add(message("bruno@costa.pt", ME, "Second", utc(2026, 11, 3), "<x2@x>"))
+    box.flush()
+    # mboxo writers do not always escape a body line "From here on…" after an empty line: it
+    # is not a new message (no postmark date follows)
+    with (tmp_path / "Sent.mbox").open("ab") as mbox:
+        mbox.write(b"From ana@example.com Fri Nov  6 10:00:00 2026\nFrom: ana@example.com\n"
+                   b"Subject: Unescaped\nDate: Fri, 6 Nov 2026 10:00:00 +0000\n"
+                   b"Message-ID: <x5@x>\n\nHi,\n\nFrom here on we talk.\n\n")  # fmt: skip
+    eml = tmp_path / "saved"
+    eml.mkdir()
+    (eml / "one.eml").write_bytes(
+        message("ana@example.com", ME, "Saved", utc(2026, 11, 4), "<x3@x>").as_bytes()
+    )
+    crm(["import", "mail", str(tmp_path / "Sent.mbox"), str(eml)])
+    piped = message("bruno@costa.pt", ME, "Piped", utc(2026, 11, 5), "<x4@x>").as_bytes()
+    result = crm(["import", "mail", "-"], input=piped)
+    assert "logged 1" in result.stderr
+    assert [r["summary"] for r in interactions(crm.db)] == [
+        "From mbox", "Second", "Saved", "Piped", "Unescaped",
+    ]  # fmt: skip
+
+
+def test_missing_message_id_uses_a_header_hash(crm, known, tmp_path):
+    maildir(tmp_path / "in", [message("ana@example.com", ME, "No id", utc(2026, 11, 2))])
+    crm(["import", "mail", str(tmp_path / "in")])
+    maildir(tmp_path / "copy", [message("ana@example.com", ME, "No id", utc(2026, 11, 2))])
+    assert "1 already logged" in crm(["import", "mail", str(tmp_path / "copy")]).stderr
+    [row] = interactions(crm.db)
+    assert row["source_id"].startswith("sha256:")
+
+
+BROKEN = {
+    "no date": b"From: ana@example.com\nTo: me@work.example\nSubject: undated\n\nbody\n",
+    "bad date": b"From: ana@example.com\nDate: yesterday-ish\nSubject: odd\n\nbody\n",
+    "not mail": b"\x89PNG\r\n\x1a\n\x00\x00 binary junk",
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_broken_message_refuses_all_or_is_skipped(crm, known, tmp_path, kind):
+    box = maildir(
+        tmp_path / "in", [message("ana@example.com", ME, "Fine", utc(2026, 11, 2), "<f@x>")]
+    )
+    bad = Path(box._path) / "cur" / "1700000000.M1P1.host:2,S"
+    bad.write_bytes(BROKEN[kind])
+    result = crm.fails(
+        ["import", "mail", str(tmp_path / "in")],
+        says="import refused, nothing written: 1 bad message",
+    )
+    assert str(bad) in result.stderr
+    result = crm(["import", "mail", str(tmp_path / "in"), "--skip-invalid"])
+    assert "logged 1" in result.stderr and "1 unreadable" in result.stderr
+    assert [r["summary"] for r in interactions(crm.db)] == ["Fine"]
+
+
+def test_odd_headers_are_read_and_never_reach_the_terminal_raw(crm, known, tmp_path):
+    raw = [
+        # 8-bit UTF-8 and Latin-1 in headers, as some mailers send them
+        b"From: =?utf-8?q?Ana?= <ana@example.com>\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n"
+        b"Message-ID: <8bit@x>\nSubject: Or\xc3\xa7amento \xe2\x80\x94 ok\n\nbody\n",
+        b"From: ana@example.com\nDate: Tue, 3 Nov 2026 10:00:00 +0000\nMessage-ID: <latin@x>\n"
+        b"Subject: Ol\xe1 =?utf-8?q?broken=ZZ?= =?bogus-charset?q?caf=E9?=\n\nbody\n",
+        b"From: ana@example.com\nDate: Wed, 4 Nov 2026 10:00:00 +0000\nMessage-ID: <esc@x>\n"
+        b"Subject: =?utf-8?b?G1syShtbMzFtcHduZWQ=?=\n\nbody\n",
+    ]
+    folder = tmp_path / "eml"
+    folder.mkdir()
+    for number, data in enumerate(raw):
+        (folder / f"{number}.eml").write_bytes(data)
+    crm(["import", "mail", str(folder)])
+    summaries = [r["summary"] for r in interactions(crm.db)]
+    assert summaries[0] == "Orçamento — ok"
+    assert summaries[1] == "Olá broken=ZZcafé"  # as lenient as mail readers; no error
+    assert "\x1b" in summaries[2]  # stored as sent…
+    shown = crm("contact show ana --wide").stdout
+    assert "\x1b" not in shown and "pwned" in shown  # …but never printed raw
+
+
+def test_truncated_mbox(crm, known, tmp_path):
+    box = mailbox.mbox(tmp_path / "INBOX")
+    box.add(message("ana@example.com", ME, "Whole", utc(2026, 11, 2), "<w@x>"))
+    box.flush()
+    data = (tmp_path / "INBOX").read_bytes()
+    (tmp_path / "INBOX").write_bytes(
+        data + b"From ana@example.com Tue Nov  3 10:00:00 2026\nFrom: ana@exa"
+    )
+    result = crm.fails(["import", "mail", str(tmp_path / "INBOX")], says="1 bad message")
+    assert "INBOX message 2: cut off in its headers" in result.stderr
+    assert "logged 1" in crm(["import", "mail", str(tmp_path / "INBOX"), "--skip-invalid"]).stderr
+
+
+def test_mail_needs_my_addresses_and_an_existing_path(crm, tmp_path):
+    crm("contact add Ana --email ana@example.com")
+    maildir(tmp_path / "in", [message("ana@example.com", ME, "x", utc(2026, 11, 2), "<x@x>")])
+    crm.fails(["import", "mail", str(tmp_path / "in")], says="crm config set me")
+    crm("config set me me@work.example")
+    crm.fails(["import", "mail", str(tmp_path / "nowhere")], says="no such file or folder")
+    crm.fails(["config", "set", "me", "not-an-address"], code=(1, 2), says="email")
+
+
+def test_dry_run_and_undo(crm, known, tmp_path):
+    maildir(tmp_path / "in", [message(ME, "new@person.example", "Hi", utc(2026, 11, 2), "<h@x>")])
+    before = crm.fingerprint()
+    result = crm(["import", "mail", str(tmp_path / "in"), "--add-unknown", "--dry-run"])
+    assert "would log 1" in result.stderr and "1 new contact" in result.stderr
+    assert crm.fingerprint() == before
+    crm(["import", "mail", str(tmp_path / "in"), "--add-unknown"])
+    assert len(crm.json("contact list --format json")) == 3
+    crm("undo")
+    assert len(crm.json("contact list --format json")) == 2 and interactions(crm.db) == []
+
+
+def test_reimporting_an_export_keeps_captured_mail_once(crm, known, tmp_path):
+    maildir(tmp_path / "in", [message("ana@example.com", ME, "Once", utc(2026, 11, 2), "<o@x>")])
+    crm(["import", "mail", str(tmp_path / "in")])
+    exported = crm("export interactions --format csv").stdout
+    assert ",mail,o@x" in exported
+    without_uids = "\n".join(line.split(",", 2)[2] if n else line.split(",", 2)[2]
+                             for n, line in enumerate(exported.splitlines()))  # fmt: skip
+    (tmp_path / "back.csv").write_text(without_uids + "\n")
+    result = crm(["import", "interactions", str(tmp_path / "back.csv")])
+    assert "0 added" in result.stderr and len(interactions(crm.db)) == 1
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+def event(uid, summary, start, end=None, attendees=(), organizer=None, **extra):
+    item = icalendar.Event()
+    item.add("uid", uid)
+    item.add("summary", summary)
+    item.add("dtstart", start)
+    item.add("dtstamp", utc(2026, 1, 1))
+    if end is not None:
+        item.add("dtend", end)
+    if organizer:
+        item.add("organizer", icalendar.vCalAddress(f"mailto:{organizer}"))
+    for address, status in attendees:
+        person = icalendar.vCalAddress(f"mailto:{address}")
+        person.params["PARTSTAT"] = status
+        person.params["CN"] = address.split("@")[0]
+        item.add("attendee", person)
+    for name, value in extra.items():
+        item.add(name.replace("_", "-"), value)
+    return item
+
+
+def calendar(*events) -> bytes:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//tests//crm//EN")
+    cal.add("version", "2.0")
+    for item in events:
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+def lisbon(*args):
+    return dt.datetime(*args, tzinfo=LISBON)
+
+
+ANA = ("ana@example.com", "ACCEPTED")
+BRUNO = ("bruno@costa.pt", "ACCEPTED")
+ME_IN = (ME, "ACCEPTED")
+NOW = {"CRM_TODAY": "2026-11-24T12:00"}
+
+
+@pytest.fixture
+def vdir(tmp_path):
+    """A calendar folder as vdirsyncer keeps it: one event (with its exceptions) per file."""
+    folder = tmp_path / "calendars" / "work"
+    folder.mkdir(parents=True)
+    weekly = event("weekly@work", "Weekly sync", lisbon(2026, 10, 5, 10), lisbon(2026, 10, 5, 10, 30),
+                   [ANA, ME_IN], ME, rrule={"freq": "weekly", "count": 12},
+                   exdate=[lisbon(2026, 10, 19, 10)])  # fmt: skip
+    moved = event("weekly@work", "Weekly sync (moved)", lisbon(2026, 10, 27, 15),
+                  lisbon(2026, 10, 27, 15, 30), [ANA, ME_IN], ME,
+                  recurrence_id=lisbon(2026, 10, 26, 10))  # fmt: skip
+    cancelled_one = event("weekly@work", "Weekly sync", lisbon(2026, 11, 2, 10),
+                          lisbon(2026, 11, 2, 10, 30), [ANA], ME, status="CANCELLED",
+                          recurrence_id=lisbon(2026, 11, 2, 10))  # fmt: skip
+    files = {
+        "weekly.ics": calendar(weekly, moved, cancelled_one),
+        "cancelled.ics": calendar(event("lunch", "Lunch", lisbon(2026, 11, 3, 13), None, [BRUNO],
+                                        status="CANCELLED")),  # fmt: skip
+        "declined.ics": calendar(event("pitch", "Pitch", dt.datetime(2026, 11, 4, 9, tzinfo=NEW_YORK),
+                                       None, [(ME, "DECLINED"), BRUNO], "bruno@costa.pt")),  # fmt: skip
+        "bruno-declined.ics": calendar(event("review", "Review", lisbon(2026, 11, 5, 9), None,
+                                             [ANA, ("bruno@costa.pt", "DECLINED")], ME)),  # fmt: skip
+        "ny.ics": calendar(event("ny", "Call from New York", dt.datetime(2026, 11, 6, 9, tzinfo=NEW_YORK),
+                                 dt.datetime(2026, 11, 6, 10, tzinfo=NEW_YORK), [BRUNO], "bruno@costa.pt")),  # fmt: skip
+        "allday.ics": calendar(event("workshop", "Workshop", dt.date(2026, 11, 10), dt.date(2026, 11, 11),
+                                     [BRUNO])),  # fmt: skip
+        "strangers.ics": calendar(event("other", "Dentist", lisbon(2026, 11, 12, 9), None,
+                                        [("dr@teeth.example", "ACCEPTED")])),  # fmt: skip
+        "today.ics": calendar(event("today", "Contract call", lisbon(2026, 11, 24, 16),
+                                    lisbon(2026, 11, 24, 17), [ANA, BRUNO], ME,
+                                    location="Zoom")),  # fmt: skip
+        "tomorrow.ics": calendar(event("tomorrow", "Tomorrow's call", lisbon(2026, 11, 25, 9), None, [ANA])),
+    }  # fmt: skip
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_calendar_logs_past_meetings_once(crm, known, vdir):
+    result = crm(["import", "calendar", str(vdir.parent)], env=NOW)
+    assert "logged 9 meetings, 4 still to come" in result.stderr, result.stderr
+    assert "(2 cancelled, 1 declined, 1 no known contact)" in result.stderr
+    rows = interactions(crm.db)
+    weekly = [(r["happened_at"], r["summary"]) for r in rows if r["summary"].startswith("Weekly")]
+    assert weekly == [
+        ("2026-10-05T10:00:00", "Weekly sync"),  # Lisbon in summer time, read as Lisbon
+        ("2026-10-12T10:00:00", "Weekly sync"),  # 19 October is an exception date
+        ("2026-10-27T15:00:00", "Weekly sync (moved)"),
+        ("2026-11-09T10:00:00", "Weekly sync"),  # 2 November was cancelled
+        ("2026-11-16T10:00:00", "Weekly sync"),
+        ("2026-11-23T10:00:00", "Weekly sync"),
+    ]
+    by_title = {r["summary"]: r for r in rows}
+    assert by_title["Call from New York"]["happened_at"] == "2026-11-06T14:00:00"
+    assert by_title["Call from New York"]["direction"] == "in"  # Bruno organised it
+    assert by_title["Workshop"]["happened_at"] == "2026-11-10"
+    assert by_title["Review"]["who"] == str(known["ana"])  # Bruno declined
+    assert {"Lunch", "Pitch", "Dentist"}.isdisjoint(by_title)
+    assert {(r["channel"], r["source"]) for r in rows} == {("meeting", "calendar")}
+    assert "weekly@work|20261005T090000Z" in {r["source_id"] for r in rows}
+
+    before = crm.fingerprint()
+    again = crm(["import", "calendar", str(vdir.parent)], env=NOW)
+    assert "logged 0 meetings" in again.stderr
+    assert crm.fingerprint() == before
+
+
+def test_meetings_today_in_the_digest_with_last_interaction(crm, known, vdir):
+    crm("log bruno 'sent the contract draft' --when '2026-11-20'")
+    crm(["import", "calendar", str(vdir)], env=NOW)
+    report = json.loads(crm("digest --format json", env=NOW).stdout)
+    assert [(m["starts_at"], m["meeting"], m["contact"], m["last_summary"]) for m in report["meetings"]] == [
+        ("2026-11-24T16:00:00", "Contract call", "Ana Silva", "Weekly sync"),
+        ("2026-11-24T16:00:00", "Contract call", "Bruno Costa", "sent the contract draft"),
+    ]  # fmt: skip
+    assert report["meetings"][0]["location"] == "Zoom"
+    assert report["summary"].startswith("1 meeting today")
+    plain = crm("digest --format plain", env=NOW).stdout
+    assert "Meetings today (2)" in plain and "Tomorrow's call" not in plain
+    tomorrow = json.loads(crm("digest --format json", env={"CRM_TODAY": "2026-11-25T08:00"}).stdout)
+    assert [m["meeting"] for m in tomorrow["meetings"]] == ["Tomorrow's call"]
+
+
+def test_a_meeting_gone_from_the_calendar_leaves_the_digest(crm, known, vdir):
+    crm(["import", "calendar", str(vdir)], env=NOW)
+    (vdir / "today.ics").unlink()
+    crm(["import", "calendar", str(vdir)], env=NOW)
+    assert json.loads(crm("digest --format json", env=NOW).stdout)["meetings"] == []
+
+
+def test_a_digest_with_only_a_meeting_is_not_empty(crm, known, tmp_path):
+    ics = tmp_path / "one.ics"
+    ics.write_bytes(calendar(event("x", "Call", lisbon(2026, 11, 24, 18), None, [ANA])))
+    crm(["import", "calendar", str(ics)], env=NOW)
+    assert "Call" in crm("digest --quiet-if-empty --format plain", env=NOW).stdout
+
+
+BROKEN_ICS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
+    b"BEGIN:VEVENT\r\nUID:cut\r\nSUMMARY:Never ends\r\nDTSTART:20261101T100000Z\r\n"
+    b"BEGIN:VEVENT\r\nUID:fine\r\nSUMMARY:Fine\r\nDTSTART:20261102T100000Z\r\n"
+    b"ATTENDEE:mailto:ana@example.com\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:bad-date\r\nSUMMARY:Bad date\r\nDTSTART:20261345T100000\r\n"
+    b"ATTENDEE:mailto:ana@example.com\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
+
+
+def test_broken_calendar_components_are_named_and_refused(crm, known, tmp_path):
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "broken.ics").write_bytes(BROKEN_ICS)
+    (folder / "junk.ics").write_bytes(b"\x00\x01 not a calendar")
+    result = crm.fails(["import", "calendar", str(folder)], says="3 bad events")
+    assert "broken.ics: event 1 ('Never ends'): never ends" in result.stderr
+    assert "junk.ics: not a calendar file" in result.stderr
+    result = crm(["import", "calendar", str(folder), "--skip-invalid"], env=NOW)
+    assert "logged 1 meeting" in result.stderr
+    assert [r["summary"] for r in interactions(crm.db)] == ["Fine"]
+
+
+def test_bad_date_in_an_event_is_named(crm, known, tmp_path):
+    ics = tmp_path / "bad.ics"
+    ics.write_bytes(
+        BROKEN_ICS.replace(
+            b"BEGIN:VEVENT\r\nUID:cut\r\nSUMMARY:Never ends\r\nDTSTART:20261101T100000Z\r\n", b""
+        )
+    )
+    result = crm.fails(["import", "calendar", str(ics)], says="1 bad event")
+    assert "event 'Bad date': DTSTART" in result.stderr
+
+
+def test_calendar_on_stdin_and_duplicates_across_files(crm, known, tmp_path):
+    data = calendar(event("same@uid", "Kickoff", lisbon(2026, 11, 2, 10), None, [ANA]))
+    (tmp_path / "a.ics").write_bytes(data)
+    (tmp_path / "b.ics").write_bytes(data)
+    crm(["import", "calendar", str(tmp_path / "a.ics"), str(tmp_path / "b.ics")], env=NOW)
+    result = crm(["import", "calendar", "-"], input=data, env=NOW)
+    assert "1 already logged" in result.stderr
+    assert [r["summary"] for r in interactions(crm.db)] == ["Kickoff"]
+
+
+def test_since_limits_calendar_history(crm, known, vdir):
+    crm(["import", "calendar", str(vdir), "--since", "2026-11-15"], env=NOW)
+    assert [r["happened_at"][:10] for r in interactions(crm.db)] == ["2026-11-16", "2026-11-23"]
+
+
+def test_khal_sees_the_meetings_we_log(crm, known, vdir, tmp_path):
+    """khal, the terminal calendar that reads the same vdirs, expands the same occurrences at
+    the same local times: every one that has ended is logged, but for the one I declined and
+    the one with nobody I know."""
+    config = tmp_path / "khal.conf"
+    config.write_text(
+        f"[calendars]\n[[work]]\npath = {vdir}\n[sqlite]\npath = {tmp_path / 'khal.db'}\n"
+        "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        "local_timezone = Europe/Lisbon\ndefault_timezone = Europe/Lisbon\n"
+    )
+    khal = Path(sys.executable).parent / "khal"
+    listed = subprocess.run(
+        [str(khal), "-c", str(config), "list", "2026-01-01", "2026-11-24", "--day-format", "",
+         "--format", "{start}|{title}|{status}"],
+        capture_output=True, text=True, check=True, env={**os.environ, "TZ": "Europe/Lisbon"},
+    ).stdout.splitlines()  # fmt: skip
+    expected = [
+        (start.replace(" ", "T") + (":00" if " " in start else ""), title)
+        for start, title, status in (line.split("|") for line in listed)
+        if "CANCELLED" not in status and title not in ("Pitch", "Dentist")
+    ]
+    crm(["import", "calendar", str(vdir)], env={"CRM_TODAY": "2026-11-24T23:59"})
+    logged = [(r["happened_at"], r["summary"]) for r in interactions(crm.db)]
+    assert sorted(logged) == sorted(expected) and len(logged) == 10
