@@ -192,11 +192,11 @@ def safe_name(text: str, suffix: str) -> str:
     """A file name made from data (a uid) that cannot leave its folder or hide: unusual
     characters become `_`, and a short hash of the original keeps two such names apart."""
     cleaned = SAFE_NAME.sub("_", text).lstrip(".") or "_"
-    if cleaned != text:
+    if cleaned != text or len(cleaned) > 200:  # changed or cut: the hash keeps it apart
         import hashlib
 
         cleaned = f"{cleaned[:80]}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
-    return cleaned[:200] + suffix
+    return cleaned + suffix
 
 
 def make_folder(folder: Path) -> None:

@@ -13,25 +13,28 @@ import sqlite3
 from typing import Any
 
 from .errors import CrmError
-from .store import Store
+from .store import ChangedSince, Store
 
 Row = dict[str, Any]
 
 
 def undo(store: Store) -> Row:
     """Take back the newest change; returns it."""
-    target = store.last_change()
-    if target is None:
-        raise CrmError("nothing to undo: `crm history` lists the changes crm remembers")
+    found: list[Row] = []
     try:
-        with store.transaction():
+        with store.transaction():  # the target is read inside it: two undos never take one
+            target = store.last_change()
+            if target is None:
+                raise CrmError("nothing to undo: `crm history` lists the changes crm remembers")
+            found.append(target)
             store.replay_inverse(target["id"])
-    except sqlite3.IntegrityError as error:
+    except (sqlite3.IntegrityError, ChangedSince) as error:
+        target = found[0]
         raise CrmError(
             f"cannot undo change {target['id']} ({target['command']}): its records have changed "
             f"since, outside crm ({error}); nothing was changed"
         ) from None
-    return target
+    return found[0]
 
 
 def listing(store: Store, limit: int) -> list[Row]:

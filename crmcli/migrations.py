@@ -333,11 +333,15 @@ def install_undo_triggers(conn: sqlite3.Connection) -> None:
         if not columns:  # a table a later migration creates
             continue
         where = " || ' AND ' || ".join(f"'{k} = ' || quote({{row}}.{k})" for k in key)
+        # The row must still be as this change left it: a statement that finds it changed
+        # (by sqlite3, Datasette…) matches nothing, and the undo refuses instead of losing that.
+        unchanged = " || ' AND ' || ".join(f"'{c} IS ' || quote(NEW.{c})" for c in columns)
         assign = " || ', ' || ".join(f"'{c} = ' || quote(OLD.{c})" for c in columns)
         values = " || ', ' || ".join(f"quote(OLD.{c})" for c in columns)
         inverse = {
-            "insert": f"'DELETE FROM {table} WHERE ' || {where.format(row='NEW')}",
-            "update": f"'UPDATE {table} SET ' || {assign} || ' WHERE ' || {where.format(row='NEW')}",
+            "insert": f"'DELETE FROM {table} WHERE ' || {unchanged}",
+            "update": f"'UPDATE {table} SET ' || {assign} || ' WHERE ' || {where.format(row='NEW')}"
+            f" || ' AND ' || {unchanged}",
             "delete": f"'INSERT INTO {table} ({', '.join(columns)}) VALUES (' || {values} || ')'",
         }
         for op, sql in inverse.items():
@@ -487,5 +491,17 @@ CREATE INDEX meetings_by_start ON meetings(starts_at);
 
 UNDO_TABLES["meetings"] = ("id",)
 MIGRATIONS.append(("mail and calendar capture, meetings ahead", capture))
+
+
+def careful_undo(conn: sqlite3.Connection) -> None:
+    """Undo statements that find nothing when another program changed the row since (so undo
+    refuses), and the vCard sync state undone with the contacts it matches; the sync remembers
+    each side as it last saw it (a foreign card and crm's rewrite of it differ in form)."""
+    conn.execute("ALTER TABLE vcard_sync ADD COLUMN local TEXT")  # crm's side (NULL: as state)
+    install_undo_triggers(conn)
+
+
+UNDO_TABLES["vcard_sync"] = ("folder", "uid")
+MIGRATIONS.append(("undo refuses rows changed outside crm; sync state undone too", careful_undo))
 
 LATEST = len(MIGRATIONS)

@@ -253,11 +253,24 @@ def url(value: Any) -> str:
     return cleaned
 
 
+MAX_VCARD_LINE = 2_000_000  # a kept PHOTO (base64) of a phone's contact picture fits
+# Properties that give a card its shape, or that crm writes itself: never kept aside, so a kept
+# line cannot end the card early, start another, or give it a second identity.
+CARD_STRUCTURE = ("BEGIN", "END", "VERSION", "UID", "FN", "N", "REV", "PRODID")
+
+
 def vcard_line(value: Any) -> str:
     """A vCard property crm does not model, kept as read (NAME;PARAMS:VALUE) to write back."""
-    cleaned = text(value, "vCard line", MAX_TEXT, required=True) or ""
+    cleaned = text(value, "vCard line", MAX_VCARD_LINE, required=True) or ""
     if ":" not in cleaned or "\n" in cleaned or "\r" in cleaned:
-        raise CrmError(f"bad vCard line {value!r}: NAME:VALUE on one line")
+        raise CrmError(f"bad vCard line {value[:60]!r}: NAME:VALUE on one line")
+    name = re.split(r"[;:]", cleaned, maxsplit=1)[0].rpartition(".")[2].strip().upper()
+    if not re.fullmatch(r"[A-Z0-9-]+", name) or name in CARD_STRUCTURE:
+        raise CrmError(
+            f"bad vCard line {cleaned[:60]!r}: {name or 'no name'} cannot be kept aside "
+            "(a property name of letters, digits and -, other than "
+            f"{', '.join(CARD_STRUCTURE)})"
+        )
     return cleaned
 
 

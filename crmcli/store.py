@@ -149,6 +149,10 @@ def _stored(entity: str, record: Row) -> Row:
     return {key: model.stored_value(entity, key, value) for key, value in record.items()}
 
 
+class ChangedSince(CrmError):
+    """Rows a change wrote have been changed since by another program: undo refuses."""
+
+
 CHANGES_KEPT = 100  # how many changes `crm undo` can take back, newest first
 SEARCH_LIMIT = 50  # search results shown by default
 
@@ -246,17 +250,22 @@ class Store:
         )
 
     def last_change(self) -> Row | None:
-        """The newest change that is neither an undo nor undone."""
+        """The newest change that is neither an undo nor undone (nor the one being recorded)."""
         return self.one(
-            "SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL ORDER BY id DESC LIMIT 1"
+            "SELECT * FROM changes WHERE undoes IS NULL AND undone_by IS NULL AND id IS NOT ? "
+            "ORDER BY id DESC LIMIT 1",
+            (self.change_id,),
         )
 
     def replay_inverse(self, change_id: int) -> None:
         """Run the statements that take a change back, newest first (inside a transaction)."""
-        for (sql,) in self.conn.execute(
-            "SELECT undo_sql FROM change_log WHERE change_id = ? ORDER BY seq DESC", (change_id,)
+        for sql, op, rows in self.conn.execute(
+            "SELECT undo_sql, op, rows FROM change_log WHERE change_id = ? ORDER BY seq DESC",
+            (change_id,),
         ).fetchall():
-            self.conn.execute(sql)
+            done = self.conn.execute(sql).rowcount
+            if op != "delete" and done != rows:  # not as this change left it
+                raise ChangedSince(f"{rows} row(s) expected, {done} found as the change left them")
         self.conn.execute(
             "UPDATE changes SET undone_by = ? WHERE id = ?", (self.change_id, change_id)
         )
@@ -1214,16 +1223,23 @@ class Store:
         return {
             row["uid"]: row
             for row in self.all(
-                "SELECT uid, file, state FROM vcard_sync WHERE folder = ?", (folder,)
+                "SELECT uid, file, state, coalesce(local, state) AS local FROM vcard_sync "
+                "WHERE folder = ?",
+                (folder,),
             )
         }
 
-    def remember_sync(self, folder: str, uid: str, file: str, state: str, now) -> None:
+    def remember_sync(
+        self, folder: str, uid: str, file: str, state: str, local: str, now: dt.datetime
+    ) -> None:
+        """Both sides of a card as they were when they last agreed: the card (`state`) and the
+        contact as its card would read back (`local`)."""
         self.conn.execute(
-            "INSERT INTO vcard_sync (folder, uid, file, state, synced_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (folder, uid) DO UPDATE SET file = excluded.file, "
-            "state = excluded.state, synced_at = excluded.synced_at",
-            (folder, uid, file, state, stamp(now)),
+            "INSERT INTO vcard_sync (folder, uid, file, state, local, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (folder, uid) DO UPDATE SET "
+            "file = excluded.file, state = excluded.state, local = excluded.local, "
+            "synced_at = excluded.synced_at",
+            (folder, uid, file, state, local, stamp(now)),
         )
 
     def forget_sync(self, folder: str, uid: str) -> None:

@@ -12,6 +12,7 @@ from .exchange import backup
 from .exchange.importer import ImportRefused, Summary
 from .model import words
 from .store import Store
+from .when import stamp
 
 TRASH_DAYS = 30
 Row = dict[str, Any]
@@ -59,11 +60,14 @@ def delete_record(store: Store, kind: str, record: Row, label: str, now: dt.date
 
 
 def listing(store: Store, now: dt.datetime) -> list[Row]:
-    """What can still be restored (entries past their time are purged first)."""
-    purge_expired(store, now)
+    """What can still be restored. Entries past their time are left out, not purged: a
+    listing writes nothing (so it never becomes the change `crm undo` takes back); the next
+    removal purges them."""
+    oldest = stamp(now - dt.timedelta(days=TRASH_DAYS))
     return [
         {**entry, "purge_after": purge_after(entry["deleted_at"])}
         for entry in store.trash_entries()
+        if not entry["deleted_at"] or entry["deleted_at"] >= oldest
     ]
 
 

@@ -128,8 +128,8 @@ def test_mail_becomes_interactions_once(crm, known, tmp_path):
 
     result = crm(["import", "mail", str(tmp_path / "Mail")])
     assert (
-        "read 11 messages: logged 4, skipped 7 (2 already logged, 1 mailing list, 1 auto-reply, "
-        "1 bulk, 1 no-reply sender, 1 no known contact); 0 new contacts"
+        "read 11 messages: logged 4, skipped 7 (2 already logged, 1 auto-reply, 1 bulk, "
+        "1 mailing list, 1 no known contact, 1 no-reply sender); 0 new contacts"
     ) in result.stderr
     rows = interactions(crm.db)
     assert [(r["happened_at"], r["direction"], r["summary"], r["who"]) for r in rows] == [
@@ -169,7 +169,7 @@ def test_add_unknown_adds_people_i_wrote_to_only(crm, known, tmp_path):
     ])  # fmt: skip
     result = crm(["import", "mail", str(tmp_path / "in"), "--add-unknown",
                   "--exclude", "*@corp.example"])  # fmt: skip
-    assert "logged 2, skipped 2 (1 no known contact, 1 excluded); 2 new contacts" in result.stderr
+    assert "logged 2, skipped 2 (1 excluded, 1 no known contact); 2 new contacts" in result.stderr
     names = {c["name"]: c for c in crm.json("contact list --format json")}
     assert set(names) == {"Ana Silva", "Bruno Costa", "Carla Dias", "eve"}
     assert names["Carla Dias"]["emails"] == ["carla@dias.example"]

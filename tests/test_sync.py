@@ -89,6 +89,138 @@ def test_a_folder_and_crm_stay_in_step(crm, people, tmp_path):
     assert crm.json(f"contact show {people['ana']} -f json")["title"] == "Boss"
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+PHOTO = "A" * 4000 + "/9j/4AAQSkZJRgABAQ=="  # a phone's picture: one long base64 line
+
+
+def test_photos_and_foreign_cards_sync_without_churn(crm, tmp_path):
+    """A card as a phone writes it (a photo, no N, crm's fields in another form) is taken in
+    once, then left exactly as it is by every later sync; an edit in crm rewrites it in the
+    same file (its name is the server's)."""
+    vdir = tmp_path / "vdir"
+    vdir.mkdir()
+    (vdir / "a.vcf").write_bytes(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-a\r\nFN:Alice Card\r\n"
+        f"EMAIL;TYPE=INTERNET:alice@card.example\r\nPHOTO;ENCODING=b;TYPE=JPEG:{PHOTO}\r\n"
+        "END:VCARD\r\n".encode()
+    )
+    (vdir / "b.vcf").write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:card-b\r\nFN:Only Org\r\nN:;;;;\r\n"
+        b"ORG:Only Org\r\nPHOTO:data:image/jpeg;base64,AAAA\r\nEND:VCARD\r\n"
+    )
+    first = crm(f"vcard sync {vdir}")
+    assert "in crm 2 added" in first.stderr and "PHOTO kept as written" in first.stderr
+    alice = crm.json("contact show alice -f json")
+    assert f"PHOTO;ENCODING=b;TYPE=JPEG:{PHOTO}" in alice["extra"]
+    assert "PHOTO:data:image/jpeg;base64,AAAA" in crm.json("contact show only -f json")["extra"]
+    before, folder = crm.fingerprint(), files_of(vdir)
+    for _ in range(3):
+        quiet = crm(f"vcard sync {vdir}")
+        assert "in crm 0 added, 0 updated" in quiet.stderr and "0 removed" in quiet.stderr
+        assert "warning" not in quiet.stderr  # kept lines are said once, when taken in
+    assert crm.fingerprint() == before and files_of(vdir) == folder
+    crm("contact edit alice --company Wonderland")
+    edited = crm(f"vcard sync {vdir}")
+    assert "in the folder 0 added, 1 updated" in edited.stderr and "conflict" not in edited.stderr
+    assert sorted(p.name for p in vdir.iterdir()) == ["a.vcf", "b.vcf"]
+    text = exact(vdir / "a.vcf")
+    assert "ORG:Wonderland" in text
+    assert "".join(text.replace("\r\n ", "").split("PHOTO")[1:])[:40].startswith(";ENCODING=b")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))  # folded (RFC 6350)
+    assert PHOTO in text.replace("\r\n ", "")
+
+
+def test_files_a_sync_cannot_take_are_left_alone(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    (vdir / "all.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:One\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two\r\nEND:VCARD\r\n"
+    )
+    (vdir / "broken.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{6B29 FC40}\r\nFN:X\r\nEND:VCARD\r\n"
+    )
+    (vdir / "folder.vcf").mkdir()
+    os.mkfifo(vdir / "pipe.vcf")
+    (vdir / "new.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Nina New\r\nEND:VCARD\r\n")
+    from conftest import crm_env_for_process
+    from test_process import CRM
+
+    done = subprocess.run([CRM, "vcard", "sync", str(vdir)], env=crm_env_for_process(crm.db),
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for name in ("all.vcf: holds 2 cards", "broken.vcf: card 1 (broken.vcf): bad uid",
+                 "folder.vcf: not a regular file", "pipe.vcf: not a regular file"):  # fmt: skip
+        assert f"warning: {name}" in done.stderr, done.stderr
+    assert "in crm 1 added" in done.stderr and "Nina New" in names(crm)
+    assert (vdir / "all.vcf").exists() and (vdir / "broken.vcf").exists()
+    assert {"One", "Two", "X"}.isdisjoint(names(crm))
+
+
+def test_a_synced_card_left_alone_is_not_taken_as_deleted(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    ana = card_of(vdir, "Ana Silva")
+    edit(ana, "END:VCARD", "BEGIN:VCARD\r\nFN:Stray\r\nEND:VCARD\r\nEND:VCARD")
+    result = crm(f"vcard sync {vdir}")
+    assert f"warning: {ana.name}: holds 2 cards" in result.stderr
+    assert "Ana Silva" in names(crm) and ana.exists()  # neither archived nor removed
+
+
+def test_undo_of_a_sync_then_syncing_again_loses_nothing(crm, people, tmp_path):
+    source = tmp_path / "other"
+    crm(f"vcard sync {source}")  # three cards written
+    crm("undo")  # the sync's state is taken back with it
+    again = crm(f"vcard sync {source}")
+    assert "0 removed" in again.stderr and len(list(source.glob("*.vcf"))) == 3
+
+
+def test_a_wiped_folder_is_refused_unless_said(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    for card in vdir.glob("*.vcf"):
+        card.unlink()
+    crm.fails(f"vcard sync {vdir}", says="--allow-empty")
+    assert "in crm 0 added, 0 updated, 3 archived" in crm(f"vcard sync {vdir} --allow-empty").stderr
+
+
+def test_long_uids_get_files_of_their_own(crm, tmp_path):
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    for letter in "AB":
+        (cards / f"{letter}.vcf").write_text(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{'u' * 240}{letter}\r\nFN:Long {letter}\r\n"
+            "END:VCARD\r\n"
+        )
+    crm(f"vcard import {cards}")
+    crm(f"vcard sync {tmp_path / 'vdir'}")
+    assert len(list((tmp_path / "vdir").glob("*.vcf"))) == 2
+    assert "0 removed" in crm(f"vcard sync {tmp_path / 'vdir'}").stderr
+
+
+def test_an_edit_there_to_an_archived_contact_is_kept(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    bruno = card_of(vdir, "Bruno Costa")
+    crm("contact archive bruno")
+    edit(bruno, "END:VCARD", "TEL:+351 999 000 111\r\nEND:VCARD")
+    result = crm(f"vcard sync {vdir}")
+    assert "edit is kept in the archived contact" in result.stderr
+    shown = crm.json("contact show bruno -f json")
+    assert shown["archived"] and shown["phones"] == ["+351 999 000 111"]
+
+
+def test_kept_lines_cannot_reshape_a_card(crm, people, tmp_path):
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps([{"name": "Mal", "extra": ["X-NOTE:ok", "END:VCARD",
+                                    "BEGIN:VCARD", "UID:victim-uid-1", "FN:Injected"]}]))  # fmt: skip
+    result = crm.fails(f"import contacts {hostile}", says="cannot be kept aside")
+    assert "END" in result.stderr
+
+
 # --------------------------------------------------------------------------- a real server
 
 BIN = Path(sys.executable).parent

@@ -74,14 +74,17 @@ def vcard_import(
 def vcard_sync(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="The vdir (vdirsyncer's folder).")],
     version: VcardVersion = "3.0",
+    allow_empty: Annotated[
+        bool,
+        typer.Option(help="Sync a folder that lost every card (archives their contacts)."),
+    ] = False,
 ) -> None:
     """Keep a vdir and crm in step both ways (changes, deletions, new cards; conflicts kept)."""
     from ..exchange.vsync import sync
 
     store = open_store(create=True)
-    summary = sync(
-        store, folder, clock.now(), model.choice(version, VERSIONS, "--vcard-version") or ""
-    )
+    chosen = model.choice(version, VERSIONS, "--vcard-version") or ""
+    summary = sync(store, folder, clock.now(), chosen, allow_empty)
     for warning in summary.warnings:
         output.message(f"warning: {warning}")
     for conflict in summary.conflicts:

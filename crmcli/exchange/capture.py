@@ -85,5 +85,6 @@ class CapturedLog:
         self.next_id = self.store.next_id("interactions")
 
     def reasons_text(self) -> str:
-        reasons = ", ".join(f"{n} {why}" for why, n in self.reasons.most_common())
+        ordered = sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
+        reasons = ", ".join(f"{n} {why}" for why, n in ordered)
         return f" ({reasons})" if reasons else ""

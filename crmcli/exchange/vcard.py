@@ -147,13 +147,13 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
         yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", ["no END:VCARD at the end"]
 
 
-def parse_card(text: str) -> tuple[Any, list[str]]:
-    """A vobject card and what could not be read of it; lines that break the parser are left
-    out one by one, so the rest of the card survives."""
+def parse_card(text: str) -> tuple[Any, list[str], str]:
+    """A vobject card, what could not be read of it, and the text it was read from; lines that
+    break the parser are left out one by one, so the rest of the card survives."""
     vobject = _vobject()
     with _parse_warnings() as warnings:
         try:
-            return vobject.readOne(text, allowQP=True, ignoreUnreadable=True), warnings
+            return vobject.readOne(text, allowQP=True, ignoreUnreadable=True), warnings, text
         except Exception as error:  # vobject raises many kinds: each is this card's problem
             problems = [*warnings, f"{type(error).__name__}: {error}"]
     from vobject import base
@@ -176,9 +176,19 @@ def parse_card(text: str) -> tuple[Any, list[str]]:
         except Exception:
             problems.append(f"line skipped (unreadable): {line[:60]}")
     try:
-        return vobject.readOne(wrap(kept), allowQP=True, ignoreUnreadable=True), problems
+        card = vobject.readOne(wrap(kept), allowQP=True, ignoreUnreadable=True)
+        return card, problems, wrap(kept)
     except Exception as error:
-        return None, [*problems, f"{type(error).__name__}: {error}"]
+        return None, [*problems, f"{type(error).__name__}: {error}"], text
+
+
+def written_lines(text: str) -> dict[int, str]:
+    """A card's properties as written (unfolded), by line number: what crm keeps of a property
+    it has no field for is the card's own text, never a re-serialisation (vobject mangles
+    BASE64 photos and data: URIs)."""
+    from vobject import base
+
+    return {number: line for line, number in base.getLogicalLines(io.StringIO(text), True)}
 
 
 # --------------------------------------------------------------------------- reading
@@ -213,7 +223,7 @@ def parse_stream(data: bytes, label: str) -> Iterator[Record]:
     for number, (text, problems) in enumerate(split_cards(decode_bytes(data)), 1):
         found = True
         where = f"card {number}" if label == "card" else f"card {number} ({label})"
-        card, parse_problems = parse_card(text)
+        card, parse_problems, read_text = parse_card(text)
         warnings = [*problems, *parse_problems]
         if card is None:
             yield Record(where, {}, "; ".join(warnings) or "unreadable vCard")
@@ -222,7 +232,7 @@ def parse_stream(data: bytes, label: str) -> Iterator[Record]:
             yield Record(where, {}, skip="a group card (KIND:group), not a person: left out")
             continue
         try:
-            raw, more = card_fields(card)
+            raw, more = card_fields(card, written_lines(read_text))
         except CrmError as error:
             yield Record(where, {}, str(error), warnings)
             continue
@@ -237,9 +247,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _verbatim(line: Any) -> str:
-    """A property as written in a card, unfolded, to keep and write back."""
-    text = line.serialize().replace("\r\n ", "").replace("\r\n\t", "").strip()
+def _verbatim(line: Any, written: dict[int, str]) -> str:
+    """A property as written in its card, unfolded, to keep and write back."""
+    text = written.get(getattr(line, "lineNumber", None) or -1)
+    if text is None:  # not found by its number: as vobject writes it
+        text = (line.serialize() or "").replace("\r\n ", "").replace("\r\n\t", "").strip()
     return text if "\n" not in text else " ".join(text.split())
 
 
@@ -254,8 +266,9 @@ def _groups(card: Any) -> dict[str, str]:
     return labels
 
 
-def card_fields(card: Any) -> tuple[Row, list[str]]:
-    """A vobject card as raw contact fields, and warnings for what was kept aside."""
+def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, list[str]]:
+    """A vobject card as raw contact fields, and warnings for what was kept aside (as written:
+    `written` holds the card's lines by number)."""
     lines = sorted(card.getChildren(), key=lambda ln: getattr(ln, "lineNumber", 0) or 0)
     raw: Row = {"emails": [], "phones": [], "tags": [], "addresses": [], "urls": [], "dates": []}
     extra: list[str] = []
@@ -264,7 +277,7 @@ def card_fields(card: Any) -> tuple[Row, list[str]]:
     notes: list[str] = []
 
     def keep(line: Any, why: str) -> None:
-        extra.append(_verbatim(line))
+        extra.append(_verbatim(line, written or {}))
         warnings.append(f"{line.name} kept as written ({why})")
 
     for line in lines:
@@ -493,9 +506,27 @@ def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
         card.add("rev").value = _rev(contact["updated"])
     text = card.serialize()
     if contact.get("extra"):
-        kept = "".join(f"{line}\r\n" for line in contact["extra"])
+        kept = "".join(f"{fold(line)}\r\n" for line in contact["extra"])
         text = text.replace("END:VCARD\r\n", kept + "END:VCARD\r\n")
     return text
+
+
+def fold(line: str, width: int = 75) -> str:
+    """A content line folded at 75 octets (RFC 6350 3.2), never inside a character."""
+    if len(line.encode()) <= width:
+        return line
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        length = len(char.encode())
+        if size + length > width:
+            parts.append("".join(current))
+            current, size = [], 1  # the folded line starts with a space
+        current.append(char)
+        size += length
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
 
 
 _ADR_ARG = {"box": "box", "extended": "extended", "street": "street", "city": "city",

@@ -87,47 +87,88 @@ class Card:
     file: Path
     record: Row
     dates: list[tuple]
+    warnings: list[str] = field(default_factory=list)  # said only when the card is taken in
 
     @property
     def state(self) -> str:
         return state_of(self.record, self.dates)
 
 
-def read_folder(
-    folder: Path, now: dt.datetime, summary: SyncSummary
-) -> tuple[dict[str, Card], list[Card]]:
-    """Cards by uid, and cards without one (a phone's new contact, say)."""
-    cards: dict[str, Card] = {}
-    nameless: list[Card] = []
+@dataclass
+class Folder:
+    """What a sync folder holds: cards by uid, cards without one (a phone's new contact), and
+    files left alone — neither read nor ever written or removed — with the uids they name."""
+
+    cards: dict[str, Card] = field(default_factory=dict)
+    nameless: list[Card] = field(default_factory=list)
+    left_alone: set[str] = field(default_factory=set)
+    blocked_uids: set[str] = field(default_factory=set)
+
+    def empty(self) -> bool:
+        return not (self.cards or self.nameless or self.left_alone)
+
+
+def read_folder(folder: Path, now: dt.datetime, summary: SyncSummary) -> Folder:
+    """The folder's cards; a file that is not one readable card is left alone, with a warning
+    (one bad file never stops the sync of the others, and is never deleted)."""
+    found = Folder()
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in (".vcf", ".vcard") or path.name.startswith("."):
             continue
-        for record in parse_stream(path.read_bytes(), path.name):
-            summary.warnings.extend(f"{record.where}: {w}" for w in record.warnings)
-            if record.skip:
-                continue
-            try:
-                if record.problem:
-                    raise CrmError(record.problem)
-                draft = contact_draft(record.raw, stamp(now))
-            except CrmError as error:
-                summary.refused.append(f"{record.where}: {error}")
-                continue
-            card = Card(path, draft.record, draft.dates)
-            uid = draft.record.get("uid")
-            if uid and uid in cards:
-                summary.refused.append(
-                    f"{record.where}: uid {uid} is in {cards[uid].file.name} too"
-                )
-            elif uid:
-                cards[uid] = card
-            else:
-                nameless.append(card)
-            break  # one card a file, as in a vdir
-    return cards, nameless
+        why, cards = _read_card_file(path, now)
+        if why is None and cards[0].record.get("uid") in found.cards:
+            uid = cards[0].record["uid"]
+            why = f"its uid {uid} is in {found.cards[uid].file.name} too"
+        if why is not None:
+            summary.warnings.append(f"{path.name}: {why}: left alone")
+            found.left_alone.add(path.name)
+            found.blocked_uids.update(c.record["uid"] for c in cards if c.record.get("uid"))
+            continue
+        card = cards[0]
+        if card.record.get("uid"):
+            found.cards[card.record["uid"]] = card
+        else:
+            found.nameless.append(card)
+    return found
 
 
-def sync(store: Store, folder: Path, now: dt.datetime, version: str = "3.0") -> SyncSummary:
+def _read_card_file(path: Path, now: dt.datetime) -> tuple[str | None, list[Card]]:
+    """The file's one card, or why it cannot be synced (and the cards it does hold)."""
+    if not path.is_file() or path.is_symlink():
+        return "not a regular file (a folder, a pipe, a link)", []
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return f"cannot be read ({error.strerror})", []
+    cards, problems = [], []
+    for record in parse_stream(data, path.name):
+        if record.skip:
+            continue
+        try:
+            if record.problem:
+                raise CrmError(record.problem)
+            draft = contact_draft(record.raw, stamp(now))
+        except CrmError as error:
+            problems.append(f"{record.where}: {error}")
+            continue
+        warnings = [f"{record.where}: {w}" for w in record.warnings]
+        cards.append(Card(path, draft.record, draft.dates, warnings))
+    if problems:
+        return "; ".join(problems) + " (mend the card)", cards
+    if len(cards) > 1:
+        return (
+            f"holds {len(cards)} cards, and a sync folder keeps one card a file (as vdirsyncer "
+            "writes it): `crm vcard import` it and remove it, or split it",
+            cards,
+        )
+    if not cards:
+        return "holds no card", []
+    return None, cards
+
+
+def sync(
+    store: Store, folder: Path, now: dt.datetime, version: str = "3.0", allow_empty: bool = False
+) -> SyncSummary:
     """Bring the folder and the database in step (see the module's rules)."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
@@ -136,36 +177,40 @@ def sync(store: Store, folder: Path, now: dt.datetime, version: str = "3.0") -> 
     key = str(folder.resolve())
     summary = SyncSummary()
     with store.transaction():
-        cards, nameless = read_folder(folder, now, summary)
-        if summary.refused:
-            from .importer import ImportRefused
-
-            raise ImportRefused(summary.refused, "cards")
+        found = read_folder(folder, now, summary)
         remembered = store.sync_state(key)
+        if found.empty() and remembered and not allow_empty:
+            raise CrmError(
+                f"{folder} holds no cards, but {len(remembered)} were there at the last sync: "
+                "a wiped or unmounted folder would archive them all. If you did delete every "
+                "card, run again with --allow-empty"
+            )
         contacts = {c["uid"]: c for c in store.list_contacts() + store.list_contacts(archived=True)}
         aliases = store.aliases()
-        step = _Step(store, folder, key, now, version, summary)
-        for uid in sorted(set(remembered) | set(cards) | set(contacts)):
+        step = _Step(store, folder, key, now, version, summary, found.left_alone)
+        for uid in sorted(set(remembered) | set(found.cards) | set(contacts)):
+            state = remembered.get(uid)
+            if uid in found.blocked_uids or (state and state["file"] in found.left_alone):
+                continue  # its file is left alone this time: so is the contact
             if uid in aliases and uid not in contacts:
-                step.merged_away(uid, cards.get(uid))
+                step.merged_away(uid, found.cards.get(uid))
                 continue
-            step.one(uid, remembered.get(uid), cards.get(uid), contacts.get(uid))
-        for card in nameless:
+            step.one(uid, state, found.cards.get(uid), contacts.get(uid))
+        for card in found.nameless:
             step.new_from_folder(card, card.file)
     return summary
 
 
 class _Step:
-    def __init__(self, store, folder, key, now, version, summary: SyncSummary):
+    def __init__(self, store, folder, key, now, version, summary: SyncSummary, left_alone):
         self.store, self.folder, self.key = store, folder, key
         self.now, self.version, self.summary = now, version, summary
+        self.left_alone: set[str] = left_alone
 
     def one(self, uid: str, state: Row | None, card: Card | None, contact: Row | None) -> None:
         active = contact is not None and not contact["archived"]
-        if contact is not None and not active and state is None:  # archived before any sync
-            if card is not None:
-                card.file.unlink(missing_ok=True)
-                self.summary.there["removed"] += 1
+        if contact is not None and not active and state is None:
+            self._archived_unsynced(uid, card, contact)
             return
         if state is None:
             self._first(uid, card, contact if active else None)
@@ -174,10 +219,10 @@ class _Step:
             if card is None:
                 self.store.forget_sync(self.key, uid)
             else:
-                self._gone_here(uid, card, card.state != state["state"])
+                self._gone_here(uid, card, contact, card.state != state["state"])
             return
         here = _local_state(self.store, contact)
-        changed_here = here != state["state"]
+        changed_here = here != state["local"]
         changed_there = card is not None and card.state != state["state"]
         if card is None:
             self._gone_there(uid, contact, changed_here)
@@ -188,8 +233,23 @@ class _Step:
         elif changed_here:
             self._write_card(uid, contact, card.file)
             self.summary.there["updated"] += 1
-        elif card.file.name != card_file(uid):
-            self._remember(uid, card.file.name, state["state"])
+
+    def _archived_unsynced(self, uid: str, card: Card | None, contact: Row) -> None:
+        """A contact archived in crm with no sync remembered: its card (crm's old export)
+        goes — unless the card says something else (made or edited there since), which then
+        brings the contact back."""
+        if card is None:
+            return
+        if card.state == _local_state(self.store, contact):
+            card.file.unlink(missing_ok=True)
+            self.summary.there["removed"] += 1
+            return
+        self.store.set_archived(contact["id"], False, self.now)
+        self._take_card(uid, card, contact)
+        self.summary.warnings.append(
+            f"{card.file.name}: {contact['name']} was archived in crm, and its card was made "
+            "or edited since: the contact is back, with the card's fields"
+        )
 
     def _first(self, uid: str, card: Card | None, contact: Row | None) -> None:
         """No agreement remembered: a card new there, a contact new here, or both (the first
@@ -200,8 +260,9 @@ class _Step:
             self._write_card(uid, contact, None)
             self.summary.there["added"] += 1
         elif card is not None and contact is not None:
-            if card.state == _local_state(self.store, contact):
-                self._remember(uid, card.file.name, card.state)
+            here = _local_state(self.store, contact)
+            if card.state == here:
+                self._remember(uid, card.file.name, card.state, here)
             elif (card.record.get("updated") or "") > contact["updated"]:
                 self._take_card(uid, card, contact)
             else:
@@ -217,11 +278,21 @@ class _Step:
         self.summary.here["archived"] += 1
         self.store.forget_sync(self.key, uid)
 
-    def _gone_here(self, uid: str, card: Card, changed_there: bool) -> None:
-        """Deleted or archived in crm: its card goes, unless it was edited there since."""
-        if changed_there and not self.store.uid_in_use(uid):
+    def _gone_here(self, uid: str, card: Card, contact: Row | None, changed_there: bool) -> None:
+        """Deleted or archived in crm: its card goes. A card edited there since is not lost:
+        a deleted contact comes back from it; an archived one takes its fields (and stays
+        archived)."""
+        if changed_there and contact is None and not self.store.uid_in_use(uid):
             self.new_from_folder(card, card.file)
             return
+        if changed_there and contact is not None:
+            self.store.update_contact(contact["id"], _card_fields(card), self.now)
+            self.store.replace_dates(contact["id"], _date_rows(card.dates, self.now))
+            self.summary.here["updated"] += 1
+            self.summary.warnings.append(
+                f"{card.file.name}: {contact['name']} is archived in crm but was edited in the "
+                "folder: the edit is kept in the archived contact, and its card removed"
+            )
         card.file.unlink(missing_ok=True)
         self.store.forget_sync(self.key, uid)
         self.summary.there["removed"] += 1
@@ -238,6 +309,7 @@ class _Step:
         record.pop("uid", None)
         record["tags"] = model.unique([*(record.get("tags") or []), CONFLICT_TAG])
         copy = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
+        self.summary.warnings.extend(card.warnings)
         self._write_card(uid, contact, card.file)
         self.summary.conflicts.append(
             f"{contact['name']} changed in crm and in {card.file.name}: crm's version kept, the "
@@ -247,35 +319,48 @@ class _Step:
 
     def _take_card(self, uid: str, card: Card, contact: Row) -> None:
         """The card edited elsewhere replaces the contact's card fields and dates."""
-        fields = {key: card.record.get(key) for key in CARD_FIELDS}
-        for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
-            fields[key] = fields[key] or []
-        self.store.update_contact(contact["id"], fields, self.now)
+        self.store.update_contact(contact["id"], _card_fields(card), self.now)
         self.store.replace_dates(contact["id"], _date_rows(card.dates, self.now))
-        self._remember(uid, card.file.name, card.state)
+        self.summary.warnings.extend(card.warnings)
+        updated = self.store.get_contact(contact["id"])
+        self._remember(uid, card.file.name, card.state, _local_state(self.store, updated))
         self.summary.here["updated"] += 1
 
     def new_from_folder(self, card: Card, path: Path) -> None:
         record = {**card.record}
         contact_id = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
         contact = self.store.get_contact(contact_id)
+        self.summary.warnings.extend(card.warnings)
         if not card.record.get("uid"):  # a card without a uid gets crm's, in a file named by it
-            path.unlink(missing_ok=True)
-            self._write_card(contact["uid"], contact, None)
+            if self._write_card(contact["uid"], contact, None):
+                path.unlink(missing_ok=True)
         else:
-            self._remember(contact["uid"], path.name, _local_state(self.store, contact))
+            local = _local_state(self.store, contact)
+            self._remember(contact["uid"], path.name, card.state, local)
         self.summary.here["added"] += 1
 
-    def _write_card(self, uid: str, contact: Row, old: Path | None) -> None:
-        name = card_file(uid)
+    def _write_card(self, uid: str, contact: Row, old: Path | None) -> bool:
+        """The contact's card, in the file it already lives in (a vdir's file names are the
+        server's: renaming one is a delete and an upload), or in one named by its uid."""
+        name = old.name if old is not None else card_file(uid)
+        if name in self.left_alone:
+            self.summary.warnings.append(f"{name}: not written, the file is left alone")
+            return False
         text = to_vcard(contact, self.store.list_special_dates(contact["id"]), self.version)
         files.write_private(self.folder / name, text)
-        if old is not None and old.name != name:
-            old.unlink(missing_ok=True)
-        self._remember(uid, name, _local_state(self.store, contact))
+        local = _local_state(self.store, contact)
+        self._remember(uid, name, local, local)
+        return True
 
-    def _remember(self, uid: str, file: str, state: str) -> None:
-        self.store.remember_sync(self.key, uid, file, state, self.now)
+    def _remember(self, uid: str, file: str, state: str, local: str) -> None:
+        self.store.remember_sync(self.key, uid, file, state, local, self.now)
+
+
+def _card_fields(card: Card) -> Row:
+    fields = {key: card.record.get(key) for key in CARD_FIELDS}
+    for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
+        fields[key] = fields[key] or []
+    return fields
 
 
 def _date_rows(dates: list[tuple], now: dt.datetime) -> list[Row]:
