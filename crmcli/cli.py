@@ -101,7 +101,7 @@ class CrmGroup(TyperGroup):
 
             close = get_close_matches(name, list(COMMANDS), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see `crm --help`"
-            raise UsageError(f"no such command {shown(name)!r}{hint}")
+            raise UsageError(f"no such command '{shown(name)}'{hint}")
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx, formatter) -> None:
@@ -134,6 +134,8 @@ class CrmGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
+        except OSError as error:
+            raise fail(_os_error(error), 1) from None
         except OverflowError as error:
             if "SQLite" in str(error):
                 raise fail("a number is too large: ids must fit in 64 bits", 1) from None
@@ -155,6 +157,18 @@ class CrmGroup(TyperGroup):
             ) from None
         finally:
             close_stores()
+
+
+def _os_error(error: OSError) -> str:
+    """A failure to read or write a file or the output, said plainly."""
+    import errno
+
+    where = f"{error.filename}" if error.filename else "the output"
+    if error.errno == errno.ENOSPC:
+        return f"cannot write {where}: the device is full (free some space and run it again)"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"cannot use {where}: permission denied"
+    return f"cannot use {where}: {error.strerror or error}"
 
 
 def _is_usage_error(error: Exception) -> bool:

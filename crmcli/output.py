@@ -51,7 +51,10 @@ def message(text: str) -> None:
 # start with ESC or CSI), DEL, the bidirectional overrides and isolates that reorder a line,
 # and lone surrogates (which cannot even be encoded).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    # and the invisible ones that let two names look alike or break a line: soft hyphen,
+    # zero-width space, line and paragraph separators, word joiners, byte-order mark
+    "\u00ad\u180e\u200b\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]"
 )
 
 
@@ -266,10 +269,19 @@ def _write_markdown(rows, out, columns=None, title=None):
     out.write("| " + " | ".join(keys) + " |\n")
     out.write("|" + "|".join("---" for _ in keys) + "|\n")
     for row in rows:
-        cells = [_one_line(human(row.get(key))).replace("|", "\\|") for key in keys]
+        cells = [_markdown_cell(human(row.get(key))) for key in keys]
         out.write("| " + " | ".join(cells) + " |\n")
     out.write("\n")
     return len(rows)
+
+
+_MARKDOWN_ACTIVE = re.compile(r"([\\|<>\[\]`])")
+
+
+def _markdown_cell(text: str) -> str:
+    """A cell that renders as the text it holds: no HTML, no link, no code span, no column
+    break can come from data (emphasis marks are left: they are harmless and common)."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", _one_line(text))
 
 
 def console(out: TextIO | None = None):

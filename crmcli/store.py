@@ -1394,11 +1394,14 @@ WITH touched AS (
     SELECT 'cadence', NULL, t.id, t.name,
            date(coalesce(t.last_interaction, substr(t.created, 1, 10)),
                 '+' || t.cadence_days || ' days') AS due,
-           'every ' || t.cadence_days || ' days; ' ||
+           CASE t.cadence_days WHEN 1 THEN 'every day; '
+                ELSE 'every ' || t.cadence_days || ' days; ' END ||
                CASE WHEN t.last_interaction IS NULL
                     THEN 'never contacted since added ' || substr(t.created, 1, 10)
-                    ELSE 'last contact ' || CAST(julianday(:today) - julianday(t.last_interaction)
-                                                 AS INTEGER) || ' days ago' END,
+                    ELSE 'last contact ' || (
+                        SELECT n || CASE n WHEN 1 THEN ' day ago' ELSE ' days ago' END
+                        FROM (SELECT CAST(julianday(:today) - julianday(t.last_interaction)
+                                          AS INTEGER) AS n)) END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
     WHERE t.cadence_days IS NOT NULL

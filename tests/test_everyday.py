@@ -352,3 +352,10 @@ def test_a_weekday_cron_does_not_miss_weekends(crm, people, fmt):
         assert "since Friday" in report["summary"] and "missed" not in report["summary"]
     else:
         assert re.search(r"Since the last digest \(Friday 2026-11-27\) \(1\)", monday)
+
+
+def test_overdue_reasons_read_as_english(crm):
+    crm("contact add Dai --every 1d")
+    crm("log dai hello --when 2026-11-22")
+    [row] = crm.json("overdue -f json")
+    assert row["reason"] == "every day; last contact 2 days ago"

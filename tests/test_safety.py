@@ -290,6 +290,30 @@ def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
     }
 
 
+INVISIBLE = "Ana\u200bSilva\u00ad \ufeffCo\u2028sta"  # looks like "AnaSilva Costa"
+
+
+def test_invisible_characters_are_shown_and_markdown_renders_data_as_text(db):
+    assert run(db, "contact", "add", INVISIBLE).returncode == 0
+    plain = run(db, "contact", "list", "-f", "plain").stdout
+    assert "Ana\\u200bSilva\\xad \\ufeffCo\\u2028sta" in plain
+    for char in "\u200b\u00ad\ufeff\u2028":
+        assert char not in plain and char not in on_terminal(db, "contact", "list")
+    assert INVISIBLE in run(db, "export", "contacts", "-f", "csv").stdout  # data stays exact
+    hostile = "[click](https://evil.example) <img src=x onerror=alert(1)> `x` | y"
+    assert run(db, "complaint", "add", "1", hostile).returncode == 0
+    digest = run(db, "digest", "-f", "markdown").stdout  # as a cron mail renders it
+    assert (
+        "\\[click\\](https://evil.example) \\<img src=x onerror=alert(1)\\> \\`x\\` \\| y" in digest
+    ), digest
+
+
+def test_an_unknown_command_is_escaped_once(db):
+    done = run(db, "\x1b[31mfoo")
+    assert done.returncode == 2
+    assert "no such command '\\x1b[31mfoo'" in done.stderr and "\x1b" not in done.stderr
+
+
 # --------------------------------------------------------------------------- other writers
 
 
@@ -354,3 +378,17 @@ def test_references_that_cannot_surprise(tmp_path):
     assert run(db, "contact", "add", "Ana Silva").stdout == "6\n"
     shown = json.loads(run(db, "contact", "show", "Ana Silva", "-f", "json").stdout)
     assert shown["id"] == 6  # the active one, not the archived namesake
+
+
+@pytest.mark.parametrize("args", [["contact", "list"], ["export", "contacts", "-o", "/dev/full"]])
+def test_a_full_device_is_said_plainly(tmp_path, args):
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana").returncode == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([CRM, *args], env=crm_env_for_process(db), stdout=full,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip() == "crm: error: cannot write the output: the device is full "
+        "(free some space and run it again)"
+    )
