@@ -341,3 +341,56 @@ def test_views_match_the_reports(crm, people):
     assert [r["contact"] for r in view("open_complaints")] == ["Ana Silva"]
     assert "Archie" not in {r["contact"] for r in view("last_interactions")}
     conn.close()
+
+
+def test_two_people_of_one_name_stay_two_and_a_second_import_changes_nothing(crm, tmp_path):
+    linkedin = tmp_path / "Connections.csv"
+    linkedin.write_text(
+        'Notes:\n"When exporting your connection data, you may notice..."\n\n'
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "John,Smith,https://www.linkedin.com/in/john-smith-1,,Acme,CTO,26 Jul 2025\n"
+        "John,Smith,https://www.linkedin.com/in/john-smith-2,,Globex,Chef,01 Aug 2025\n"
+    )
+    assert "2 added" in crm(f"import contacts {linkedin}").stderr
+    before = crm.fingerprint()
+    assert "0 added" in crm(f"import contacts {linkedin}").stderr
+    assert crm.fingerprint() == before
+    companies = sorted(c["company"] for c in crm.json("contact list -f json"))
+    assert companies == ["Acme", "Globex"]
+
+
+def test_repeated_columns_are_not_silently_dropped(crm, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "Name,Name,Notes,Notes,Email\nAna Silva,Ana S.,met in Lisbon,likes tea,a@x.example\n"
+    )
+    result = crm(f"import contacts {path}")
+    assert "column 'Name' gives another name ('Ana S.'): 'Ana Silva' kept" in result.stderr
+    assert crm.json("contact show ana -f json")["notes"] == "met in Lisbon\nlikes tea"
+
+
+def test_google_event_labels_and_a_21_home_address(crm, tmp_path):
+    google = tmp_path / "google.csv"
+    google.write_text(
+        "First Name,Last Name,Event 1 - Label,Event 1 - Value\nEve,Label,Anniversary,2010-06-12\n"
+    )
+    crm(f"import contacts {google}")
+    assert [(d["label"], d["date"]) for d in crm.json("export dates -f json")] == [
+        ("anniversary", "2010-06-12")
+    ]
+    card = tmp_path / "old.vcf"
+    card.write_text(card_text := "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Home;Hal\r\nFN:Hal Home\r\n"
+                    "ADR;HOME:;;1 Main St;Porto;;4000;Portugal\r\nEND:VCARD\r\n")  # fmt: skip
+    assert card_text
+    crm(f"vcard import {card}")
+    assert crm.json("contact show hal -f json")["addresses"][0]["type"] == "home"
+
+
+def test_a_header_crm_does_not_know_points_to_map(crm, people, tmp_path):
+    german = tmp_path / "kontakte.csv"
+    german.write_text("Vorname;Nachname;E-Mail-Adresse\nJürgen;Weiß;j@w.example\n")
+    result = crm.fails(f"import contacts {german}", says="--map")
+    assert "'Vorname'" in result.stderr
+    crm(f"import contacts {german} --map Vorname=given_name --map Nachname=family_name "
+        "--map E-Mail-Adresse=emails")  # fmt: skip
+    assert crm.json("contact show weiß -f json")["emails"] == ["j@w.example"]

@@ -55,6 +55,7 @@ NUMBERED_HEADERS = [
     (re.compile(r"^phone \d+ - value$"), "phones"),
     (re.compile(r"^website \d+ - value$"), "url"),
     (re.compile(r"^event (\d+) - type$"), "event_type"),  # Google: Anniversary, or any label
+    (re.compile(r"^event (\d+) - label$"), "event_type"),  # Google's newer export
     (re.compile(r"^event (\d+) - value$"), "event_value"),
 ]
 INTERACTION_HEADERS = {
@@ -128,9 +129,14 @@ class HeaderMap:
                 return f"{target}:{match.group(1)}" if match.groups() else target
         return None
 
-    def find_header(self, rows: Iterator[tuple[int, list[str] | str]], lookahead: int = 20):
-        """The first row that looks like a header (LinkedIn puts notes above it)."""
+    def find_header(
+        self, rows: Iterator[tuple[int, list[str] | str]], lookahead: int = 20, seen=None
+    ):
+        """The first row that looks like a header (LinkedIn puts notes above it); the first
+        row read goes into `seen`, to say what was there instead."""
         for number, row in rows:
+            if seen is not None and not seen:
+                seen.append(row)
             if isinstance(row, str):
                 return number, row
             known = [cell for cell in row if self.target(cell)]
@@ -146,10 +152,14 @@ def csv_records(
     rows: Iterator[tuple[int, list[str] | str]], headers: HeaderMap, ignored: list[str]
 ) -> Iterator[Record]:
     """Rows of a CSV file as records; the names of columns nobody maps go into `ignored`."""
-    found = headers.find_header(rows)
+    first: list[list[str] | str] = []
+    found = headers.find_header(rows, seen=first)
     if found is None:
+        cells = ", ".join(repr(c) for c in first[0][:4]) if first and first[0] else "nothing"
         raise CrmError(
-            "no header row found: the first line must name the columns (e.g. name,email)"
+            f"no header row crm knows (the first line has {cells}): name the columns crm's "
+            'way (name,email…) or map yours: --map "Vorname=given_name" --map '
+            '"E-Mail-Adresse=emails" (fields: see `crm import contacts --help`)'
         )
     number, header = found
     if isinstance(header, str):
@@ -174,15 +184,24 @@ def csv_records(
             yield Record(where, {}, f"{len(row)} cells but the header has {len(header)} columns")
             continue
         raw: dict[str, Any] = {}
+        warnings: list[str] = []
         for index, target, collect in wanted:
             if index < len(row):
                 cell = _formula_safe(row[index].strip())
-                if cell:
-                    if collect:
-                        collect_value(raw, target, cell)
-                    else:  # two columns for one field (Name, Full Name): the first filled wins
-                        raw.setdefault(target, cell)
-        yield Record(where, raw)
+                if not cell:
+                    continue
+                if collect:
+                    collect_value(raw, target, cell)
+                elif target not in raw or raw[target] == cell:
+                    raw[target] = cell
+                elif target == "notes":  # two note columns: both kept
+                    raw[target] += "\n" + cell
+                else:  # two columns for one field (Name, Full Name): the first filled wins
+                    warnings.append(
+                        f"column {header[index]!r} gives another {target} ({cell!r}): "
+                        f"{raw[target]!r} kept"
+                    )
+        yield Record(where, raw, warnings=warnings)
 
 
 def object_records(

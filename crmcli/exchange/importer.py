@@ -169,12 +169,13 @@ def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) 
 
 
 def _name(raw: Row) -> Any:
-    """The name a row gives: a name column, else first/middle/last, else the company (a row of
-    an organisation), else nothing — which refuses the row."""
+    """The name a row gives: a name column, else first/middle/last (or given and family
+    names), else the company (a row of an organisation), else nothing — which refuses it."""
     name = raw.get("name")
-    if name in (None, ""):
-        parts = [raw.get(p) for p in ("first_name", "middle_name", "last_name")]
-        name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
+    for fields in (("first_name", "middle_name", "last_name"), ("given_name", "family_name")):
+        if name in (None, ""):
+            parts = [raw.get(p) for p in fields]
+            name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
     if not str(name).strip() and raw.get("company"):
         name = raw["company"]
     if model.text(name, "name") is None:
@@ -217,7 +218,7 @@ class ContactImport:
         self.merge_by_email = merge_by_email
         self.by_uid, self.by_email = store.contact_keys()
         self.by_uid.update(store.aliases())  # a merged contact's uid lands on the one kept
-        self.by_name: dict[str, list[tuple[int, set[str]]]] | None = None
+        self.by_name: dict[str, list[tuple[int, dict[str, set[str]]]]] | None = None
         self.next_id = store.next_id("contacts")
         self.first_id = self.next_id
         self.default_cadence = settings.default_cadence(store)
@@ -241,8 +242,9 @@ class ContactImport:
 
     def _match(self, record: Row) -> int | None:
         """By uid; else by email — but never two different uids merged by email unless asked
-        (--merge-by-email); else, for a record with no uid and no email, by name and phone
-        (or the name alone when that is all it has), so a second import changes nothing."""
+        (--merge-by-email); else, for a record with no uid and no email, by name when nothing
+        else tells them apart (phones, profile URLs, company), so a second import changes
+        nothing and two John Smiths of two companies stay two."""
         uid = record.get("uid")
         if uid and uid in self.by_uid:
             return self.by_uid[uid]
@@ -261,26 +263,26 @@ class ContactImport:
     def _by_name(self, record: Row) -> int | None:
         if self.by_name is None:
             self.by_name = {}
-            for contact_id, name, phones in self.store.names_and_phones():
-                self._remember_name(name, phones, contact_id)
+            for contact_id, stored in self.store.names_and_phones():
+                self._remember_name(stored, contact_id)
         candidates = self.by_name.get(model.name_key(record["name"]), [])
-        wanted = {model.phone_key(p) for p in record.get("phones") or []}
+        wanted = _telling_apart(record)
         for contact_id, known in candidates:
-            if (wanted & known) if wanted else not known:
+            if all(_agree(wanted[key], known[key]) for key in wanted):
                 return contact_id
         return None
 
-    def _remember_name(self, name: str, phones: list[str], contact_id: int) -> None:
+    def _remember_name(self, record: Row, contact_id: int) -> None:
         if self.by_name is not None:
-            entry = (contact_id, {model.phone_key(p) for p in phones})
-            self.by_name.setdefault(model.name_key(name), []).append(entry)
+            entry = (contact_id, _telling_apart(record))
+            self.by_name.setdefault(model.name_key(record["name"]), []).append(entry)
 
     def _remember(self, record: Row, contact_id: int) -> None:
         if record.get("uid"):
             self.by_uid[record["uid"]] = contact_id
         for email in record.get("emails") or []:
             self.by_email.setdefault(email.lower(), contact_id)
-        self._remember_name(record["name"], record.get("phones") or [], contact_id)
+        self._remember_name(record, contact_id)
 
     def _describe(self, contact_id: int) -> str:
         if contact_id in self.pending:
@@ -353,6 +355,21 @@ class ContactImport:
 
     def write(self) -> None:
         self._flush()
+
+
+def _telling_apart(record: Row) -> dict[str, set[str]]:
+    """What tells two contacts of one name apart: phones (digits), URLs, company (folded)."""
+    return {
+        "phones": {model.phone_key(p) for p in record.get("phones") or []},
+        "urls": {u.lower().rstrip("/") for u in record.get("urls") or []},
+        "company": {fold(record["company"])} if record.get("company") else set(),
+    }
+
+
+def _agree(new: set[str], known: set[str]) -> bool:
+    """Phones share one; or neither has any. (Someone's phone added later is a new person;
+    an exact second import still matches.)"""
+    return bool(new & known) if new or known else True
 
 
 def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:

@@ -382,7 +382,9 @@ def _address(line: Any, label: str | None, raw: Row, keep) -> None:
     parts = {k: v for k, v in parts.items() if v}
     if not parts:
         return
-    types = [t.lower() for t in line.params.get("TYPE", []) for t in t.split(",")]
+    # 3.0 and 4.0 say ADR;TYPE=home; 2.1 says ADR;HOME (a parameter without a name)
+    named = [*line.params.get("TYPE", []), *getattr(line, "singletonparams", [])]
+    types = [t.lower() for t in named for t in t.split(",")]
     kind = label or next((t for t in types if t in ADR_TYPES), None)
     address = {"type": kind, **parts} if kind else parts
     try:
