@@ -145,6 +145,27 @@ def _flags(row: Row) -> Row:
     return row
 
 
+def _contact_values(columns: list[str]) -> Callable[[Row], list[Any]]:
+    """A function from a checked contact to its row as stored — the same values as
+    model.stored_value gives, with the per-column decision taken once, not per row."""
+    plain: list[tuple[str, Any]] = [(c, CONTACT_DEFAULTS.get(c)) for c in columns]
+    lists = [i for i, c in enumerate(columns) if c in model.LIST_COLUMNS]
+    documents = [i for i, c in enumerate(columns) if c in model.JSON_COLUMNS]
+    archived = columns.index("archived")
+
+    def values(row: Row) -> list[Any]:
+        out: list[Any] = [row.get(c, default) for c, default in plain]
+        for i in lists:
+            out[i] = model.to_json_text(out[i] or [])
+        for i in documents:
+            out[i] = json.dumps(out[i], ensure_ascii=False) if out[i] else "[]"
+        if type(out[archived]) is bool:
+            out[archived] = int(out[archived])
+        return out
+
+    return values
+
+
 def _stored(entity: str, record: Row) -> Row:
     return {key: model.stored_value(entity, key, value) for key, value in record.items()}
 
@@ -153,6 +174,15 @@ class ChangedSince(CrmError):
     """Rows a change wrote have been changed since by another program: undo refuses."""
 
 
+# Tables whose rows link to others (parent table, column), checked after a bulk transaction.
+LINKED_TABLES = {
+    "special_dates": (("contacts", "contact_id"),),
+    "stage_changes": (("contacts", "contact_id"),),
+    "followups": (("contacts", "contact_id"), ("interactions", "interaction_id")),
+    "complaints": (("contacts", "contact_id"), ("interactions", "interaction_id")),
+    "notes": (("contacts", "contact_id"),),
+    "interactions": (),  # its links to contacts are interaction_contacts, checked apart
+}
 CHANGES_KEPT = 100  # how many changes `crm undo` can take back, newest first
 SEARCH_LIMIT = 50  # search results shown by default
 
@@ -173,8 +203,12 @@ class Store:
     # ------------------------------------------------------------------ primitives
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction; nested uses join the outer one."""
+    def transaction(self, bulk: bool = False) -> Iterator[None]:
+        """One write transaction; nested uses join the outer one.
+
+        `bulk` (imports): foreign keys are not looked up row by row but checked once, on the
+        rows the transaction added, before it commits. Safe because the write lock is taken
+        before the import reads the ids it links to, so none can vanish meanwhile."""
         if self._depth:
             self._depth += 1
             try:
@@ -182,12 +216,17 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        if bulk:
+            self.conn.execute("PRAGMA foreign_keys = OFF")  # (only outside a transaction)
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
             self._start_change()
             before = self.conn.total_changes
+            firsts = self._first_new_rows() if bulk else {}
             yield
+            if bulk:
+                self._check_links(firsts)
             wrote = self.conn.total_changes != before
             self._finish_change()
         except BaseException:
@@ -201,6 +240,38 @@ class Store:
         finally:
             self._depth = 0
             self.change_id = None
+            if bulk:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _first_new_rows(self) -> dict[str, int]:
+        """For each table that links to another, the first rowid this transaction can add."""
+        return {table: self.next_id(table) for table in LINKED_TABLES}
+
+    def _check_links(self, firsts: dict[str, int]) -> None:
+        """Every row added in a bulk transaction links to rows that exist (what the foreign
+        keys would have checked one by one)."""
+        for table, first in firsts.items():
+            for parent, column in LINKED_TABLES[table]:
+                broken = self.conn.execute(
+                    f"SELECT count(*) FROM {table} t WHERE t.id >= ? AND t.{column} IS NOT NULL "
+                    f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = t.{column})",
+                    (first,),
+                ).fetchone()[0]
+                if broken:
+                    raise CrmError(
+                        f"{broken} new {table.replace('_', ' ')} would point at a missing "
+                        f"{parent[:-1]}: nothing was written (run `crm doctor`)"
+                    )
+        links = firsts.get("interactions")
+        if (
+            links is not None
+            and self.conn.execute(
+                "SELECT count(*) FROM interaction_contacts l WHERE l.interaction_id >= ? AND "
+                "NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = l.contact_id)",
+                (links,),
+            ).fetchone()[0]
+        ):
+            raise CrmError("new interactions would link to a missing contact: nothing was written")
 
     # ------------------------------------------------------------------ the change log
 
@@ -1077,13 +1148,7 @@ class Store:
             columns = ["id", *model.FIELDS["contacts"]]
             self.conn.executemany(
                 f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                (
-                    [
-                        model.stored_value("contacts", c, row.get(c, CONTACT_DEFAULTS.get(c)))
-                        for c in columns
-                    ]
-                    for row in rows
-                ),
+                map(_contact_values(columns), rows),
             )
             uids = new_uids(len(dates))
             self.conn.executemany(
