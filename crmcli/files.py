@@ -202,3 +202,26 @@ def safe_name(text: str, suffix: str) -> str:
 def make_folder(folder: Path) -> None:
     """A folder for crm's output, created owner-only if it is not there."""
     dbfile.make_folders(folder)
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """A whole file read safely: a pipe or a device named like a file is refused without
+    blocking on it, and a file over `limit` bytes is not read into memory."""
+    import stat
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise CrmError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise CrmError(f"{path} is not a regular file (a pipe, a device or a folder)")
+        if info.st_size > limit:
+            raise CrmError(f"{path} is larger than {limit // 1_000_000} MB")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as error:
+        raise CrmError(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(descriptor)

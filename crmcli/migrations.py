@@ -504,4 +504,18 @@ def careful_undo(conn: sqlite3.Connection) -> None:
 UNDO_TABLES["vcard_sync"] = ("folder", "uid")
 MIGRATIONS.append(("undo refuses rows changed outside crm; sync state undone too", careful_undo))
 
+
+def removed_captures(conn: sqlite3.Connection) -> None:
+    """Captured interactions the user removed, so no import logs them again (unless they are
+    restored from the trash)."""
+    conn.execute(
+        "CREATE TABLE captured_removed (source TEXT NOT NULL, source_id TEXT NOT NULL, "
+        "PRIMARY KEY (source, source_id)) WITHOUT ROWID"
+    )
+    install_undo_triggers(conn)
+
+
+UNDO_TABLES["captured_removed"] = ("source", "source_id")
+MIGRATIONS.append(("captured interactions removed stay removed", removed_captures))
+
 LATEST = len(MIGRATIONS)

@@ -96,6 +96,15 @@ def as_text(value: Any, what: str) -> str:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def one_line(value: str) -> str:
+    """Text captured from elsewhere (a mail subject, a display name, an event title) as one
+    clean line: control characters dropped, runs of white space one space."""
+    return " ".join(_CONTROL.sub("", value).split())
+
+
 def text(value: Any, what: str, limit: int = MAX_TEXT, required: bool = False) -> str | None:
     """Trimmed text; None for blank optional text. NUL bytes and huge values are refused."""
     if value is None:

@@ -571,9 +571,24 @@ class Store:
             )
 
     def delete_record(self, table: str, record_id: int) -> None:
-        """Remove one record (its removal is in the trash already, and in the change log)."""
+        """Remove one record (its removal is in the trash already, and in the change log). A
+        captured interaction removed is remembered, so the next mail or calendar import does
+        not log it again."""
         with self.transaction():
+            if table == "interactions":
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO captured_removed (source, source_id) SELECT source, "
+                    "source_id FROM interactions WHERE id = ? AND source_id IS NOT NULL",
+                    (record_id,),
+                )
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,))
+
+    def forget_removed_captures(self) -> None:
+        """Captured interactions back from the trash are no longer 'removed'."""
+        self.conn.execute(
+            "DELETE FROM captured_removed WHERE EXISTS (SELECT 1 FROM interactions i WHERE "
+            "i.source = captured_removed.source AND i.source_id = captured_removed.source_id)"
+        )
 
     def add_trash_entry(
         self, kind: str, uid: str, name: str, deleted_at: dt.datetime, payload: str
@@ -1225,7 +1240,7 @@ class Store:
         """Meetings to come as the files just read say (re-reading a file or folder replaces
         what it said before); meetings of past days go. Unchanged rows are left alone, so a
         re-import that finds nothing new writes nothing."""
-        stale, params = "starts_at < ?", [today.isoformat()]
+        stale, params = "coalesce(ends_at, starts_at) < ?", [today.isoformat()]
         for origin in origins:  # the file itself, or any file under the folder
             stale += " OR origin = ? OR substr(origin, 1, length(?) + 1) = ? || '/'"
             params += [origin, origin, origin]
@@ -1247,17 +1262,19 @@ class Store:
             self.conn.execute("DELETE FROM meetings WHERE id = ?", (row["id"],))
 
     def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
-        """Meetings to come in a window, one row per person, each with their last interaction
-        (the context wanted before the call). Days compare as text with times: end excluded."""
-        return self.all(MEETINGS_SQL, (stamp(start), stamp(end)))
+        """Meetings under way in a window (a day: those starting in it, and those of several
+        days running through it), one row per person, each with their last interaction (the
+        context wanted before the call). Days compare as text with times: end excluded."""
+        return self.all(MEETINGS_SQL, {"start": stamp(start), "end": stamp(end)})
 
     def source_ids(self, source: str) -> set[str]:
-        """The Message-IDs (or event keys) already captured from a source."""
+        """The Message-IDs (or event keys) already captured from a source, or removed since."""
         return {
             row[0]
             for row in self.conn.execute(
-                "SELECT source_id FROM interactions WHERE source = ? AND source_id IS NOT NULL",
-                (source,),
+                "SELECT source_id FROM interactions WHERE source = ? AND source_id IS NOT NULL "
+                "UNION SELECT source_id FROM captured_removed WHERE source = ?",
+                (source, source),
             )
         }
 
@@ -1435,7 +1452,7 @@ JOIN contacts c ON c.id = j.value
 LEFT JOIN interactions i ON i.id = (
     SELECT l.interaction_id FROM interaction_contacts l WHERE l.contact_id = c.id
     ORDER BY l.happened_at DESC, l.interaction_id DESC LIMIT 1)
-WHERE m.starts_at >= ? AND m.starts_at < ?
+WHERE m.starts_at < :end AND coalesce(m.ends_at, m.starts_at) > :start
 ORDER BY m.starts_at, m.id, j.key"""
 
 INTERACTION_SELECT = """

@@ -5,6 +5,7 @@ stage change or note — is kept for `TRASH_DAYS` as a backup document of its ow
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from typing import Any
 
 from .errors import CrmError, NotFound
@@ -97,7 +98,13 @@ def restore(store: Store, ref: str) -> tuple[Row, int]:
     try:
         with store.transaction():
             backup.restore(store, document, Summary(), lenient=True)
+            store.forget_removed_captures()
             store.remove_trash(trash_id=entry["id"])
+    except sqlite3.IntegrityError:
+        raise CrmError(
+            f"cannot restore {entry['name']}: the same mail or meeting was captured again "
+            "since (see `crm contact show`); remove that one first, then restore"
+        ) from None
     except ImportRefused as refused:
         gone = "; ".join(refused.problems[:3])
         raise CrmError(

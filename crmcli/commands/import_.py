@@ -249,7 +249,10 @@ def import_calendar(
         capture.append(events.CalendarCapture(store, now, start, origins))
         return capture[0]
 
-    found = events.occurrences(files, start.date() if start else events.FIRST_DAY, end)
+    def involves(series):
+        return capture[0].involves(series)
+
+    found = events.occurrences(files, start.date() if start else events.FIRST_DAY, end, involves)
     summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
     for problem in summary.invalid:
         output.message(f"skipped {problem}")

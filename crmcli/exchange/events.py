@@ -16,20 +16,23 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import files as files_
 from .. import model, settings
 from ..errors import CrmError
 from ..output import plural
 from ..store import Store
 from .capture import CapturedLog
 
-AHEAD_DAYS = (
-    14  # meetings to come are kept this far ahead, so a digest before the next import has them
-)
+MAX_FILE = 50_000_000  # bytes: a larger .ics is no calendar of meetings
+MAX_OCCURRENCES = 5_000  # a series repeating more often in the window is refused, not expanded
+REPEATS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")  # meetings repeat no faster
+# Meetings to come are kept this far ahead, so a digest before the next import has them.
+AHEAD_DAYS = 14
 TIME_FIELDS = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 FIRST_DAY = dt.date(1900, 1, 1)
 Row = dict[str, Any]
@@ -46,6 +49,7 @@ class Occurrence:
     problem: str | None = None
     skip: str | None = None
     warnings: list[str] = field(default_factory=list)
+    nobody: bool = False  # a series with nobody crm knows: left unexpanded
 
 
 # --------------------------------------------------------------------------- reading calendars
@@ -73,21 +77,34 @@ def calendar_files(paths: list[str]) -> list[str]:
     return found
 
 
-def occurrences(files: list[str], start: dt.date, end: dt.date) -> Iterator[Occurrence]:
-    """Every occurrence between start and end in the files, and a problem for each event (or
-    file) that cannot be read."""
+def occurrences(
+    files: list[str], start: dt.date, end: dt.date, involves: Callable[[list[Any]], bool]
+) -> Iterator[Occurrence]:
+    """Every occurrence between start and end of the events that `involves` someone crm
+    knows (the others are not even expanded: one occurrence stands for the whole series), and
+    a problem for each event (or file) that cannot be read."""
     for name in files:
-        try:
-            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as error:
-            yield Occurrence(name, problem=f"cannot read: {error.strerror}")
-            continue
         where = "stdin" if name == "-" else name
+        try:
+            data = (
+                sys.stdin.buffer.read(MAX_FILE + 1)
+                if name == "-"
+                else files_.read_regular(name, MAX_FILE)
+            )
+        except CrmError as error:
+            yield Occurrence(where, problem=str(error))
+            continue
+        if len(data) > MAX_FILE:
+            yield Occurrence(where, problem=f"larger than {MAX_FILE // 1_000_000} MB: no calendar")
+            continue
         origin = "stdin" if name == "-" else os.path.abspath(name)
         events, problems = read_events(data)
         for problem in problems:
             yield Occurrence(where, problem=problem)
         for uid, series in _series(events).items():
+            if not involves(series):
+                yield Occurrence(where, series[0], uid, origin, nobody=True)
+                continue
             yield from _expand(series, uid, where, origin, start, end)
 
 
@@ -187,38 +204,94 @@ def _series(events: list[Any]) -> dict[str, list[Any]]:
 def _made_up_uid(event: Any) -> str:
     """An event without a UID (against the standard) is known by what it says."""
     parts = [
-        event.get(k).to_ical() if event.get(k) is not None else b""
+        one(event, k).to_ical() if one(event, k) is not None else b""
         for k in ("DTSTART", "SUMMARY", "ORGANIZER")
     ]
     return "sha256:" + hashlib.sha256(b"\n".join(parts)).hexdigest()
 
 
+def one(event: Any, name: str) -> Any:
+    """A property that should appear once: the first, when a file repeats it."""
+    value = event.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def text_of(event: Any, name: str) -> str:
+    """A text property as one clean line (a file may repeat it, or fill it with control
+    characters)."""
+    value = one(event, name)
+    return model.one_line(str(value)) if value is not None else ""
+
+
+def _bad_repetition(series: list[Any]) -> str | None:
+    for event in series:
+        for rule in _listed(event.get("RRULE")):
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            if freq not in REPEATS:
+                return f"repeats {freq.lower() or 'without a frequency'}: not a meeting"
+            if any(int(i) < 1 for i in rule.get("INTERVAL") or []):
+                return "repeats with an interval below 1"
+    return None
+
+
 def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
     import icalendar
-    import recurring_ical_events
 
-    title = repr(str(series[0].get("SUMMARY") or "untitled")[:60])
+    title = repr((text_of(series[0], "SUMMARY") or "untitled")[:60])
     here = f"{where}: event {title}"
     broken = [
         f"{name}: {why}" for event in series for name, why in event.errors if name in TIME_FIELDS
     ]
-    if broken or any(event.get("DTSTART") is None for event in series):
-        yield Occurrence(here, problem="; ".join(broken) or "no start (DTSTART)")
+    twice = [
+        f"{name} given {len(event.get(name))} times"
+        for event in series
+        for name in ("DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID")
+        if isinstance(event.get(name), list)
+    ]
+    if broken or twice or any(one(event, "DTSTART") is None for event in series):
+        yield Occurrence(here, problem="; ".join(broken + twice) or "no start (DTSTART)")
+        return
+    bad = _bad_repetition(series)
+    if bad:
+        yield Occurrence(here, problem=bad)
         return
     repeating = len(series) > 1 or any(k in series[0] for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
     calendar = icalendar.Calendar()
     for event in series:
         calendar.add_component(event)
     try:
-        found = list(recurring_ical_events.of(calendar).between(start, end))
-    except (
-        Exception
-    ) as error:  # a third-party parser meeting a hostile file: any failure is the file's
+        found = _between(calendar, start, end)
+    except Exception as error:  # a third-party parser meeting a hostile file: it is the file's
         yield Occurrence(here, problem=f"cannot expand its repetition: {error}")
+        return
+    if found is None:
+        yield Occurrence(
+            here, problem=f"repeats over {MAX_OCCURRENCES} times from {start} to {end}: give "
+            "--since a later day, or leave this calendar out"
+        )  # fmt: skip
         return
     for event in found:
         key = f"{uid}|{_occurrence_key(event)}" if repeating else uid
         yield Occurrence(here, event, key, origin)
+
+
+def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
+    """The occurrences from start to end, taken one at a time (never a whole endless series
+    at once); None past MAX_OCCURRENCES."""
+    import recurring_ical_events
+
+    found = []
+    for event in recurring_ical_events.of(calendar).after(start):
+        if _day_of(event["DTSTART"].dt) >= end:
+            break
+        found.append(event)
+        if len(found) > MAX_OCCURRENCES:
+            return None
+    return found
+
+
+def _day_of(moment: dt.date) -> dt.date:
+    return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
 def _occurrence_key(event: Any) -> str:
@@ -254,12 +327,21 @@ class CalendarCapture(CapturedLog):
         _, _, self.emails = store.contact_lookup()
         self.ahead: dict[str, Row] = {}
         self.origins = origins
-        self.read = 0
+
+    def involves(self, series: list[Any]) -> bool:
+        """Whether anyone crm knows organises or attends an event of the series."""
+        for event in series:
+            people = [one(event, "ORGANIZER"), *_listed(event.get("ATTENDEE"))]
+            if any(_address(person) in self.emails for person in people):
+                return True
+        return False
 
     def plan(self, occurrence: Occurrence) -> None:
-        self.read += 1
         event = occurrence.event
-        if str(event.get("STATUS") or "").strip().upper() == "CANCELLED":
+        if occurrence.nobody:
+            return self.skip("no known contact")
+        statuses = [str(s).strip().upper() for s in _listed(event.get("STATUS"))]
+        if "CANCELLED" in statuses:
             return self.skip("cancelled")
         who, direction, declined = self._people(event)
         if declined:
@@ -277,12 +359,9 @@ class CalendarCapture(CapturedLog):
 
     def _people(self, event: Any) -> tuple[list[int], str, bool]:
         """Known contacts who did not decline, the direction, and whether I declined."""
-        organizer = _address(event.get("ORGANIZER"))
-        attendees = event.get("ATTENDEE") or []
-        if not isinstance(attendees, list):
-            attendees = [attendees]
+        organizer = _address(one(event, "ORGANIZER"))
         who, declined_by_me = [], False
-        for attendee in attendees:
+        for attendee in _listed(event.get("ATTENDEE")):
             address = _address(attendee)
             declined = str(attendee.params.get("PARTSTAT", "")).upper() == "DECLINED"
             if address in self.me:
@@ -303,11 +382,10 @@ class CalendarCapture(CapturedLog):
         return begins, ends
 
     def _title(self, event: Any) -> str:
-        text = " ".join(str(event.get("SUMMARY") or "").split())
-        return text[: model.MAX_TEXT] or "(no title)"
+        return text_of(event, "SUMMARY")[: model.MAX_TEXT] or "(no title)"
 
     def _keep_ahead(self, occurrence: Occurrence, begins, ends, who: list[int]) -> None:
-        location = " ".join(str(occurrence.event.get("LOCATION") or "").split())
+        location = text_of(occurrence.event, "LOCATION")
         self.ahead[occurrence.key] = model.check(
             "meetings",
             {"event_key": occurrence.key, "starts_at": begins, "ends_at": ends,
@@ -321,7 +399,10 @@ class CalendarCapture(CapturedLog):
 
     def line(self, dry_run: bool) -> str:
         verb = "would log" if dry_run else "logged"
-        text = f"read {plural(self.read, 'event occurrence')}: {verb} {plural(self.summary.added, 'meeting')}"
+        read = (
+            self.summary.added + len(self.ahead) + self.summary.skipped + len(self.summary.invalid)
+        )
+        text = f"read {plural(read, 'event occurrence')}: {verb} {plural(self.summary.added, 'meeting')}"
         text += f", {len(self.ahead)} still to come, skipped {self.summary.skipped}"
         text += self.reasons_text()
         return text + (f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else "")
@@ -335,10 +416,19 @@ def when_of(moment: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(moment, dt.time(0))
 
 
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def _address(value: Any) -> str:
+    """An organizer's or attendee's address: `mailto:` as usual, or the EMAIL parameter
+    (Apple's and CalendarServer's `urn:uuid:` attendees)."""
     if value is None:
         return ""
-    text = str(value).strip()
+    email = getattr(value, "params", {}).get("EMAIL")
+    text = str(email if email else value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
     return text.strip().lower()

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import settings
+from .. import model, settings
 from ..errors import CrmError
 from ..output import plural
 from ..store import Store
@@ -69,6 +69,8 @@ def messages(paths: list[str], since: dt.datetime | None = None) -> Iterator[Mes
     for path in paths:
         if path == "-":
             yield _one_message(sys.stdin.buffer.read(HEAD_LIMIT), "stdin")
+            while sys.stdin.buffer.read(1 << 16):  # the body: read to the end, so the MTA or
+                pass  # procmail piping it in sees the message delivered, not a broken pipe
             continue
         target = os.path.expanduser(path)
         if os.path.isdir(target):
@@ -105,8 +107,27 @@ def _mail_files(folder: str) -> Iterator[str]:
             continue
         dirs[:] = sorted(d for d in dirs if d not in ("tmp", ".notmuch", ".git"))
         for name in sorted(names):
-            if name.lower().endswith((".eml", ".mbox")) and not name.startswith("."):
+            if not name.startswith(".") and _mail_file(root, name):
                 yield os.path.join(root, name)
+
+
+def _mail_file(folder: str, name: str) -> bool:
+    """A file of mail outside a Maildir: .eml, .mbox, Apple Mail's `Inbox.mbox/mbox`, or a
+    Thunderbird mailbox (no extension; it starts with a `From ` line)."""
+    if name.lower().endswith((".eml", ".mbox")) or name == "mbox":
+        return True
+    if "." in name:  # Thunderbird's .msf indexes, and everything else
+        return False
+    try:
+        descriptor = os.open(os.path.join(folder, name), _OPEN_FLAGS)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(descriptor).st_mode) and os.read(descriptor, 5) == b"From "
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def _file(path: str, written_since: float | None = None) -> Iterator[Message]:
@@ -161,29 +182,34 @@ def _head_end(block: bytes, start: int = 0) -> int:
     return crlf if plain < 0 or 0 <= crlf < plain else plain
 
 
-_POSTMARK = re.compile(rb"From \S*\s+(?:[A-Z][a-z]{2} ){1,2}")
+# `From sender Tue Nov 24 09:30:00 2026` (Thunderbird: `From - Tue Nov…`): a sender, then the
+# date as asctime writes it. A body line "From here on…" is not one, blank line or not.
+_POSTMARK = re.compile(
+    rb"From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+    rb"Nov|Dec) +\d{1,2} \d\d:\d\d(?::\d\d)? (?:[A-Z]{3,4} |[+-]\d{4} )?\d{4}\s*$"
+)
 
 
 def _mbox(handle, name: str) -> Iterator[Message]:
-    """An mbox, message by message: a message starts at a `From ` line after an empty line
-    (checked to look like a postmark, so a body line "From here on" is not one)."""
-    number, in_head, blank = 0, False, True
+    """An mbox, message by message: a message starts at a `From ` line that is a postmark
+    (a sender and a date), after an empty line or not (not every writer leaves one)."""
+    number, in_head = 0, False
     head: list[bytes] = []
     for line in handle:
-        if line.startswith(b"From ") and blank and _POSTMARK.match(line):
+        if line.startswith(b"From ") and _POSTMARK.match(line):
             if number:
                 yield _one_message(b"".join(head), f"{name} message {number}", in_head)
             number, head, in_head = number + 1, [], True
-            blank = False
             continue
-        blank = line in (b"\n", b"\r\n")
         if in_head:
-            if blank:
+            if line in (b"\n", b"\r\n"):
                 in_head = False
             else:
                 head.append(line)
     if number:
         yield _one_message(b"".join(head), f"{name} message {number}", in_head)
+    else:
+        yield Message(name, b"", "starts like an mbox, but its first line is no `From` postmark")
 
 
 def _one_message(head: bytes, where: str, truncated: bool = False) -> Message:
@@ -238,30 +264,56 @@ _BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?)")
 
 
 def decode_words(text: str) -> str:
-    """RFC 2047 encoded words (`=?utf-8?q?Jo=C3=A3o?=`) decoded; a broken one is left as it is.
-    Never raises."""
+    """RFC 2047 encoded words (`=?utf-8?q?Jo=C3=A3o?=`) decoded, as mail readers do: adjacent
+    words of one charset are joined before decoding (a character may be split between them);
+    a word that cannot be read is left as it is. Never raises."""
     if "=?" not in text:
         return text
-    return _WORD.sub(_decode_word, _BETWEEN_WORDS.sub("", text))
+    text = _BETWEEN_WORDS.sub("", text)
+    out, position, pending, charset = [], 0, b"", ""
+    for match in _WORD.finditer(text):
+        data = _word_bytes(match)
+        if match.start() != position or data is None or match[1].lower() != charset:
+            out.append(_decoded(pending, charset))
+            pending, charset = b"", ""
+            out.append(text[position : match.start()])
+        if data is None:
+            out.append(match[0])
+        else:
+            pending, charset = pending + data, match[1].lower()
+        position = match.end()
+    out.append(_decoded(pending, charset))
+    out.append(text[position:])
+    return "".join(out)
 
 
-def _decode_word(match: re.Match) -> str:
-    charset, encoding, payload = match.groups()
-    charset = charset.split("*", 1)[0].lower()
+def _word_bytes(match: re.Match) -> bytes | None:
+    encoding, payload = match[2], match[3]
     try:
         if encoding in "bB":
             cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
-            data = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
-        else:
-            data = binascii.a2b_qp(payload.encode("ascii", "replace"), header=True)
+            return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+        return binascii.a2b_qp(payload.encode("ascii", "replace"), header=True)
     except (binascii.Error, ValueError):
-        return match.group(0)
+        return None
+
+
+def _decoded(data: bytes, charset: str) -> str:
+    if not data:
+        return ""
+    charset = charset.split("*", 1)[0]
     for name in (charset, "utf-8"):
         try:
-            return data.decode(name)
-        except (LookupError, UnicodeDecodeError):
+            if _TEXT_CODEC.match(name):  # a charset, not a codec that does something else
+                return data.decode(name)
+        except (LookupError, UnicodeError, ValueError):
             continue
     return data.decode("cp1252", "replace")
+
+
+# Charset names to try: letters, digits and - _ . : only (no NUL, no `idna`/`punycode`-style
+# transforms that raise on their own input)
+_TEXT_CODEC = re.compile(r"^(?!idna|punycode|undefined)[a-z0-9][a-z0-9_.:-]{0,40}$")
 
 
 def addresses(values: list[str]) -> list[tuple[str, str]]:
@@ -295,7 +347,10 @@ def _simple_addresses(value: str) -> list[tuple[str, str]]:
 def _full_addresses(value: str) -> list[tuple[str, str]]:
     from email.utils import getaddresses
 
-    return getaddresses([value])
+    try:
+        return getaddresses([value])
+    except (RecursionError, ValueError, IndexError):  # hostile nesting of comments, and such
+        return []
 
 
 def sent_at(value: str | None) -> dt.datetime | None:
@@ -306,6 +361,9 @@ def sent_at(value: str | None) -> dt.datetime | None:
     if moment is None:
         from email.utils import parsedate_to_datetime
 
+        named = _NAMED_ZONE.search(value)
+        if named and named[1].upper() in ZONE_NAMES:  # the parser knows only US names
+            value = value[: named.start(1)] + ZONE_NAMES[named[1].upper()]
         try:
             moment = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError, OverflowError):
@@ -321,6 +379,14 @@ def sent_at(value: str | None) -> dt.datetime | None:
 _USUAL_DATE = re.compile(
     r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)\b"
 )
+# Zone abbreviations mailers still write, beyond the US ones the standard parser reads.
+ZONE_NAMES = {
+    "WET": "+0000", "WEST": "+0100", "BST": "+0100", "CET": "+0100", "CEST": "+0200",
+    "MET": "+0100", "MEST": "+0200", "EET": "+0200", "EEST": "+0300", "MSK": "+0300",
+    "HKT": "+0800", "SGT": "+0800", "JST": "+0900", "KST": "+0900", "AEST": "+1000",
+    "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300",
+}  # fmt: skip
+_NAMED_ZONE = re.compile(r"\s([A-Za-z]{3,4})\s*(?:\([^)]*\))?\s*$")
 _ZONES: dict[str, dt.timezone] = {}  # "+0100": its zone, made once
 _MONTHS = {
     m: n
@@ -341,6 +407,8 @@ def _usual_date(value: str) -> dt.datetime | None:
     zone = _ZONES.get(sign + zone_hours + zone_minutes)
     if zone is None:
         offset = dt.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        if offset >= dt.timedelta(hours=24):
+            return None
         zone = _ZONES[sign + zone_hours + zone_minutes] = dt.timezone(
             -offset if sign == "-" else offset
         )
@@ -378,15 +446,20 @@ class MailCapture(CapturedLog):
                 '"you@work.example,you@home.example"'
             )
         _, _, self.emails = store.contact_lookup()
-        self.read = 0
         self.new_contacts = 0
 
     def plan(self, message: Message) -> None:
-        self.read += 1
         if message.old:
             return self.skip("before --since")
         if message.problem:
             raise CrmError(message.problem)
+        try:
+            self._plan(message)
+        except (ValueError, LookupError, RecursionError, OverflowError) as error:
+            # a header built to break a decoder is this message's problem, never the import's
+            raise CrmError(f"unreadable headers ({type(error).__name__}: {error})") from None
+
+    def _plan(self, message: Message) -> None:
         found = headers(message.head)
         if not found.keys() & {"from", "date", "subject", "message-id"}:
             raise CrmError("not a mail message (no From, Date or Subject header)")
@@ -394,8 +467,9 @@ class MailCapture(CapturedLog):
         if reason:
             return self.skip(reason)
         sender = addresses(found.get("from", []))
-        if not sender:
-            raise CrmError("no From address")
+        if not sender:  # nobody crm could know: nothing to log
+            self.skip("no sender address")
+            return
         people = self._people(sender[0], found)  # first: most mail is with nobody crm knows
         if people is None:
             return
@@ -412,7 +486,7 @@ class MailCapture(CapturedLog):
             return self.skip("already logged")
         known, unknown, direction = people
         who = known + [self._add(name, address) for name, address in unknown]
-        subject = decode_words((found.get("subject") or [""])[0]).strip() or "(no subject)"
+        subject = model.one_line(decode_words((found.get("subject") or [""])[0])) or "(no subject)"
         self.add(key, when, direction, subject, list(dict.fromkeys(who)))
 
     def _not_ahead(self, when: dt.datetime) -> dt.datetime:
@@ -469,6 +543,7 @@ class MailCapture(CapturedLog):
         """A contact for someone I wrote to (never for someone who only wrote to me)."""
         if address in self.emails:
             return self.emails[address]
+        name = model.one_line(name)[: model.MAX_NAME].strip()  # a sender names themselves
         fields = {"name": name or address.split("@")[0], "emails": [address],
                   "cadence_days": settings.default_cadence(self.store), "source": "mail"}  # fmt: skip
         contact_id = self.store.add_contact(fields, self.now)
@@ -478,7 +553,8 @@ class MailCapture(CapturedLog):
 
     def line(self, dry_run: bool) -> str:
         verb = "would log" if dry_run else "logged"
-        text = f"read {plural(self.read, 'message')}: {verb} {self.summary.added}, skipped {self.summary.skipped}"
+        read = self.summary.added + self.summary.skipped + len(self.summary.invalid)
+        text = f"read {plural(read, 'message')}: {verb} {self.summary.added}, skipped {self.summary.skipped}"
         text += self.reasons_text()
         text += f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else ""
         return text + f"; {plural(self.new_contacts, 'new contact')}"
