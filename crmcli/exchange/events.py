@@ -29,6 +29,7 @@ from ..store import Store
 from .capture import CapturedLog
 
 MAX_FILE = 50_000_000  # bytes: a larger .ics is no calendar of meetings
+WINDOW = dt.timedelta(days=92)  # a repeating series is expanded this much at a time
 MAX_OCCURRENCES = 5_000  # a series repeating more often in the window is refused, not expanded
 REPEATS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")  # meetings repeat no faster
 # Meetings to come are kept this far ahead, so a digest before the next import has them.
@@ -276,18 +277,22 @@ def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
 
 
 def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
-    """The occurrences from start to end, taken one at a time (never a whole endless series
-    at once); None past MAX_OCCURRENCES."""
+    """The occurrences from start to end, a season at a time from the series' first one
+    (never a whole endless series at once); None past MAX_OCCURRENCES."""
     import recurring_ical_events
 
-    found = []
-    for event in recurring_ical_events.of(calendar).after(start):
-        if _day_of(event["DTSTART"].dt) >= end:
-            break
-        found.append(event)
+    query = recurring_ical_events.of(calendar)
+    first = min(_day_of(one(event, "DTSTART").dt) for event in calendar.walk("VEVENT"))
+    window = max(start, first - dt.timedelta(days=1))
+    found: dict[str, Any] = {}
+    while window < end:
+        window_end = min(window + WINDOW, end)
+        for event in query.between(window, window_end):
+            found.setdefault(_occurrence_key(event), event)  # one spanning two windows: once
         if len(found) > MAX_OCCURRENCES:
             return None
-    return found
+        window = window_end
+    return list(found.values())
 
 
 def _day_of(moment: dt.date) -> dt.date:
