@@ -51,7 +51,7 @@ def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
 
 
 def test_an_import_killed_half_way_leaves_none_or_all_of_it(tmp_path):
-    rows = 20_000
+    rows = 8_000
     source = tmp_path / "big.csv"
     with source.open("w") as handle:
         handle.write("name,email,tags,birthday\n")

