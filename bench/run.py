@@ -13,6 +13,7 @@ Run by hand and reported in bench/README.md; never part of the test suite.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -133,6 +134,14 @@ def main() -> None:
     add("crm complaints", [CRM, "complaints"])
     add("crm digest", [CRM, "digest"])
     add("crm contact show (10k interactions)", [CRM, "contact", "show", "1"])
+    # ------------------------------------------------------------------ search, on 1k contacts
+    small, first_1k = work / "small.db", work / "contacts-1k.csv"
+    with (args.data / "contacts.csv").open() as source:
+        first_1k.write_text("".join(itertools.islice(source, 1001)))
+    subprocess.run([CRM, "--db", str(small), "import", "contacts", str(first_1k)], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    add('crm log REF "..." (1k contacts)', [CRM, "--db", str(small), "log", "2", "bench call"])
+    add("crm search TEXT (1k contacts)", [CRM, "--db", str(small), "search", "Silva"])
     if not args.quick:
         bulk(add, work, args.data, env)
         mail(add, work, args.data, env)
@@ -141,6 +150,33 @@ def main() -> None:
     lines.extend(import_profile(env))
     print("\n".join(lines[-9:]))
     shutil.rmtree(work)
+
+
+SAME_JOB_TABLES = {
+    "contacts": ("contacts", "special_dates"),
+    "interactions": ("interactions", "interaction_contacts"),
+}
+
+
+def same_job(work: Path, db: Path, entity: str, csv: Path) -> list[str]:
+    """The sqlite3 shell doing crm's whole import job (bench/same_job_*.sql) on `db`, with the
+    triggers crm sets aside during a bulk import read from the database itself."""
+    import sqlite3
+
+    names = [f"{entity}_ai", *(f"{t}_undo_insert" for t in SAME_JOB_TABLES[entity])]
+    conn = sqlite3.connect(db)
+    triggers = [
+        conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (n,)).fetchone()[0]
+        for n in names
+    ]
+    conn.close()
+    script = (ROOT / "bench" / f"same_job_{entity}.sql").read_text()
+    script = script.replace("{csv}", str(csv))
+    script = script.replace("{drop_triggers}", "\n".join(f"DROP TRIGGER {n};" for n in names))
+    script = script.replace("{create_triggers}", "\n".join(f"{sql};" for sql in triggers))
+    path = work / f"same_job_{entity}.sql"
+    path.write_text(script)
+    return ["sh", "-c", f"sqlite3 {db} < {path}"]
 
 
 def bulk(add, work: Path, data: Path, env: dict) -> None:
@@ -167,6 +203,26 @@ def bulk(add, work: Path, data: Path, env: dict) -> None:
         3,
         clean(sqlite_import),
     )
+    empty = work / "empty.db"
+    subprocess.run(
+        [CRM, "--db", str(empty), "db", "init"], env=env, check=True, capture_output=True
+    )
+
+    def empty_copy(path: Path):
+        def restore():
+            clean(path)()
+            shutil.copy(empty, path)
+
+        return restore
+
+    shell_db = work / "shell.db"
+    empty_copy(shell_db)()
+    add(
+        "floor: the sqlite3 shell doing crm's contacts import job",
+        same_job(work, shell_db, "contacts", contacts_csv),
+        3,
+        empty_copy(shell_db),
+    )
     add(
         "crm import contacts (100k rows)",
         [CRM, "--db", str(fresh), "import", "contacts", str(contacts_csv)],
@@ -175,6 +231,37 @@ def bulk(add, work: Path, data: Path, env: dict) -> None:
     )
     base = work / "contacts-only.db"
     shutil.copy(fresh, base)
+    own = work / "own-export.csv"
+    with own.open("w") as handle:
+        subprocess.run([CRM, "--db", str(base), "export", "contacts"], env=env, check=True,
+                       stdout=handle)  # fmt: skip
+    again = work / "again.db"
+    add(
+        "crm import contacts of crm's own export (100k, uid and every column)",
+        [CRM, "--db", str(again), "import", "contacts", str(own)],
+        3,
+        clean(again),
+    )
+
+    def contacts_only():
+        clean(again)()
+        shutil.copy(base, again)
+
+    add(
+        "crm import contacts --on-duplicate update (100k, all matched)",
+        [
+            CRM,
+            "--db",
+            str(again),
+            "import",
+            "contacts",
+            str(contacts_csv),
+            "--on-duplicate",
+            "update",
+        ],
+        3,
+        contacts_only,
+    )
 
     def restore():
         clean(fresh)()
@@ -185,6 +272,20 @@ def bulk(add, work: Path, data: Path, env: dict) -> None:
         ["sqlite3", str(sqlite_import), f".import --csv {interactions_csv} i"],
         3,
         clean(sqlite_import),
+    )
+    shell_base = work / "shell-base.db"
+    shutil.copy(base, shell_base)
+
+    def shell_copy():
+        clean(shell_db)()
+        shutil.copy(shell_base, shell_db)
+
+    shell_copy()
+    add(
+        "floor: the sqlite3 shell doing crm's interactions import job",
+        same_job(work, shell_db, "interactions", interactions_csv),
+        3,
+        shell_copy,
     )
     add(
         "crm import interactions (1M rows)",

@@ -24,7 +24,7 @@ from .readers import Record
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "json", "vcard")
 ON_DUPLICATE = ("skip", "update", "error")
-BATCH = 50_000  # records written per batch, so memory stays flat on large imports
+BATCH = 20_000  # records written per batch, so memory stays flat on large imports
 CONTACT_BATCH = 10_000  # contacts are larger records: fewer held at once (flat under 100 MB)
 Row = dict[str, Any]
 
