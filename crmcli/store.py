@@ -1282,9 +1282,14 @@ class Store:
         return {row[0] for row in self.conn.execute("SELECT uid FROM interactions")}
 
     def insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
-        """Interactions as tuples in INTERACTION_COLUMNS order, and (contact, time, id) links."""
+        """Interactions as tuples in INTERACTION_COLUMNS order, and (contact, time, id) links;
+        indexed for search at the end, in one statement."""
         if not rows:
             return
+        with self.search_index_after("interactions", rows[0][0]):
+            self._insert_interactions(rows, links)
+
+    def _insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
         undo = f"DELETE FROM interactions WHERE id BETWEEN {int(rows[0][0])} AND {int(rows[-1][0])}"
         columns, rows = _without_empty_columns(INTERACTION_COLUMNS, rows)
         links.sort()  # in primary-key order, the link B-tree is appended to, not split

@@ -79,8 +79,7 @@ class CapturedLog:
     def flush(self) -> None:
         if not self.rows:
             return
-        with self.store.search_index_after("interactions", self.rows[0][0]):
-            self.store.insert_interactions(self.rows, self.links)
+        self.store.insert_interactions(self.rows, self.links)
         self.rows, self.links = [], []
         self.next_id = self.store.next_id("interactions")
 

@@ -517,8 +517,7 @@ class InteractionImport:
     def _flush(self) -> None:
         if not self.rows:
             return
-        with self.store.search_index_after("interactions", self.rows[0][0]):
-            self.store.insert_interactions(self.rows, self.links)
+        self.store.insert_interactions(self.rows, self.links)
         self.rows, self.links = [], []
 
     def write(self) -> None:

@@ -205,21 +205,31 @@ _TSV_CHARS = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 def tsv_rows(stream: TextIO) -> Iterator[tuple[int, list[str] | str]]:
     """(line number, cells) of a TSV file as crm writes it: no quotes, and tabs, newlines and
     backslashes inside cells escaped as `\\t`, `\\n`, `\\\\`."""
+    for number, line, problem in _numbered_lines(stream):
+        if problem:
+            yield number, problem
+            continue
+        cells = line.rstrip("\r\n").split("\t")
+        yield number, [_TSV_ESCAPE.sub(lambda m: _TSV_CHARS[m.group(1)], cell) for cell in cells]
+
+
+def _numbered_lines(stream: TextIO) -> Iterator[tuple[int, str, str | None]]:
+    """(line number, line, problem) per line: a line the encoding cannot read is a problem (and
+    a stream that cannot be decoded at all ends with one)."""
     number = 0
     while True:
         try:
             line = stream.readline()
         except UnicodeDecodeError:
-            yield number + 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
+            yield number + 1, "", decoding_problem(getattr(stream, "encoding", "utf-8"))
             return
         if not line:
             return
         number += 1
         if undecodable(line):
-            yield number, decoding_problem(getattr(stream, "encoding", "utf-8"))
-            continue
-        cells = line.rstrip("\r\n").split("\t")
-        yield number, [_TSV_ESCAPE.sub(lambda m: _TSV_CHARS[m.group(1)], cell) for cell in cells]
+            yield number, line, decoding_problem(getattr(stream, "encoding", "utf-8"))
+        else:
+            yield number, line, None
 
 
 def _csv_problem(error: str) -> str:
@@ -249,20 +259,11 @@ def _no_constant(name: str) -> Any:
 
 def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, object) per JSON Lines line, or (line number, problem)."""
-    number = 0
-    while True:
-        try:
-            line = stream.readline()
-        except UnicodeDecodeError:
-            yield number + 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
-            return
-        if not line:
-            return
-        number += 1
-        if not line.strip():
+    for number, line, problem in _numbered_lines(stream):
+        if problem:
+            yield number, problem
             continue
-        if undecodable(line):
-            yield number, decoding_problem(getattr(stream, "encoding", "utf-8"))
+        if not line.strip():
             continue
         try:
             obj = json_value(line)
