@@ -16,10 +16,10 @@ $(VENV)/.crm: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
 	touch $@
 
-# ... and the tools to test it
-$(VENV)/.dev: pyproject.toml $(VENV)/.crm
+# ... or crm and the tools to test it, in one pip run (one resolution, not two)
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
-	touch $@
+	touch $@ $(VENV)/.crm
 
 # Byte-compile crm: start-up is the product's speed, and some environments set
 # PYTHONDONTWRITEBYTECODE, which would make every run compile the package again.

@@ -100,13 +100,25 @@ def _identify(conn: sqlite3.Connection, path: Path) -> int:
 
 
 def _build(path: Path) -> None:
-    """Fill a brand-new file with the whole schema, in WAL mode."""
+    """Fill a brand-new file with the whole schema, in WAL mode: the migrations run once per
+    process on a database in memory, copied page by page into each new file."""
     conn = _connect(path)
     try:
+        _fresh_schema().backup(conn)
         conn.execute("PRAGMA journal_mode = WAL")
-        Store(conn, path).migrate(0)
     finally:
         conn.close()
+
+
+_FRESH: dict[int, sqlite3.Connection] = {}  # the schema built in this process, by migrations
+
+
+def _fresh_schema() -> sqlite3.Connection:
+    if len(MIGRATIONS) not in _FRESH:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        Store(conn, Path(":memory:")).migrate(0)
+        _FRESH[len(MIGRATIONS)] = conn
+    return _FRESH[len(MIGRATIONS)]
 
 
 def open_store(path: Path | None = None, create: bool = True) -> Store:
