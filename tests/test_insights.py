@@ -16,9 +16,32 @@ import json
 
 import pytest
 
+_STORY: dict = {}  # the story's database, written once per test process and copied after
+
 
 @pytest.fixture
 def story(crm):
+    if _STORY:
+        _copy(_STORY["db"], crm.db)
+        return _STORY["ids"]
+    ids = _tell_story(crm)
+    _STORY["db"] = crm.db.with_name("story-template.db")
+    _copy(crm.db, _STORY["db"])
+    _STORY["ids"] = ids
+    return ids
+
+
+def _copy(source, target) -> None:
+    """A consistent copy of a database, WAL included (SQLite's backup)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+    new.close()
+    old.close()
+
+
+def _tell_story(crm):
     ids = {name: crm.id(f'contact add "{name} Test"') for name in ("Ana", "Bruno", "Carla", "Dave")}
     for name, stage, when, reason in [
         ("Ana", "exploration", "2026-01-10", None), ("Ana", "awareness", "2026-02-01", None),

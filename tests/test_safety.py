@@ -39,9 +39,13 @@ def in_namespace(script: str, **env) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def db(tmp_path):
+    """A database with Ana and one call, made in-process (the tests then run crm as a process)."""
+    from conftest import Crm
+
     path = tmp_path / "crm.db"
-    assert run(path, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0
-    assert run(path, "log", "silva", "call").returncode == 0
+    made = Crm(path)
+    made(["contact", "add", "Ana Silva", "--email", "ana@example.com"], env={"CRM_DB": str(path)})
+    made(["log", "silva", "call"], env={"CRM_DB": str(path)})
     return path
 
 
