@@ -124,6 +124,17 @@ def people(crm) -> dict[str, int]:
     return ids
 
 
+def in_process(db: Path, *args: str, input=None):
+    """crm run inside the test process, answering like a finished process (returncode, stdout,
+    stderr): for tests about what a command does rather than about being a process."""
+    import subprocess
+
+    result = CliRunner().invoke(
+        app, list(args), input=input, env={"CRM_DB": str(db), "CRM_TODAY": TODAY}
+    )
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 def crm_env_for_process(db: Path, **extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(CRM_DB=str(db), CRM_TODAY=TODAY, **extra)

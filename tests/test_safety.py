@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import crm_env_for_process
+from conftest import in_process as quick
 from test_process import CRM, on_terminal, run
 
 
@@ -53,7 +54,7 @@ def db(tmp_path):
 
 
 def test_outputs_never_replace_the_database_or_its_siblings(db, tmp_path):
-    run(db, "contact", "list")  # the -wal and -shm exist while nothing holds them
+    quick(db, "contact", "list")  # the -wal and -shm exist while nothing holds them
     before = digest(db)
     attempts = [
         ("export", "contacts", "-o", str(db)),
@@ -63,23 +64,23 @@ def test_outputs_never_replace_the_database_or_its_siblings(db, tmp_path):
         ("export", "all", "--format", "json", "-o", str(tmp_path / "crm.db.v3.bak")),
     ]
     for args in attempts:
-        result = run(db, *args)
+        result = quick(db, *args)
         assert result.returncode == 1 and "crm: error:" in result.stderr, args
         assert result.stderr.count("\n") == 1, result.stderr
     assert digest(db) == before
-    assert run(db, "contact", "show", "silva").returncode == 0
+    assert quick(db, "contact", "show", "silva").returncode == 0
 
 
 def test_a_backup_replaces_the_old_one_only_when_complete(db, tmp_path):
     target = tmp_path / "backup.db"
-    assert run(db, "backup", str(target)).returncode == 0
+    assert quick(db, "backup", str(target)).returncode == 0
     old = digest(target)
     reader = sqlite3.connect(target)  # another program holds the old backup open
     reader.execute("BEGIN")
     assert reader.execute("SELECT count(*) FROM interactions").fetchone() == (1,)
-    run(db, "log", "silva", "second call")
+    quick(db, "log", "silva", "second call")
     started = time.monotonic()
-    result = run(db, "backup", str(target))
+    result = quick(db, "backup", str(target))
     assert result.returncode == 0 and time.monotonic() - started < 10  # no hang
     assert reader.execute("SELECT count(*) FROM interactions").fetchone() == (1,)
     reader.close()
@@ -161,21 +162,21 @@ def test_vcard_file_names_cannot_leave_the_folder(db, tmp_path):
     for uid in ("abc/def", "urn:uuid:1/../x", "a\\b"):
         source = tmp_path / "in.vcf"
         source.write_text(card.format(uid=uid))
-        run(db, "vcard", "import", str(source))
+        quick(db, "vcard", "import", str(source))
     vdir = tmp_path / "out" / "vdir"
-    assert run(db, "vcard", "export", str(vdir)).returncode == 0
+    assert quick(db, "vcard", "export", str(vdir)).returncode == 0
     outside = {p for p in tmp_path.rglob("*.vcf") if vdir not in p.parents and p.name != "in.vcf"}
     assert outside == set()
     names = [p.name for p in vdir.iterdir()]
     assert all("/" not in n and not n.startswith(".") for n in names)
-    assert run(db, "vcard", "import", str(vdir)).returncode == 0  # and they read back
+    assert quick(db, "vcard", "import", str(vdir)).returncode == 0  # and they read back
 
 
 def test_everything_crm_creates_is_owner_only_whatever_the_umask(tmp_path):
     db = tmp_path / "deep" / "er" / "crm.db"
     old = os.umask(0)
     try:
-        assert run(db, "contact", "add", "Ana Silva", "--birthday", "1985-03-14").returncode == 0
+        assert quick(db, "contact", "add", "Ana Silva", "--birthday", "1985-03-14").returncode == 0
         outputs = {
             "export.csv": ("export", "contacts", "-o", str(tmp_path / "export.csv")),
             "all.json": ("export", "all", "-f", "json", "-o", str(tmp_path / "all.json")),
@@ -184,7 +185,7 @@ def test_everything_crm_creates_is_owner_only_whatever_the_umask(tmp_path):
             "vdir": ("vcard", "export", str(tmp_path / "vdir" / "inner")),
         }
         for args in outputs.values():
-            assert run(db, *args).returncode == 0, args
+            assert quick(db, *args).returncode == 0, args
     finally:
         os.umask(old)
     for name in ("export.csv", "all.json", "feed.ics", "backup.db"):
@@ -266,31 +267,31 @@ UNSAFE_BYTES = (b"\x1b]0;", b"\x1b[2J", b"\x07", "\u202e".encode(), "\x9b".encod
 def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
     card = tmp_path / "evil.vcf"
     card.write_text(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{EVIL}\r\nNOTE:{EVIL}\r\nEND:VCARD\r\n")
-    imported = run(db, "vcard", "import", str(card))
+    imported = quick(db, "vcard", "import", str(card))
     assert imported.returncode == 0
     csv = tmp_path / "evil.csv"
     csv.write_text(f"name,email,{EVIL}\nAl,al@x.example,x\n")
-    ignored = run(db, "import", "contacts", str(csv))
+    ignored = quick(db, "import", "contacts", str(csv))
     assert "ignored columns" in ignored.stderr
     screens = [
         on_terminal(db, "contact", "list").encode(),
         on_terminal(db, "contact", "show", "eve").encode(),
-        run(db, "contact", "list").stdout.encode(),
-        run(db, "contact", "list", "-f", "plain").stdout.encode(),
-        run(db, "contact", "show", "eve").stdout.encode(),
-        run(db, "search", "evil").stdout.encode(),
-        run(db, "contact", "add", EVIL).stderr.encode(),
-        run(db, "log", "eve", "hi").stderr.encode(),  # two Eves now: the error names both
+        quick(db, "contact", "list").stdout.encode(),
+        quick(db, "contact", "list", "-f", "plain").stdout.encode(),
+        quick(db, "contact", "show", "eve").stdout.encode(),
+        quick(db, "search", "evil").stdout.encode(),
+        quick(db, "contact", "add", EVIL).stderr.encode(),
+        quick(db, "log", "eve", "hi").stderr.encode(),  # two Eves now: the error names both
         ignored.stderr.encode(),
     ]
     for screen in screens:
         for unsafe in UNSAFE_BYTES:
             assert unsafe not in screen, (unsafe, screen[:300])
         assert b"\\x1b" in screen or b"\\u202e" in screen or b"Al" in screen
-    exported = run(db, "export", "contacts", "-f", "csv").stdout
+    exported = quick(db, "export", "contacts", "-f", "csv").stdout
     assert EVIL in exported  # data formats keep the bytes exact
     assert EVIL in {
-        c["name"] for c in json.loads(run(db, "export", "contacts", "-f", "json").stdout)
+        c["name"] for c in json.loads(quick(db, "export", "contacts", "-f", "json").stdout)
     }
 
 
@@ -298,15 +299,15 @@ INVISIBLE = "Ana\u200bSilva\u00ad \ufeffCo\u2028sta"  # looks like "AnaSilva Cos
 
 
 def test_invisible_characters_are_shown_and_markdown_renders_data_as_text(db):
-    assert run(db, "contact", "add", INVISIBLE).returncode == 0
-    plain = run(db, "contact", "list", "-f", "plain").stdout
+    assert quick(db, "contact", "add", INVISIBLE).returncode == 0
+    plain = quick(db, "contact", "list", "-f", "plain").stdout
     assert "Ana\\u200bSilva\\xad \\ufeffCo\\u2028sta" in plain
     for char in "\u200b\u00ad\ufeff\u2028":
         assert char not in plain and char not in on_terminal(db, "contact", "list")
-    assert INVISIBLE in run(db, "export", "contacts", "-f", "csv").stdout  # data stays exact
+    assert INVISIBLE in quick(db, "export", "contacts", "-f", "csv").stdout  # data stays exact
     hostile = "[click](https://evil.example) <img src=x onerror=alert(1)> `x` | y"
-    assert run(db, "complaint", "add", "1", hostile).returncode == 0
-    digest = run(db, "digest", "-f", "markdown").stdout  # as a cron mail renders it
+    assert quick(db, "complaint", "add", "1", hostile).returncode == 0
+    digest = quick(db, "digest", "-f", "markdown").stdout  # as a cron mail renders it
     assert (
         "\\[click\\](https://evil.example) \\<img src=x onerror=alert(1)\\> \\`x\\` \\| y" in digest
     ), digest
@@ -358,7 +359,7 @@ def test_a_bad_setting_never_half_does_a_command(db):
     conn.execute("INSERT INTO config (key, value) VALUES ('load_limit', 'lots')")
     conn.commit()
     conn.close()
-    result = run(db, "log", "silva", "call after a bad setting")
+    result = quick(db, "log", "silva", "call after a bad setting")
     assert result.returncode == 0 and result.stdout.strip().isdigit()
 
 
@@ -368,19 +369,19 @@ def test_references_that_cannot_surprise(tmp_path):
         ("Ana Silva", "--email", "ana@example.com"), ("Route 66 Diner",),
         ("bob@b.com fan club",), ("Kenji Tanaka",), ("Maria Ana",),
     ):  # fmt: skip
-        assert run(db, "contact", "add", *args).returncode == 0
-    refused = run(db, "contact", "delete", "6", "--yes")
+        assert quick(db, "contact", "add", *args).returncode == 0
+    refused = quick(db, "contact", "delete", "6", "--yes")
     assert refused.returncode == 1 and "no contact with id 6" in refused.stderr
-    typo = run(db, "contact", "delete", "bob@b.co", "--yes")
+    typo = quick(db, "contact", "delete", "bob@b.co", "--yes")
     assert typo.returncode == 1 and "no contact has the email bob@b.co" in typo.stderr
-    listed = run(db, "contact", "list", "-q").stdout.split()
+    listed = quick(db, "contact", "list", "-q").stdout.split()
     assert sorted(listed) == ["1", "2", "3", "4", "5"]  # nobody was deleted
-    ana = run(db, "contact", "show", "ana", "-f", "json")
+    ana = quick(db, "contact", "show", "ana", "-f", "json")
     assert ana.returncode == 1 and "Ana Silva" in ana.stderr and "Maria Ana" in ana.stderr
     assert "Kenji" not in ana.stderr
-    assert run(db, "contact", "archive", "1").returncode == 0
-    assert run(db, "contact", "add", "Ana Silva").stdout == "6\n"
-    shown = json.loads(run(db, "contact", "show", "Ana Silva", "-f", "json").stdout)
+    assert quick(db, "contact", "archive", "1").returncode == 0
+    assert quick(db, "contact", "add", "Ana Silva").stdout == "6\n"
+    shown = json.loads(quick(db, "contact", "show", "Ana Silva", "-f", "json").stdout)
     assert shown["id"] == 6  # the active one, not the archived namesake
 
 
