@@ -16,6 +16,12 @@ from crmcli.cli import app
 TODAY = "2026-11-24"
 
 
+def pytest_collection_modifyitems(items):
+    """The few long tests first: the parallel workers then end at about the same time, instead
+    of one finishing a long test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def crm_env(tmp_path, monkeypatch):
     db = tmp_path / "crm.db"

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from crmcli.cli import COMMANDS, load_command
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
@@ -44,6 +46,7 @@ def test_the_command_reference_in_the_readme_is_current():
     assert current == reference(), "run: python -m crmcli.reference README.md"
 
 
+@pytest.mark.slow
 def test_the_readme_tour_prints_what_it_shows():
     """The tour runs from an empty database, top to bottom; every output shown is what the
     commands print (uids and times of day aside)."""

@@ -7,6 +7,7 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from conftest import crm_env_for_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ WRITERS = 8
 WRITES_EACH = 6
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
     db = tmp_path / "crm.db"
     assert run(db, "contact", "add", "Ana Silva", "--every", "7d").returncode == 0
@@ -50,6 +52,7 @@ def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
     conn.close()
 
 
+@pytest.mark.slow
 def test_an_import_killed_half_way_leaves_none_or_all_of_it(tmp_path):
     rows = 8_000
     source = tmp_path / "big.csv"

@@ -322,6 +322,7 @@ def test_an_unknown_command_is_escaped_once(db):
 # --------------------------------------------------------------------------- other writers
 
 
+@pytest.mark.slow
 def test_sixteen_processes_importing_and_logging_at_once_all_succeed(tmp_path):
     db = tmp_path / "crm.db"
     assert run(db, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0

@@ -75,6 +75,7 @@ COMMANDS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", [80, 120, 200])
 def test_every_screen_fits_and_keeps_its_tokens_whole(busy, columns):
     emails = {e for line in run(busy, "export", "contacts").stdout.splitlines()[1:]

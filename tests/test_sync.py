@@ -281,6 +281,7 @@ def vdirsyncer(tmp_path: Path, side: str, folder: Path, url: str) -> callable:
     return lambda: run("sync")
 
 
+@pytest.mark.slow
 def test_the_full_loop_with_radicale_and_vdirsyncer(crm, people, tmp_path, radicale):
     """crm ⇄ vdir ⇄ vdirsyncer ⇄ Radicale ⇄ vdirsyncer ⇄ a second vdir (the phone)."""
     mine, phone = tmp_path / "crm-vdir", tmp_path / "phone"
