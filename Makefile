@@ -11,14 +11,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The compat editable mode puts the checkout on sys.path with a .pth line, where the default
+# mode adds an import hook that every start-up pays for. Setuptools warns that the mode is
+# transitional; the warning is for setuptools' developers, not for someone running the demo.
+INSTALL := PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --config-settings editable_mode=compat
+
 # crm and what it needs to run
 $(VENV)/.crm: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
+	$(INSTALL) -e .
 	touch $@
 
 # ... or crm and the tools to test it, in one pip run (one resolution, not two)
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	$(INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.crm
 
 # Byte-compile crm: start-up is the product's speed, and some environments set
