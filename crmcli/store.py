@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -179,12 +179,18 @@ def _contact_values(columns: list[str]) -> Callable[[Row], list[Any]]:
 
 
 def _without_empty_columns(
-    columns: tuple[str, ...], rows: list[tuple]
+    columns: Sequence[str], rows: list[Sequence], defaults: dict[str, Any] | None = None
 ) -> tuple[list[str], list[tuple]]:
-    """Rows without the columns that are NULL in every one of them (left to their NULL
-    default): binding a parameter costs Python more than SQLite's whole insert does."""
+    """Rows without the columns that hold their default (NULL unless `defaults` says) in every
+    one of them, left to the table's DEFAULT: binding a parameter costs Python more than
+    SQLite's whole insert does."""
+    defaults = defaults or {}
     cells = list(zip(*rows, strict=True))
-    used = [i for i, column in enumerate(cells) if column.count(None) != len(column)]
+    used = [
+        i
+        for i, column in enumerate(cells)
+        if column.count(defaults.get(columns[i])) != len(column)
+    ]
     if len(used) == len(columns):
         return list(columns), rows
     return [columns[i] for i in used], list(zip(*(cells[i] for i in used), strict=True))
@@ -1196,10 +1202,14 @@ class Store:
         first, last = rows[0]["id"], rows[-1]["id"]
         undo = f"DELETE FROM contacts WHERE id BETWEEN {int(first)} AND {int(last)}"
         with self.unrecorded("contacts", undo, len(rows), ("special_dates", "stage_changes")):
-            columns = ["id", *model.FIELDS["contacts"]]
+            columns, values = _without_empty_columns(
+                ["id", *model.FIELDS["contacts"]],
+                list(map(_contact_values(["id", *model.FIELDS["contacts"]]), rows)),
+                STORED_CONTACT_DEFAULTS,
+            )
             self.conn.executemany(
                 f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                map(_contact_values(columns), rows),
+                values,
             )
             uids = new_uids(len(dates))
             self.conn.executemany(
@@ -1494,6 +1504,11 @@ def fts_query(text: str) -> str:
 
 
 CONTACT_DEFAULTS = {"archived": False}
+# The table's own DEFAULTs, as stored: a column holding these in every row of a batch is left out.
+STORED_CONTACT_DEFAULTS = {
+    "archived": 0,
+    **{column: "[]" for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS)},
+}
 
 INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "channel", "direction", "summary", "outcome", "sentiment",
