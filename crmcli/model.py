@@ -272,7 +272,7 @@ def vcard_line(value: Any) -> str:
     """A vCard property crm does not model, kept as read (NAME;PARAMS:VALUE) to write back."""
     cleaned = text(value, "vCard line", MAX_VCARD_LINE, required=True) or ""
     if ":" not in cleaned or "\n" in cleaned or "\r" in cleaned:
-        raise CrmError(f"bad vCard line {value[:60]!r}: NAME:VALUE on one line")
+        raise CrmError(f"bad vCard line {cleaned[:60]!r}: NAME:VALUE on one line")
     name = re.split(r"[;:]", cleaned, maxsplit=1)[0].rpartition(".")[2].strip().upper()
     if not re.fullmatch(r"[A-Z0-9-]+", name) or name in CARD_STRUCTURE:
         raise CrmError(
@@ -299,18 +299,35 @@ def address(value: Any) -> Row:
     return clean
 
 
+def json_value(text: str) -> Any:
+    """One JSON value, with the ways JSON can hurt a program turned into our errors: the one
+    JSON parser for every door (files, CSV cells holding JSON, stored JSON columns)."""
+    import json
+
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise CrmError(f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise CrmError("JSON nested too deeply") from None
+    except ValueError as error:  # a number of thousands of digits, NaN, Infinity
+        raise CrmError(f"not valid JSON ({error})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def json_items(check: Check, what: str) -> Check:
     """A JSON list column: a list, or its JSON text (as a CSV cell holds it)."""
     inner = items(check, what)
 
     def check_json_items(value: Any) -> list[Any]:
         if type(value) is str and value.strip().startswith("["):
-            import json
-
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise CrmError(f"{what} is not a JSON list: {value[:60]!r}") from None
+                value = json_value(value)
+            except CrmError as error:
+                raise CrmError(f"{what} is not a JSON list: {value[:60]!r}: {error}") from None
         if type(value) is str:
             value = [value]
         return inner(value)

@@ -47,7 +47,11 @@ def open_store(create: bool = False) -> Store:
     from .store import open_store as _open
 
     store = _open(db_path(), create=create)
-    store.command = shlex.join(["crm", *_command_line])  # what `crm history` shows
+    # What `crm history` shows. Bytes that are not UTF-8 arrive as lone surrogates: shown as
+    # escapes here, so the record of the command never fails where the command's own checks
+    # would refuse the value with a clear message.
+    command = shlex.join(["crm", *_command_line])
+    store.command = command.encode("utf-8", "backslashreplace").decode("utf-8")
     store.clock = clock.now
     _open_stores.append(store)
     return store

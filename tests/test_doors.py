@@ -113,7 +113,15 @@ CASES = [
     ("deep nesting", "jsonl", lambda t, c: f"import contacts {jsonl_file(t, '[' * 100_000 + ']' * 100_000)}", "nested too deeply"),
     ("deep nesting", "backup", lambda t, c: f"import all {backup_text(t, '[' * 100_000 + ']' * 100_000)}", "nested too deeply"),
     ("lone surrogate", "jsonl", lambda t, c: f"import contacts {jsonl_file(t, SURROGATE)}", "line 1: name holds a character that is not valid Unicode"),
+    ("lone surrogate", "option", lambda t, c: ["log", "silva", LONE], "summary holds a character that is not valid Unicode"),
+    ("lone surrogate", "option", lambda t, c: ["stage", "silva", "commitment", "--reason", LONE], "not valid Unicode"),
+    ("lone surrogate", "option", lambda t, c: ["contact", "edit", "silva", "--company", LONE], "not valid Unicode"),
     ("lone surrogate", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('contacts', 'name', LONE))}", "not valid Unicode"),
+    # a list column holding something other than its items, or JSON too deep for a parser
+    ("extra [1]", "csv", lambda t, c: f"import contacts {csv_file(t, 'name,extra', 'Zed,[1]')}", "line 2: bad vCard line '1'"),
+    ("extra [1]", "jsonl", lambda t, c: f"import contacts {jsonl_file(t, json.dumps({'name': 'Zed', 'extra': [1]}))}", "line 1: bad vCard line '1'"),
+    ("extra [1]", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('contacts', 'extra', [1]))}", "bad vCard line '1'"),
+    ("deep nesting", "csv", lambda t, c: f"import contacts {csv_file(t, 'name,addresses', 'Zed,' + '[' * 5000 + ']' * 5000)}", "line 2: addresses is not a JSON list"),
     # a backup from the future
     ("schema 999", "backup", lambda t, c: f"import all {backup_file(t, c, lambda d: d.update(schema=999))}", "newer crm (schema 999"),
     # values a CHECK constraint would catch, caught first
@@ -176,6 +184,8 @@ UNCHECKED = [
     "INSERT INTO interaction_contacts VALUES (3, 'garbage', last_insert_rowid())",
     "INSERT INTO followups (uid, contact_id, due, created) VALUES ('bad-due', 3, 'soon', '2026-11-01')",
     "INSERT INTO config (key, value) VALUES ('days', 'abc')",
+    "UPDATE contacts SET extra = '[1]' WHERE id = 1",
+    "UPDATE contacts SET addresses = '" + "[" * 5000 + "]" * 5000 + "' WHERE id = 3",
 ]
 
 
@@ -193,6 +203,8 @@ def test_doctor_finds_rows_written_unchecked(crm, people):
         "unknown channel 'fax'",
         "bad due date 'soon'",
         "config days='abc'",
+        "contacts 1: bad vCard line '1'",
+        "contacts 3: addresses is not a JSON list",
     ):
         assert found in rules["detail"], found
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from ..errors import CrmError
+from ..model import json_value
 
 SAMPLE = 1 << 16  # bytes read ahead to sniff the encoding, the format and the CSV dialect
 
@@ -239,22 +239,6 @@ def _csv_problem(error: str) -> str:
 
 
 # --------------------------------------------------------------------------- JSON
-
-
-def json_value(text: str) -> Any:
-    """One JSON value, with the ways JSON can hurt a program turned into our errors."""
-    try:
-        return json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        raise CrmError(f"not valid JSON ({error.msg})") from None
-    except RecursionError:
-        raise CrmError("JSON nested too deeply") from None
-    except ValueError as error:  # a number of thousands of digits, NaN, Infinity
-        raise CrmError(f"not valid JSON ({error})") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
