@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import model, settings, when
-from .errors import CrmError
+from .errors import UsageError
 from .store import Store
 
 Row = dict[str, Any]
@@ -46,7 +46,7 @@ def record_interaction(
     from .records import not_in_future
 
     if follow_up_due is None and follow_up_note:
-        raise CrmError("--follow-up-note needs --follow-up WHEN")
+        raise UsageError("--follow-up-note needs --follow-up WHEN")
     contact_ids = [c["id"] for c in contacts]
     happened = fields["happened_at"]
     not_in_future(happened, now.date(), "--when", allow_future)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _db_override: Path | None = None
 _open_stores: list[Store] = []
+_temporary_folders: list[Path] = []  # dry runs' throwaway databases, removed at the end
 _command_line: list[str] = []
 
 
@@ -60,6 +61,10 @@ def open_store(create: bool = False) -> Store:
 def close_stores() -> None:
     while _open_stores:
         _open_stores.pop().close()
+    while _temporary_folders:
+        import shutil
+
+        shutil.rmtree(_temporary_folders.pop(), ignore_errors=True)
 
 
 def _complete(values: tuple[str, ...]):
@@ -81,17 +86,24 @@ def happened(text: str | None):
 
 
 def open_store_for_import(dry_run: bool) -> Store:
-    """An import's database: created if missing, except for a dry run, which then runs on a
-    throwaway empty database (a dry run writes nothing, not even a new file)."""
-    if dry_run and not db_path().exists():
-        import tempfile
+    """An import's database: created if missing. A dry run writes nothing, not even a new
+    file or a migration: without a database it runs on a throwaway empty one, and on a
+    database an older crm wrote it runs on a migrated copy; both are removed afterwards."""
+    from .store import copy_database, migration_pending
+    from .store import open_store as _open
 
-        from .store import open_store as _open
+    path = db_path()
+    if not dry_run or (path.exists() and not migration_pending(path)):
+        return open_store(create=True)
+    import tempfile
 
-        store = _open(Path(tempfile.mkdtemp(prefix="crm-dry-run-")) / "crm.db")
-        _open_stores.append(store)
-        return store
-    return open_store(create=True)
+    folder = Path(tempfile.mkdtemp(prefix="crm-dry-run-"))
+    _temporary_folders.append(folder)
+    if path.exists():
+        copy_database(path, folder / "crm.db")
+    store = _open(folder / "crm.db")
+    _open_stores.append(store)
+    return store
 
 
 def parse_day(text: str, prefer: str = "future") -> dt.date:

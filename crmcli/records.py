@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import model, trash, when
-from .errors import CrmError
+from .errors import CrmError, UsageError
 from .store import Store
 
 Row = dict[str, Any]
@@ -82,7 +82,7 @@ def edit_interaction(
     """Correct an interaction: its fields, when it happened, or who took part."""
     store.get_interaction(interaction_id)
     if not changes and people is None:
-        raise CrmError("nothing to change: give at least one option, e.g. --summary or --when")
+        raise UsageError("nothing to change: give at least one option, e.g. --summary or --when")
     if "happened_at" in changes:
         not_in_future(changes["happened_at"], today, "--when", allow_future)
     ids = [person["id"] for person in people] if people is not None else None
@@ -93,7 +93,7 @@ def edit_interaction(
 def edit(store: Store, kind: str, record_id: int, changes: Row, now: dt.datetime) -> Row:
     """Change the fields of a follow-up, complaint, special date or note."""
     if not changes:
-        raise CrmError("nothing to change: give at least one option")
+        raise UsageError("nothing to change: give at least one option")
     table = {"followup": "followups", "complaint": "complaints", "date": "special_dates",
              "note": "notes"}[kind]  # fmt: skip
     current = get(store, kind, record_id, now)

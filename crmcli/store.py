@@ -121,6 +121,31 @@ def _fresh_schema() -> sqlite3.Connection:
     return _FRESH[len(MIGRATIONS)]
 
 
+def migration_pending(path: Path) -> bool:
+    """Whether opening `path` would migrate it (a dry run then works on a copy). Writes
+    nothing; a file that is not a crm database answers False, for open_store to refuse."""
+    try:
+        if not dbfile.inspect(path):
+            return False
+        conn = _connect(path)
+        try:
+            return _identify(conn, path) < LATEST
+        finally:
+            conn.close()
+    except CrmError:
+        return False
+
+
+def copy_database(path: Path, target: Path) -> None:
+    """A consistent copy of the database at `path` into the new file `target`."""
+    source, copy = _connect(path), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 def open_store(path: Path | None = None, create: bool = True) -> Store:
     """Open the crm database at `path` (migrating it if it is older); create it if missing and
     `create` is true. Anything that is not a crm database is refused untouched."""
@@ -179,17 +204,15 @@ def _contact_values(columns: list[str]) -> Callable[[Row], list[Any]]:
 
 
 def _without_empty_columns(
-    columns: Sequence[str], rows: list[Sequence], defaults: dict[str, Any] | None = None
-) -> tuple[list[str], list[tuple]]:
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], defaults: dict[str, Any] | None = None
+) -> tuple[list[str], Sequence[Sequence[Any]]]:
     """Rows without the columns that hold their default (NULL unless `defaults` says) in every
     one of them, left to the table's DEFAULT: binding a parameter costs Python more than
     SQLite's whole insert does."""
     defaults = defaults or {}
     cells = list(zip(*rows, strict=True))
     used = [
-        i
-        for i, column in enumerate(cells)
-        if column.count(defaults.get(columns[i])) != len(column)
+        i for i, column in enumerate(cells) if column.count(defaults.get(columns[i])) != len(column)
     ]
     if len(used) == len(columns):
         return list(columns), rows
@@ -1313,13 +1336,13 @@ class Store:
 
     def _insert_interactions(self, rows: list[tuple], links: list[tuple]) -> None:
         undo = f"DELETE FROM interactions WHERE id BETWEEN {int(rows[0][0])} AND {int(rows[-1][0])}"
-        columns, rows = _without_empty_columns(INTERACTION_COLUMNS, rows)
+        columns, values = _without_empty_columns(INTERACTION_COLUMNS, rows)
         links.sort()  # in primary-key order, the link B-tree is appended to, not split
         with self.unrecorded("interactions", undo, len(rows), ("interaction_contacts",)):
             self.conn.executemany(
                 f"INSERT INTO interactions ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})",
-                rows,
+                values,
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO interaction_contacts (contact_id, happened_at, interaction_id) "

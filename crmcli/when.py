@@ -71,11 +71,15 @@ PLACEHOLDER_YEARS = (1604, 1900)  # Apple's and others' "year unknown"
 # --------------------------------------------------------------------------- the supported range
 
 
-def check_range(moment: dt.date, what: str = "date") -> None:
-    """Refuse a date outside the range crm stores (a typo such as 0202, or 20266)."""
+def check_range(moment: dt.date, what: str = "date", said: str | None = None) -> None:
+    """Refuse a date outside the range crm stores (a typo such as 0202, or 20266); `said` is
+    the words that gave it, named when they are not the date itself ('tomorrow')."""
     day = moment.date() if isinstance(moment, dt.datetime) else moment
     if not EARLIEST <= day <= LATEST:
-        raise CrmError(f"{what} {day} is outside the supported range {RANGE_TEXT}: check the year")
+        words = f" ({said!r})" if said and not said.startswith(str(day)) else ""
+        raise CrmError(
+            f"{what} {day}{words} is outside the supported range {RANGE_TEXT}: check the year"
+        )
 
 
 def stamp(moment: dt.datetime | dt.date) -> str:
@@ -189,7 +193,7 @@ def parse_when(
 ) -> dt.date | dt.datetime:
     """A date, or a datetime when the expression names a time of day (or hours, or `now`)."""
     moment = _parse_when(text, today, now, prefer)
-    check_range(moment, repr(text.strip()) + " is")
+    check_range(moment, "date", text.strip())
     return moment
 
 

@@ -19,7 +19,7 @@ BAD_INPUT = [
     ('log silva "call" --sentiment angry', 2, "unknown sentiment"),
     ('log silva "call" --amount -5', 1, "cannot be negative"),
     ('log silva "call" --follow-up never', 1, "bad date"),
-    ('log silva "call" --follow-up-note "no date"', 1, "needs --follow-up"),
+    ('log silva "call" --follow-up-note "no date"', 2, "needs --follow-up"),
     ('log "silva,nobody" "call"', 1, "no contact matches"),
     ('contact add ""', 1, "name is empty"),
     ('contact add "   "', 1, "name is empty"),
@@ -122,3 +122,9 @@ def test_a_database_path_that_cannot_be_created(crm, people, tmp_path):
     result = crm(f"--db {blocker}/crm.db contact list", ok=False)
     assert result.exit_code == 1 and "cannot create" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_edit_that_changes_nothing_is_bad_usage(crm, people):
+    crm('log silva "call" --follow-up friday')
+    for command in ("interaction edit 1", "followup edit 1", "contact edit silva"):
+        crm.fails(command, code=2, says="nothing to change")

@@ -486,3 +486,33 @@ def test_calendar_and_export_destinations_that_cannot_be_written(crm, people, tm
     afile.write_text("x")
     crm.fails(f"vcard export {afile}", says="is a file")
     crm.fails(f"import all {afile}", says="not valid JSON")
+
+
+def test_a_dry_run_on_an_older_database_migrates_nothing_and_leaves_nothing(
+    crm, tmp_path, monkeypatch
+):
+    """A dry run writes nothing: not the migration an older database would get (it runs on a
+    migrated copy), not a `.bak`, and no throwaway database left in the temporary folder."""
+    import hashlib
+    import tempfile
+
+    from crmcli import migrations
+    from crmcli.store import open_store
+
+    monkeypatch.setattr("crmcli.store.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    open_store(crm.db).close()
+    monkeypatch.undo()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    before = hashlib.sha256(crm.db.read_bytes()).hexdigest()
+    result = crm("import contacts - --dry-run", input="name\nSomeone New\n")
+    assert "would import contacts: 1 added" in result.stderr
+    assert hashlib.sha256(crm.db.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in crm.db.parent.iterdir() if p.name.startswith("crm.db")) == [
+        "crm.db"
+    ]
+    crm.db.unlink()
+    assert "1 added" in crm("import contacts - --dry-run", input="name\nX\n").stderr
+    assert not crm.db.exists() and list(scratch.iterdir()) == []

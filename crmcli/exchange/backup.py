@@ -128,6 +128,9 @@ class _Plan:
         self.known = {s: store.uid_ids(_table(s)) for s in SECTIONS}
         self.records: dict[str, list[tuple[Row, Row, Any]]] = {s: [] for s in SECTIONS}
         self.new_uids: dict[str, set[str]] = {s: set() for s in SECTIONS}
+        # Records already reported: what links to them is not reported again (one bad contact
+        # is one line, not one more for each of its interactions).
+        self.refused: dict[str, set[str]] = {s: set() for s in SECTIONS}
         self.config: list[tuple[str, str]] = []
 
     def check(self) -> None:
@@ -142,6 +145,8 @@ class _Plan:
                 except CrmError as error:
                     uid = record.get("uid") if isinstance(record, dict) else None
                     shown = f" ({uid})" if isinstance(uid, str) else ""
+                    if isinstance(uid, str):
+                        self.refused[section].add(uid)
                     self.problems.append(f"{section} record {number}{shown}: {error}")
         self._check_config()
 
@@ -164,7 +169,11 @@ class _Plan:
         self.records[section].append((checked, links, old_id))
 
     def _exists(self, section: str, uid: Any) -> bool:
-        return uid in self.known[section] or uid in self.new_uids[section]
+        return (
+            uid in self.known[section]
+            or uid in self.new_uids[section]
+            or uid in self.refused[section]
+        )
 
     def _ref(self, value: Any, what: str) -> str:
         try:
@@ -226,7 +235,9 @@ def restore(
     plan = _Plan(store, document, lenient)
     plan.check()
     if plan.problems:
-        raise ImportRefused(plan.problems, "records")
+        raise ImportRefused(
+            plan.problems, "records", "a backup is restored whole: mend the file and run it again"
+        )
     with store.transaction():
         ids = {s: dict(plan.known[s]) for s in SECTIONS}
         for section in SECTIONS:

@@ -32,12 +32,16 @@ Row = dict[str, Any]
 class ImportRefused(CrmError):
     """Bad records in an all-or-nothing import; `problems` holds one `line N: ...` each."""
 
-    def __init__(self, problems: list[str], what: str = "rows"):
+    def __init__(
+        self,
+        problems: list[str],
+        what: str = "rows",
+        mend: str = "fix them, or use --skip-invalid to import the rest",
+    ):
         self.problems = problems
         super().__init__(
             f"import refused, nothing written: {len(problems)} bad "
-            f"{what if len(problems) != 1 else what.rstrip('s')} "
-            "(fix them, or use --skip-invalid to import the rest)",
+            f"{what if len(problems) != 1 else what.rstrip('s')} ({mend})",
             details=problems,
         )
 
