@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CrmError
-from .options import close_stores, set_command_line, set_db_path
+from .options import changes_saved, close_stores, set_command_line, set_db_path
 
 # name → (module in crmcli.commands, attribute, the line `crm --help` shows)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -135,7 +135,7 @@ class CrmGroup(TyperGroup):
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
         except OSError as error:
-            raise fail(_os_error(error), 1) from None
+            raise fail(_os_error(error, changes_saved()), 1) from None
         except OverflowError as error:
             if "SQLite" in str(error):
                 raise fail("a number is too large: ids must fit in 64 bits", 1) from None
@@ -159,11 +159,18 @@ class CrmGroup(TyperGroup):
             close_stores()
 
 
-def _os_error(error: OSError) -> str:
-    """A failure to read or write a file or the output, said plainly."""
+def _os_error(error: OSError, saved: bool = False) -> str:
+    """A failure to read or write a file or the output, said plainly — and, when the command
+    had already saved its change, said so, since running it again would do it twice."""
     import errno
 
     where = f"{error.filename}" if error.filename else "the output"
+    if saved:
+        return (
+            f"the change was saved, but crm cannot write {where} ({error.strerror or error}): "
+            "do not run the command again; `crm history` shows the change, `crm undo` takes it "
+            "back"
+        )
     if error.errno == errno.ENOSPC:
         return f"cannot write {where}: the device is full (free some space and run it again)"
     if error.errno in (errno.EACCES, errno.EPERM):

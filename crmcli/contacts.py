@@ -26,10 +26,11 @@ def resolve(store: Store, ref: str) -> Row:
 
     - all digits: an id, and nothing else;
     - an email: whoever holds it, and nothing else;
-    - otherwise a name: the exact name, else the words the name starts with ("ana sil" is
-      Ana Silva; "ana" is not Kenji Tanaka), accents and case ignored.
-    Active contacts first: an archived one answers only when no active one does. Several
-    answers are an error that lists them."""
+    - otherwise a name: the exact name, else names with a word starting with each word given,
+      in any order ("ana sil" and "silva ana" are Ana Silva, and "Silva, Ana"; "ana" is not
+      Kenji Tanaka; "obrien" is O'Brien), accents and case ignored.
+    Active contacts first: an archived one answers only when no active one does, by its exact
+    name or its words. Several answers are an error that lists them."""
     cleaned = model.as_text(ref if ref is not None else "", "contact reference").strip()
     if not cleaned:
         raise CrmError("empty contact reference: give an id, an email or part of a name")
@@ -40,14 +41,17 @@ def resolve(store: Store, ref: str) -> Row:
         if not found:
             raise NotFound(f"no contact has the email {cleaned}: see `crm contact list --search`")
         return _one(cleaned, found)
-    found = _active_first(store.contacts_named(fold(cleaned)))
-    if not found and words(cleaned):
-        found = _active_first(store.contacts_with_words(words(cleaned)))
-    if not found:
-        raise NotFound(
-            f"no contact matches {cleaned!r}: try `crm contact list --search` for its id"
-        )
-    return _one(cleaned, found)
+    exact = store.contacts_named(fold(cleaned))
+    by_words: list[Row] | None = None
+    for archived in (0, 1):
+        found = [row for row in exact if row["archived"] == archived]
+        if not found and words(cleaned):
+            if by_words is None:
+                by_words = store.contacts_with_words(words(cleaned).split())
+            found = [row for row in by_words if row["archived"] == archived]
+        if found:
+            return _one(cleaned, found)
+    raise NotFound(f"no contact matches {cleaned!r}: try `crm contact list --search` for its id")
 
 
 def _by_id(store: Store, digits: str) -> Row:

@@ -29,19 +29,29 @@ from .store import Store
 
 
 def check_target(path: Path, store: Store) -> None:
-    """Refuse a target that is the database, a file beside it, or a folder."""
-    if any(_same(path, other) for other in [store.path, *dbfile.siblings(store.path)]):
+    """Refuse a target that is the database, a file beside it, or a folder. Beside the real
+    file too: when CRM_DB is a symlink, SQLite names its -wal and -shm after the link's target."""
+    real = _real(store.path)
+    protected = [store.path, *dbfile.siblings(store.path), real, *dbfile.siblings(real)]
+    if any(_same(path, other) for other in protected):
         raise CrmError(
             f"{path} is the database or a file SQLite keeps beside it: writing there would "
             "overwrite the database itself; give another path"
         )
-    if _is_migration_copy(path, store.path):
+    if _is_migration_copy(path, store.path) or _is_migration_copy(path, real):
         raise CrmError(
             f"{path} is the copy crm made of the database before a migration: keep it; "
             "give another path"
         )
     if path.is_dir():
         raise CrmError(f"{path} is a directory: give a file name")
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -69,11 +79,34 @@ def is_stream(path: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
+# Names of a descriptor this process already holds (the shell's `>> log` behind /dev/stdout):
+# written through that descriptor, at its offset, never replaced or truncated.
+DESCRIPTOR_PATH = re.compile(r"/dev/(?:std(out|err)|fd/(\d+))|/proc/(?:self|(\d+))/fd/(\d+)")
+
+
+def _descriptor(path: Path) -> int | None:
+    found = DESCRIPTOR_PATH.fullmatch(str(path))
+    if found is None:
+        return None
+    std, dev_fd, pid, proc_fd = found.groups()
+    if pid is not None and int(pid) != os.getpid():
+        return None
+    if std:
+        return 1 if std == "out" else 2
+    return int(dev_fd or proc_fd)
+
+
 @contextmanager
 def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
-    """Where a command's output goes: stdout (None or `-`), a stream, or a file replaced whole."""
+    """Where a command's output goes: stdout (None or `-`), a descriptor this process holds, a
+    stream, or a file replaced whole."""
     if path is None or str(path) == "-":
         yield sys.stdout
+        return
+    descriptor = _descriptor(path)
+    if descriptor is not None:
+        with _through(descriptor, path) as handle:
+            yield handle
         return
     check_target(path, store)
     if is_stream(path):
@@ -82,6 +115,20 @@ def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
         return
     with replacing(path) as temporary, _opened(temporary) as handle:
         yield handle
+
+
+@contextmanager
+def _through(descriptor: int, path: Path) -> Iterator[TextIO]:
+    try:
+        handle = os.fdopen(os.dup(descriptor), "w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise unwritable(path, error) from None
+    with handle:
+        try:
+            yield handle
+            handle.flush()
+        except OSError as error:
+            raise unwritable(path, error) from None
 
 
 @contextmanager
@@ -99,10 +146,11 @@ def _opened(path: Path) -> Iterator[TextIO]:
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A private temporary file beside `path` (a symlink's target: the link stays), renamed
-    over it once the block has written it completely; removed if anything fails."""
-    target = path.resolve() if path.is_symlink() else path
+def replacing(path: Path, follow_link: bool = True) -> Iterator[Path]:
+    """A private temporary file beside `path` (a symlink's target, when following: the link
+    stays), renamed over it once the block has written it completely; removed if anything
+    fails. Not following, a symlink at `path` is itself replaced and its target untouched."""
+    target = path.resolve() if follow_link and path.is_symlink() else path
     folder = target.parent
     if not folder.is_dir():
         raise CrmError(f"cannot write {path}: the folder {folder} does not exist")
@@ -162,9 +210,11 @@ def unwritable(path: Path, error: OSError) -> CrmError:
     return CrmError(f"cannot write {path}: {error.strerror}")
 
 
-def write_private(path: Path, text: str) -> None:
-    """A small file (one vCard) written whole, owner-only, replacing any previous one."""
-    with replacing(path) as temporary:
+def write_private(path: Path, text: str, store: Store) -> None:
+    """A small file named from data (one vCard) written whole, owner-only, replacing any
+    previous one — never through a symlink planted there, never over the database."""
+    check_target(path, store)
+    with replacing(path, follow_link=False) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="")
 
 
@@ -173,6 +223,11 @@ def backup(store: Store, target: Path) -> None:
     temporary file and renamed into place: the previous backup survives any failure."""
     import sqlite3
 
+    if str(target) == "-" or _descriptor(target) is not None:
+        raise CrmError(
+            "a backup is a database file, not a stream: give a file name, or use "
+            "`crm export all --format json` to write everything to stdout"
+        )
     check_target(target, store)
     if is_stream(target):
         raise CrmError(f"{target} is not a regular file: a backup is a database file")

@@ -243,6 +243,14 @@ def words(value: str) -> str:
     return " ".join(fold(value).split())
 
 
+def joined_words(value: str) -> str:
+    """A name folded with its apostrophes, hyphens and dots left out: "O'Brien" gives "obrien",
+    for the reference typed without them."""
+    for mark in "-'’.":
+        value = value.replace(mark, "")
+    return " ".join(fold(value).split())
+
+
 def phone_key(phone: str) -> str:
     """A phone in any formatting, compared by its last nine digits (so +351 912 345 678 and
     912345678 are the same number)."""

@@ -58,6 +58,12 @@ def open_store(create: bool = False) -> Store:
     return store
 
 
+def changes_saved() -> bool:
+    """Whether this command has already committed a change (then a failure to print its
+    output must not send the user to run it again: that would do it twice)."""
+    return any(store.committed for store in _open_stores)
+
+
 def close_stores() -> None:
     while _open_stores:
         _open_stores.pop().close()

@@ -64,6 +64,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.create_function("crm_fold", 1, fold, deterministic=True)
     conn.create_function("crm_words", 1, words, deterministic=True)
+    conn.create_function("crm_joined", 1, model.joined_words, deterministic=True)
     return conn
 
 
@@ -249,6 +250,7 @@ class Store:
         self.command: str | None = None
         self.clock: Callable[[], dt.datetime] | None = None
         self.change_id: int | None = None
+        self.committed = False  # whether a write of this command is already saved
 
     def close(self) -> None:
         self.conn.close()
@@ -290,6 +292,7 @@ class Store:
         else:
             # A transaction that changed nothing leaves the file as it was, byte for byte.
             self.conn.execute("COMMIT" if wrote else "ROLLBACK")
+            self.committed = self.committed or wrote
         finally:
             self._depth = 0
             self.change_id = None
@@ -484,16 +487,25 @@ class Store:
         return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM contacts)").fetchone()[0])
 
     def backup(self, target: Path) -> None:
-        """SQLite's online backup into `target` (a new, private file): a consistent copy even
-        while others write."""
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, dbfile.PRIVATE_FILE)
+        """SQLite's online backup, a consistent copy even while others write, made in a new
+        private file of an unpredictable name beside `target` and renamed over it when whole:
+        a kill half-way leaves any earlier copy intact, and a symlink planted at `target` is
+        replaced, never followed."""
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
-        os.chmod(target, dbfile.PRIVATE_FILE)
-        copy = sqlite3.connect(target)
+        temporary = Path(name)
         try:
-            self.conn.backup(copy)
+            os.chmod(temporary, dbfile.PRIVATE_FILE)
+            copy = sqlite3.connect(temporary)
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+            os.replace(temporary, target)
         finally:
-            copy.close()
+            temporary.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ config and state
 
@@ -531,12 +543,14 @@ class Store:
             f"{CONTACT_SELECT} WHERE crm_fold(c.name) = ? ORDER BY c.archived, c.id", (folded,)
         )
 
-    def contacts_with_words(self, folded: str) -> list[Row]:
-        """Contacts with a word of their name starting with `folded` (words may follow)."""
+    def contacts_with_words(self, folded: list[str]) -> list[Row]:
+        """Contacts with, for each folded word given, a word of their name starting with it
+        (in any order); a word also matches with its apostrophes and hyphens left out."""
+        each = "(instr(' ' || crm_words(c.name), ' ' || ?) > 0 OR instr(' ' || crm_joined(c.name), ' ' || ?) > 0)"
         return self.all(
-            f"{CONTACT_SELECT} WHERE instr(' ' || crm_words(c.name), ' ' || ?) > 0 "
+            f"{CONTACT_SELECT} WHERE {' AND '.join([each] * len(folded))} "
             "ORDER BY c.archived, c.name, c.id",
-            (folded,),
+            tuple(word for word in folded for _ in (0, 1)),
         )
 
     def get_contact(self, contact_id: int) -> Row:

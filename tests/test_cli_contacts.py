@@ -173,3 +173,19 @@ def test_edit_adds_and_removes_emails_and_phones_one_by_one(crm, people):
     crm("contact edit silva --remove-email ANA@EXAMPLE.COM")
     assert crm.json("contact show silva -f json")["emails"] == ["ana@work.example"]
     crm.fails("contact edit silva --add-email nope", says="bad email")
+
+
+def test_a_name_is_found_by_its_words_in_any_order_active_contacts_first(crm):
+    for name in ("Silva, Ana", "O'Brien, Sean", "Kenji Tanaka", "Ana", "Maria Ana"):
+        crm(["contact", "add", name])
+    for ref, name in (("ana silva", "Silva, Ana"), ("sean o'brien", "O'Brien, Sean"),
+                      ("obrien", "O'Brien, Sean"), ("ken tan", "Kenji Tanaka")):  # fmt: skip
+        assert crm.json(["contact", "show", ref, "-f", "json"])["name"] == name, ref
+    assert crm.json(["contact", "show", "Ana", "-f", "json"])["id"] == 4  # exact, active
+    crm("contact archive 4")
+    crm(["contact", "add", "Ana Costa"])
+    crm.fails("contact show Ana", says="matches 3 contacts")  # active word matches come first
+    crm("contact archive 6")
+    crm("contact archive 5")
+    crm("contact archive 1")
+    assert crm.json(["contact", "show", "Ana", "-f", "json"])["id"] == 4  # all archived: exact

@@ -71,6 +71,86 @@ def test_outputs_never_replace_the_database_or_its_siblings(db, tmp_path):
     assert quick(db, "contact", "show", "silva").returncode == 0
 
 
+def test_through_a_symlinked_database_its_real_siblings_are_protected(db, tmp_path):
+    """SQLite names -wal and -shm after the link's target, so those are what is protected."""
+    link = tmp_path / "elsewhere" / "link.db"
+    link.parent.mkdir()
+    link.symlink_to(db)
+    quick(link, "contact", "list")
+    before = digest(db)
+    for args in (
+        ("export", "contacts", "-o", f"{db}-wal"),
+        ("backup", f"{db}-shm"),
+        ("calendar", "-o", str(tmp_path / "crm.db.v3.bak")),
+    ):
+        result = quick(link, *args)
+        assert result.returncode == 1 and "crm: error:" in result.stderr, args
+    assert digest(db) == before
+
+
+def test_a_descriptor_path_is_written_through_never_replaced(db, tmp_path):
+    """`-o /dev/stdout >> log` appends to the log through the shell's descriptor: the log keeps
+    its inode, its mode and what it held."""
+    log = tmp_path / "log.txt"
+    log.write_text("PRECIOUS\n")
+    inode = os.stat(log).st_ino
+    for target in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+        with open(log, "a") as append:
+            result = subprocess.run(
+                [CRM, "export", "contacts", "-o", target], env=crm_env_for_process(db),
+                stdout=append, stderr=subprocess.PIPE, text=True, timeout=30,
+            )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert os.stat(log).st_ino == inode and mode(log) == 0o644
+    text = log.read_text()
+    assert text.startswith("PRECIOUS\n") and text.count("Ana Silva") == 3
+    assert quick(db, "backup", "-").returncode == 1
+    assert quick(db, "backup", "/dev/stdout").returncode == 1
+
+
+def test_symlinks_planted_where_crm_writes_are_replaced_not_followed(db, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM")
+    uid = json.loads(quick(db, "contact", "show", "silva", "-f", "json").stdout)["uid"]
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / f"{uid}.vcf").symlink_to(victim)
+    assert quick(db, "vcard", "export", str(cards)).returncode == 0
+    assert victim.read_text() == "VICTIM" and mode(victim) != 0o600
+    assert "FN:Ana Silva" in (cards / f"{uid}.vcf").read_text()
+    # a card named like the database is never written over it
+    alias = tmp_path / "vd" / f"{uid}.vcf"
+    alias.parent.mkdir()
+    os.link(db, alias)
+    before = digest(db)
+    result = quick(alias, "vcard", "export", str(alias.parent))
+    assert result.returncode == 1 and "is the database" in result.stderr
+    assert digest(db) == before
+
+
+def test_the_migration_copy_never_follows_a_symlink(tmp_path, monkeypatch):
+    from crmcli import migrations
+    from crmcli.store import open_store
+
+    path = tmp_path / "crm.db"
+    monkeypatch.setattr("crmcli.store.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    old = open_store(path)
+    old.conn.execute(
+        "INSERT INTO contacts (uid, name, created, updated) VALUES ('u', 'A', 'x', 'x')"
+    )
+    old.close()
+    monkeypatch.undo()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM")
+    (tmp_path / "crm.db.v3.bak").symlink_to(victim)
+    open_store(path).close()
+    assert victim.read_text() == "VICTIM"
+    copy = sqlite3.connect(tmp_path / "crm.db.v3.bak")
+    assert copy.execute("SELECT name FROM contacts").fetchall() == [("A",)]
+    copy.close()
+
+
 def test_a_backup_replaces_the_old_one_only_when_complete(db, tmp_path):
     target = tmp_path / "backup.db"
     assert quick(db, "backup", str(target)).returncode == 0
@@ -398,3 +478,16 @@ def test_a_full_device_is_said_plainly(tmp_path, args):
         done.stderr.strip() == "crm: error: cannot write the output: the device is full "
         "(free some space and run it again)"
     )
+
+
+def test_a_saved_change_whose_output_cannot_be_written_says_not_to_run_it_again(tmp_path):
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana").returncode == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([CRM, "log", "ana", "call"], env=crm_env_for_process(db),
+                              stdout=full, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert done.returncode == 1
+    assert "the change was saved" in done.stderr and "do not run the command again" in done.stderr
+    assert "crm undo" in done.stderr
+    assert run(db, "undo").returncode == 0
+    assert "call" not in run(db, "contact", "show", "ana").stdout

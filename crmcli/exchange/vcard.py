@@ -598,7 +598,7 @@ def export_vdir(
     files.make_folder(folder)
     for contact in contacts:
         card = to_vcard(contact, store.list_special_dates(contact["id"]), version)
-        files.write_private(folder / card_file(contact["uid"]), card)
+        files.write_private(folder / card_file(contact["uid"]), card, store)
     return len(contacts)
 
 

@@ -347,7 +347,7 @@ class _Step:
             self.summary.warnings.append(f"{name}: not written, the file is left alone")
             return False
         text = to_vcard(contact, self.store.list_special_dates(contact["id"]), self.version)
-        files.write_private(self.folder / name, text)
+        files.write_private(self.folder / name, text, self.store)
         local = _local_state(self.store, contact)
         self._remember(uid, name, local, local)
         return True
