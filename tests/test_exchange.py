@@ -235,7 +235,7 @@ def test_dry_run_counts_and_writes_nothing(crm, people):
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        (b'name,email\nTruncated,"unterminated\n', "nothing written"),
+        (b'name,email\nTruncated,"unterminated\n', "nothing was imported"),
         (b"name,email\nToo,many,cells,here\n", "cells but the header has 2"),
     ],
 )
@@ -516,3 +516,11 @@ def test_a_dry_run_on_an_older_database_migrates_nothing_and_leaves_nothing(
     crm.db.unlink()
     assert "1 added" in crm("import contacts - --dry-run", input="name\nX\n").stderr
     assert not crm.db.exists() and list(scratch.iterdir()) == []
+
+
+def test_a_quote_never_closed_refuses_the_file_even_when_skipping(crm, people, tmp_path):
+    """The rows after it cannot be read, so they cannot be skipped and counted either."""
+    path = tmp_path / "open-quote.csv"
+    path.write_text('name,email\nAnn,\n"Open,o@x.com\nBob,\nCarl,\n')
+    for extra in ("", " --skip-invalid", " --skip-invalid --dry-run"):
+        crm.fails(f"import contacts {path}{extra}", says="line 3: a quoted cell is never closed")

@@ -164,7 +164,9 @@ def _stray_quote(raw: str, delimiter: str) -> bool:
 
 def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
     """(line number, cells) per row, or (line number, problem) for a row that cannot be read:
-    an unterminated quote, a quote inside an unquoted cell, bytes not in the encoding."""
+    a quote inside an unquoted cell, bytes not in the encoding. A quote never closed leaves
+    the rest of the file unreadable: that refuses the whole file, --skip-invalid or not, since
+    the rows after it could not even be counted."""
     import csv
 
     csv.field_size_limit(16 * 1024 * 1024)  # big cells are the model's to refuse, row by row
@@ -182,8 +184,10 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
             yield start, decoding_problem(encoding)
             return
         except csv.Error as error:
-            yield start, _csv_problem(str(error))
-            return
+            raise CrmError(
+                f"line {start}: {_csv_problem(str(error))}; the rest of the file cannot be "
+                "read from there, so nothing was imported"
+            ) from None
         number, start = start, reader.line_num + 1
         raw = "".join(lines.raw)
         if undecodable(raw):
