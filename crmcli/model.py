@@ -97,12 +97,14 @@ def as_text(value: Any, what: str) -> str:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def one_line(value: str) -> str:
     """Text captured from elsewhere (a mail subject, a display name, an event title) as one
-    clean line: control characters dropped, runs of white space one space."""
-    return " ".join(_CONTROL.sub("", value).split())
+    clean line: control characters and bidirectional overrides dropped (a subject must not
+    turn `exe.pdf` around in someone's terminal, even in CSV or JSON), white space one space."""
+    return " ".join(_BIDI.sub("", _CONTROL.sub("", value)).split())
 
 
 def text(value: Any, what: str, limit: int = MAX_TEXT, required: bool = False) -> str | None:

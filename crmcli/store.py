@@ -1570,7 +1570,7 @@ SELECT m.starts_at, m.ends_at, m.summary AS meeting, m.location, c.id AS contact
        i.summary AS last_summary
 FROM meetings m
 JOIN json_each(m.contact_ids) j
-JOIN contacts c ON c.id = j.value
+JOIN contacts c ON c.id = j.value AND c.archived = 0
 LEFT JOIN interactions i ON i.id = (
     SELECT l.interaction_id FROM interaction_contacts l WHERE l.contact_id = c.id
     ORDER BY l.happened_at DESC, l.interaction_id DESC LIMIT 1)

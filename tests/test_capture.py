@@ -708,3 +708,60 @@ def test_a_large_message_on_stdin_is_read_to_its_end(known, crm):
     done = subprocess.run([CRM, "import", "mail", "-"], input=big.as_bytes(),
                           env=crm_env_for_process(crm.db), capture_output=True, timeout=60)  # fmt: skip
     assert done.returncode == 0 and b"logged 1" in done.stderr
+
+
+def test_drafts_robots_and_a_folder_named_tmp(crm, known, tmp_path):
+    """Drafts are not sent mail (Maildir's D flag, Thunderbird's draft header), even without a
+    Date; robots and lists I wrote to never become contacts; an IMAP folder called tmp is read,
+    a Maildir's own tmp/ is not; bidirectional overrides never reach the log."""
+    drafts = maildir(tmp_path / "Mail" / "Drafts", [])
+    key = drafts.add(message(ME, "bruno@costa.pt", "unsent draft", None, "<draft1@x>"))
+    drafts.get_message(key)
+    flagged = drafts.get_message(key)
+    flagged.set_subdir("cur")
+    flagged.set_flags("DS")
+    drafts[key] = flagged
+    maildir(tmp_path / "Mail" / "Local", [
+        message(ME, "bruno@costa.pt", "draft too", utc(2026, 11, 20), "<draft2@x>",
+                X_Mozilla_Draft_Info="internal/draft; vcard=0; receipt=0"),
+        message(ME, "noreply@github.com, dev@lists.python.org, python-list-request@python.org, "
+                "carla@dias.example", "Hi all", utc(2026, 11, 21), "<robots@x>"),
+    ])  # fmt: skip
+    maildir(tmp_path / "Mail" / "tmp", [
+        message("ana@example.com", ME, "Filed under tmp \u202egnp.exe", utc(2026, 11, 22), "<t@x>")
+    ])  # fmt: skip
+    (tmp_path / "Mail" / "Local" / "tmp" / "1.partial").write_bytes(b"From: ana@example.com\n")
+    result = crm(["import", "mail", str(tmp_path / "Mail"), "--add-unknown"])
+    assert "logged 2, skipped 2 (2 draft)" in result.stderr, result.stderr
+    names = {c["name"] for c in crm.json("contact list --format json")}
+    assert names == {"Ana Silva", "Bruno Costa", "carla"}
+    summaries = {r["summary"] for r in interactions(crm.db)}
+    assert summaries == {"Hi all", "Filed under tmp gnp.exe"}
+
+
+def test_a_one_off_event_made_repeating_is_not_logged_twice(crm, known, tmp_path):
+    ics = tmp_path / "cal.ics"
+    first = event("series", "Planning", lisbon(2026, 11, 2, 10), lisbon(2026, 11, 2, 11), [ANA])
+    ics.write_bytes(calendar(first))
+    crm(["import", "calendar", str(ics)], env=NOW)
+    weekly = event("series", "Planning", lisbon(2026, 11, 2, 10), lisbon(2026, 11, 2, 11), [ANA],
+                   rrule={"freq": "weekly", "count": 3})  # fmt: skip
+    ics.write_bytes(calendar(weekly))
+    assert "logged 2 meetings" in crm(["import", "calendar", str(ics)], env=NOW).stderr
+    ics.write_bytes(calendar(first))  # and back to a one-off
+    assert "logged 0 meetings" in crm(["import", "calendar", str(ics)], env=NOW).stderr
+    assert [r["happened_at"] for r in interactions(crm.db)] == [
+        "2026-11-02T10:00:00", "2026-11-09T10:00:00", "2026-11-16T10:00:00",
+    ]  # fmt: skip
+
+
+def test_calendars_on_stdin_add_up_and_archived_people_leave_meetings(crm, known, tmp_path):
+    one = calendar(event("a", "Call with Ana", lisbon(2026, 11, 24, 16), None, [ANA]))
+    two = calendar(event("b", "Call with Bruno", lisbon(2026, 11, 24, 17), None, [BRUNO]))
+    crm(["import", "calendar", "-"], input=one.decode(), env=NOW)
+    crm(["import", "calendar", "-"], input=two.decode(), env=NOW)
+    meetings = json.loads(crm("digest --format json", env=NOW).stdout)["meetings"]
+    assert [m["meeting"] for m in meetings] == ["Call with Ana", "Call with Bruno"]
+    crm("contact archive bruno")
+    meetings = json.loads(crm("digest --format json", env=NOW).stdout)["meetings"]
+    assert [m["meeting"] for m in meetings] == ["Call with Ana"]

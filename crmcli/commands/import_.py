@@ -239,7 +239,9 @@ def import_calendar(
 
     start = as_datetime(parse_day(since, prefer="past")) if since else None
     files = events.calendar_files(paths)
-    origins = ["stdin" if p == "-" else os.path.abspath(os.path.expanduser(p)) for p in paths]
+    # The meetings to come that a re-read replaces: a file's or a folder's. What came on stdin
+    # is added to, never replaced (each pipe may carry another feed).
+    origins = [os.path.abspath(os.path.expanduser(p)) for p in paths if p != "-"]
     store = open_store_for_import(dry_run)
     now = clock.now()
     end = now.date() + dt.timedelta(days=events.AHEAD_DAYS + 1)

@@ -45,12 +45,15 @@ class Occurrence:
 
     where: str
     event: Any = None  # the expanded icalendar Event
-    key: str = ""  # UID, plus the occurrence for a repeating event
+    # UID|occurrence for every event, one-off or repeating: an event made repeating after its
+    # first meeting (or no longer repeating) keeps the key of the meetings already logged.
+    key: str = ""
     origin: str = ""  # the file, so a re-read replaces its meetings to come
     problem: str | None = None
     skip: str | None = None
     warnings: list[str] = field(default_factory=list)
     nobody: bool = False  # a series with nobody crm knows: left unexpanded
+    single: bool = False  # a one-off event
 
 
 # --------------------------------------------------------------------------- reading calendars
@@ -272,8 +275,8 @@ def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
         )  # fmt: skip
         return
     for event in found:
-        key = f"{uid}|{_occurrence_key(event)}" if repeating else uid
-        yield Occurrence(here, event, key, origin)
+        key = f"{uid}|{_occurrence_key(event)}"
+        yield Occurrence(here, event, key, origin, single=not repeating)
 
 
 def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
@@ -358,7 +361,9 @@ class CalendarCapture(CapturedLog):
             return self.skip("before --since")
         if when_of(ends) > self.now:
             return self._keep_ahead(occurrence, begins, ends, who)
-        if self.logged(occurrence.key):
+        # (a one-off event logged by an earlier crm is known by its bare UID)
+        bare = occurrence.key.rpartition("|")[0]
+        if self.logged(occurrence.key) or (occurrence.single and self.logged(bare)):
             return self.skip("already logged")
         self.add(occurrence.key, begins, direction, self._title(event), who)
 

@@ -36,7 +36,7 @@ CHUNK = 16 * 1024  # read at a time: most header blocks fit in one read
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK  # computed once: it is costly per file
 WANTED = {
     "from", "to", "cc", "subject", "date", "message-id", "list-id", "list-unsubscribe",
-    "auto-submitted", "precedence", "x-autoreply", "x-autorespond",
+    "auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-mozilla-draft-info",
 }  # fmt: skip
 NO_REPLY = re.compile(
     r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)([+.-]|$)", re.I
@@ -55,6 +55,7 @@ class Message:
     skip: str | None = None
     warnings: Sequence[str] = ()  # (made a hundred thousand times: nothing built per message)
     old: bool = False  # a file last written before --since: its message is older still
+    draft: bool = False  # flagged a draft in its Maildir file name: not sent
 
 
 # --------------------------------------------------------------------------- finding messages
@@ -99,16 +100,23 @@ def _mail_files(folder: str) -> Iterator[str]:
             continue
         seen.add((info.st_dev, info.st_ino))
         parent, here = os.path.split(root)
-        if here in ("cur", "new") and all(
-            os.path.isdir(os.path.join(parent, sub)) for sub in ("cur", "new")
-        ):
+        if here in ("cur", "new") and _is_maildir(parent):
             yield from (os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
             dirs[:] = []
             continue
-        dirs[:] = sorted(d for d in dirs if d not in ("tmp", ".notmuch", ".git"))
+        # A Maildir's tmp/ holds deliveries still being written; a folder the user named
+        # "tmp" (an IMAP folder, itself a Maildir) is mail like any other.
+        maildir = _is_maildir(root)
+        dirs[:] = sorted(
+            d for d in dirs if d not in (".notmuch", ".git") and not (maildir and d == "tmp")
+        )
         for name in sorted(names):
             if not name.startswith(".") and _mail_file(root, name):
                 yield os.path.join(root, name)
+
+
+def _is_maildir(folder: str) -> bool:
+    return all(os.path.isdir(os.path.join(folder, sub)) for sub in ("cur", "new"))
 
 
 def _mail_file(folder: str, name: str) -> bool:
@@ -142,6 +150,9 @@ def _file(path: str, written_since: float | None = None) -> Iterator[Message]:
         if not stat.S_ISREG(info.st_mode):
             yield Message(path, b"", "not a regular file (a pipe, a device or a folder)")
             return
+        if "D" in _maildir_flags(path):
+            yield Message(path, b"", draft=True)
+            return
         first = os.read(descriptor, CHUNK)
         if written_since and info.st_mtime < written_since and not first.startswith(b"From "):
             yield Message(path, b"", old=True)
@@ -155,6 +166,12 @@ def _file(path: str, written_since: float | None = None) -> Iterator[Message]:
         yield Message(path, b"", f"cannot read: {error.strerror}")
     finally:
         os.close(descriptor)
+
+
+def _maildir_flags(path: str) -> str:
+    """The flags of a Maildir file name (`…:2,DS`: D is a draft, S seen), or nothing."""
+    _, _, flags = os.path.basename(path).rpartition(":2,")
+    return flags if ":2," in os.path.basename(path) else ""
 
 
 def _read_head(descriptor: int, block: bytes) -> bytes:
@@ -451,6 +468,8 @@ class MailCapture(CapturedLog):
     def plan(self, message: Message) -> None:
         if message.old:
             return self.skip("before --since")
+        if message.draft:
+            return self.skip("draft")
         if message.problem:
             raise CrmError(message.problem)
         try:
@@ -463,6 +482,8 @@ class MailCapture(CapturedLog):
         found = headers(message.head)
         if not found.keys() & {"from", "date", "subject", "message-id"}:
             raise CrmError("not a mail message (no From, Date or Subject header)")
+        if "x-mozilla-draft-info" in found:  # Thunderbird's drafts carry it; mutt's go to Drafts
+            return self.skip("draft")
         reason = self._robot(found)
         if reason:
             return self.skip(reason)
@@ -520,12 +541,16 @@ class MailCapture(CapturedLog):
                 self.skip("excluded")
                 return None
             known = [self.emails[r[1]] for r in recipients if r[1] in self.emails]
-            unknown = [r for r in recipients if r[1] not in self.emails] if self.add_unknown else []
+            unknown = (
+                [r for r in recipients if r[1] not in self.emails and not _robot_address(r[1])]
+                if self.add_unknown
+                else []
+            )
             if not known and not unknown:
                 self.skip("no known contact")
                 return None
             return known, unknown, "out"
-        if NO_REPLY.match(sender[1].split("@")[0]):
+        if _robot_address(sender[1]):
             self.skip("no-reply sender")
             return None
         if self._excluded(sender[1]):
@@ -558,6 +583,21 @@ class MailCapture(CapturedLog):
         text += self.reasons_text()
         text += f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else ""
         return text + f"; {plural(self.new_contacts, 'new contact')}"
+
+
+# The people behind a mailing list or a robot: never made contacts of, even when written to.
+LIST_LOCAL_PART = re.compile(
+    r"(.+-(request|owner|bounces?|announce|devel|users?)|lists?|majordomo|listserv)$", re.I
+)
+
+
+def _robot_address(address: str) -> bool:
+    local, _, domain = address.partition("@")
+    return bool(
+        NO_REPLY.match(local)
+        or LIST_LOCAL_PART.match(local)
+        or domain.startswith(("lists.", "list."))
+    )
 
 
 def _message_key(found: dict[str, list[str]], head: bytes) -> str:
