@@ -114,6 +114,8 @@ def text(value: Any, what: str, limit: int = MAX_TEXT, required: bool = False) -
             raise CrmError(f"{what} is required")
         return None
     cleaned = as_text(value, what).strip()
+    if "\r" in cleaned:  # Windows and old Mac line ends: one form, so a round trip is exact
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     if not cleaned:
         if required:
             raise CrmError(f"{what} is empty: give a non-blank {what}")
@@ -243,6 +245,22 @@ def words(value: str) -> str:
     for mark in "-'’.":
         value = value.replace(mark, " ")
     return " ".join(fold(value).split())
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family) made from a whole name for a contact without its own parts, as crm
+    writes them in a vCard's N."""
+    given, _, family = name.rpartition(" ")
+    return (given, family) if family else ("", given)
+
+
+def made_up_parts(record: Row) -> bool:
+    """Whether a record's given and family names are only `split_name` of its name — what crm
+    itself wrote into a vCard for a contact without parts (re-reading it changes nothing)."""
+    if record.get("prefix") or record.get("suffix"):
+        return False
+    parts = (record.get("given_name") or "", record.get("family_name") or "")
+    return any(parts) and parts == split_name(record.get("name") or "")
 
 
 def joined_words(value: str) -> str:

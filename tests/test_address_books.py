@@ -394,3 +394,91 @@ def test_a_header_crm_does_not_know_points_to_map(crm, people, tmp_path):
     crm(f"import contacts {german} --map Vorname=given_name --map Nachname=family_name "
         "--map E-Mail-Adresse=emails")  # fmt: skip
     assert crm.json("contact show weiß -f json")["emails"] == ["j@w.example"]
+
+
+GOOGLE_ADDRESSES = (
+    "Name,Given Name,Family Name,Name Prefix,E-mail 1 - Value,Organization 1 - Name,"
+    "Organization 1 - Department,Address 1 - Type,Address 1 - Formatted,Address 1 - Street,"
+    "Address 1 - City,Address 1 - Postal Code,Address 1 - Country,Address 2 - Type,"
+    "Address 2 - Formatted\n"
+    'Ana Silva,Ana,Silva,Dr.,ana@x.example,Acme,R&D,Home,"Rua A 1\n1000 Lisboa",Rua A 1,Lisboa,'
+    '1000-001,Portugal,Work,"Av. B 2, Porto"\n'
+)
+OUTLOOK_ADDRESSES = (
+    "First Name,Last Name,Job Title,E-mail Address,Business Street,Business Street 2,"
+    "Business City,Business State,Business Postal Code,Business Country/Region,Home City\r\n"
+    "Bruno,Costa,CTO,b@x.example,1 Main St,Suite 5,Springfield,IL,62701,United States,Porto\r\n"
+)
+
+
+def test_postal_addresses_in_columns_become_typed_addresses(crm, tmp_path):
+    google, outlook = tmp_path / "google.csv", tmp_path / "outlook.csv"
+    google.write_text(GOOGLE_ADDRESSES)
+    outlook.write_bytes(OUTLOOK_ADDRESSES.encode("cp1252"))
+    crm(f"import contacts {google}")
+    crm(f"import contacts {outlook}")
+    people = by_name(crm)
+    ana, bruno = people["Ana Silva"], people["Bruno Costa"]
+    assert ana["addresses"] == [
+        {"type": "home", "street": "Rua A 1", "city": "Lisboa", "code": "1000-001",
+         "country": "Portugal"},
+        {"type": "work", "street": "Av. B 2, Porto"},
+    ]  # fmt: skip
+    assert (ana["prefix"], ana["department"]) == ("Dr.", "R&D")
+    assert bruno["addresses"] == [
+        {"type": "work", "street": "1 Main St", "extended": "Suite 5", "city": "Springfield",
+         "region": "IL", "code": "62701", "country": "United States"},
+        {"type": "home", "city": "Porto"},
+    ]  # fmt: skip
+    before = crm.fingerprint()
+    crm(f"import contacts {google}")
+    crm(f"import contacts {outlook}")
+    assert crm.fingerprint() == before
+
+
+def test_update_imports_never_unarchive_and_own_vcards_change_nothing(crm, tmp_path):
+    """An archived contact stays archived through an update import that does not say so; crm's
+    own vCards (an N made from the name, notes with Windows line ends) read back unchanged."""
+    outlook = tmp_path / "outlook.csv"
+    outlook.write_bytes(OUTLOOK_ADDRESSES.encode("cp1252"))
+    crm(f"import contacts {outlook}")
+    crm(["contact", "add", "Acme Widgets", "--email", "a@w.example"])
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(b'name,notes\r\nCr Lf,"line one\r\nline two"\r\n')
+    crm(f"import contacts {crlf}")
+    assert by_name(crm)["Cr Lf"]["notes"] == "line one\nline two"
+    crm("contact archive bruno")
+    crm(f"vcard export {tmp_path / 'vd'} --archived")
+    before = crm.fingerprint()
+    crm(f"import contacts {outlook} --on-duplicate update")
+    crm(f"vcard import {tmp_path / 'vd'} --on-duplicate update")
+    assert crm.fingerprint() == before
+    archived = crm.json("export contacts --format json --archived")
+    assert [c["archived"] for c in archived if c["name"] == "Bruno Costa"] == [True]
+
+
+def test_a_profile_url_or_phone_in_common_is_the_same_person(crm, tmp_path):
+    linkedin = tmp_path / "Connections.csv"
+    rows = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    linkedin.write_text(rows + "Carla,Mendes,https://l.example/carla,,Acme,CTO,26 Jul 2025\n"
+                        "Eve,Stone,https://l.example/eve,,,Founder,1 Aug 2025\n")  # fmt: skip
+    crm(f"import contacts {linkedin}")
+    linkedin.write_text(rows + "Carla,Mendes,https://l.example/carla,,Globex,CTO,26 Jul 2025\n"
+                        "Eve,Stone,https://l.example/eve,,Initech,Founder,1 Aug 2025\n")  # fmt: skip
+    crm(f"import contacts {linkedin} --on-duplicate update")
+    people = by_name(crm)
+    assert sorted(people) == ["Carla Mendes", "Eve Stone"]
+    assert people["Carla Mendes"]["company"] == "Globex"
+
+
+def test_a_31_extension_and_a_cyrillic_code_page(crm, tmp_path):
+    folder = write_cards(
+        tmp_path / "ext", {"a.vcf": card("FN:Ext Person", "TEL:+1-555-0100;ext=55")}
+    )
+    crm(f"vcard import {folder}")
+    assert by_name(crm)["Ext Person"]["phones"] == ["+1-555-0100 ext. 55"]
+    cyrillic = tmp_path / "ru.csv"
+    cyrillic.write_bytes("name,email\nИван Петров,ivan@x.example\nМария Сидорова,m@x.example\n"
+                         .encode("cp1251"))  # fmt: skip
+    crm(f"import contacts {cyrillic}")
+    assert {"Иван Петров", "Мария Сидорова"} <= set(by_name(crm))

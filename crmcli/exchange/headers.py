@@ -40,13 +40,29 @@ CONTACT_HEADERS = {
     "other phone": "phones", "job title": "title", "categories": "tags",
     "anniversary": "anniversary", "nickname": "nickname", "suffix": "suffix",
     "department": "department", "web page": "url", "business address": "address_work",
-    "home address": "address_home",
+    "home address": "address_home", "other address": "address_other",
+    "organization department": "department", "organization 1 - department": "department",
+    "name prefix": "prefix", "name suffix": "suffix",
     # LinkedIn Connections.csv
     "email address": "emails", "position": "title", "connected on": "connected_on", "url": "url",
     # crm's own newer columns
     "given_name": "given_name", "family_name": "family_name", "prefix": "prefix",
     "addresses": "addresses", "urls": "urls", "extra": "extra", "aliases": "ignore",
 }  # fmt: skip
+# Postal addresses in parts: Google's "Address 1 - City", Outlook's "Business City". Each
+# becomes the part of one address (the model's parts: type, box, extended, street, city,
+# region, code, country); "formatted" stands in for the street when no part is given.
+ADDRESS_HEADERS = [
+    re.compile(r"^address (?P<group>\d+) - (?P<part>type|label|formatted|street|city|po box|"
+               r"region|postal code|country|extended address)$"),
+    re.compile(r"^(?P<group>business|home|other) (?P<part>street(?: [23])?|city|state|"
+               r"postal code|country/region|country|po box)$"),
+]  # fmt: skip
+ADDRESS_PART = {
+    "label": "type", "po box": "box", "extended address": "extended", "street 2": "extended",
+    "street 3": "extended", "state": "region", "postal code": "code", "country/region": "country",
+}  # fmt: skip
+ADDRESS_TYPE = {"business": "work", "home": "home", "other": None}
 # Outlook's "Title" is the name prefix (Mr., Dr., Herr); in a file that has "Job Title" too,
 # "Title" can only mean that.
 PREFIX_WHEN = ("job title", "title", "prefix")
@@ -127,6 +143,12 @@ class HeaderMap:
             match = pattern.match(key)
             if match:
                 return f"{target}:{match.group(1)}" if match.groups() else target
+        if self.numbered:
+            for pattern in ADDRESS_HEADERS:
+                match = pattern.match(key)
+                if match:
+                    part = ADDRESS_PART.get(match["part"], match["part"])
+                    return f"address_part:{match['group']}:{part}"
         return None
 
     def find_header(
@@ -201,7 +223,21 @@ def csv_records(
                         f"column {header[index]!r} gives another {target} ({cell!r}): "
                         f"{raw[target]!r} kept"
                     )
+        if "address_parts" in raw:
+            raw.setdefault("addresses", []).extend(_addresses(raw.pop("address_parts")))
         yield Record(where, raw, warnings=warnings)
+
+
+def _addresses(groups: dict[str, dict[str, str]]) -> Iterator[dict[str, str]]:
+    """The addresses a row gives in parts, in column order, each typed by its group or its
+    Type column; an address of only a type (Google's empty "Address 1 - Type") is none."""
+    for group, parts in groups.items():
+        kind = parts.pop("type", None) or ADDRESS_TYPE.get(group)
+        formatted = parts.pop("formatted", None)
+        if formatted and not parts:
+            parts["street"] = formatted
+        if parts:
+            yield {"type": kind.strip().lower(), **parts} if kind else parts
 
 
 def object_records(
@@ -240,6 +276,10 @@ def collect_value(raw: dict[str, Any], target: str, value: Any) -> None:
     elif target.startswith(("event_type:", "event_value:")):  # Google's Event N pairs
         kind, number = target.split(":")
         raw.setdefault("events", {}).setdefault(number, {})[kind] = value
+    elif target.startswith("address_part:"):  # one part of an address in several columns
+        _, group, part = target.split(":", 2)
+        parts = raw.setdefault("address_parts", {}).setdefault(group, {})
+        parts[part] = f"{parts[part]}, {value}" if part in parts else value
     elif target.startswith("address_"):  # Outlook's one-line addresses
         raw.setdefault("addresses", []).append({"type": target[8:], "street": value})
     else:

@@ -141,6 +141,9 @@ def run_import(
 class ContactDraft:
     record: Row  # checked contact fields
     dates: list[tuple[str, int, int, int | None]]  # label, month, day, year
+    # Whether the file says archived or not: only then does an update change it (a vCard or a
+    # Google export never does, and must not bring an archived contact back).
+    says_archived: bool = False
 
 
 def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) -> ContactDraft:
@@ -175,7 +178,7 @@ def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) 
         parsed = _file_date(birthday, date_order, "birthday")
         if parsed is not None:
             dates.insert(0, ("birthday", *parsed))
-    return ContactDraft(record, dates)
+    return ContactDraft(record, dates, raw.get("archived") not in (None, ""))
 
 
 def _name(raw: Row) -> Any:
@@ -278,6 +281,11 @@ class ContactImport:
         candidates = self.by_name.get(model.name_key(record["name"]), [])
         wanted = _telling_apart(record)
         for contact_id, known in candidates:
+            # a phone or a profile URL in common is the same person, whatever the company
+            # says now (a LinkedIn connection who changed jobs); else everything must agree
+            if wanted["phones"] & known["phones"] or wanted["urls"] & known["urls"]:
+                return contact_id
+        for contact_id, known in candidates:
             if all(_agree(wanted[key], known[key]) for key in wanted):
                 return contact_id
         return None
@@ -325,7 +333,12 @@ class ContactImport:
         """Fill in the fields the record has; its lists join the contact's. A record that says
         nothing new writes nothing (no `updated` bump, no REV change on export)."""
         current = self.store.get_contact(contact_id)
-        changes = {k: v for k, v in draft.record.items() if k not in ("uid", "created", "updated")}
+        kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
+        if not (current.get("given_name") or current.get("family_name")) and model.made_up_parts(
+            draft.record
+        ):  # crm's own vCard of a contact without name parts: its N was made from the name
+            kept += ("given_name", "family_name")
+        changes = {k: v for k, v in draft.record.items() if k not in kept}
         for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
             changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
         changes = {k: v for k, v in changes.items() if v != current.get(k)}
@@ -396,7 +409,7 @@ def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
     others = [d for d in old.dates if d[0] != "birthday"]
     others += [d for d in new.dates if d[0] != "birthday" and d not in others]
     merged = model.check("contacts", {k: v for k, v in record.items() if v is not None})
-    return ContactDraft(merged, births[:1] + others)
+    return ContactDraft(merged, births[:1] + others, old.says_archived or new.says_archived)
 
 
 # --------------------------------------------------------------------------- interactions

@@ -53,6 +53,16 @@ def sample(binary: BinaryIO) -> bytes:
     return binary.peek(SAMPLE)[:SAMPLE] if hasattr(binary, "peek") else b""
 
 
+# Latin-script code pages: on a short sample of Western text a detector guesses any of them
+# (cp1250, cp1257, mac_latin2…), so crm reads cp1252 — Outlook's and Excel's Western files.
+# Only a detected non-Latin script (Cyrillic, Greek, Hebrew, Arabic, CJK…) is believed.
+LATIN_SCRIPT = ("ascii", "cp1250", "cp1252", "cp1254", "cp1257", "cp775", "cp850", "cp852",
+                "cp437", "latin", "iso8859_1", "iso8859_2", "iso8859_3", "iso8859_4",
+                "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15",
+                "iso8859_16", "mac_roman", "mac_latin2", "mac_iceland", "mac_turkish",
+                "windows_125")  # fmt: skip
+
+
 def detect_encoding(head: bytes) -> str:
     """A byte-order mark; else UTF-16 by its zero bytes; else UTF-8 if the sample is valid;
     else a detector for non-Western scripts; else cp1252 (Outlook's and Excel's Western files)."""
@@ -71,11 +81,15 @@ def detect_encoding(head: bytes) -> str:
             return "utf-8"  # a character cut in two at the end of the sample
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
-    western = ("cp125", "cp775", "cp850", "cp437", "latin", "iso8859", "mac", "windows-125")
-    if best and not best.encoding.replace("_", "").lower().startswith(western):
-        return best.encoding  # Cyrillic, Greek, CJK…
-    return "cp1252"
+    found = from_bytes(head)
+    best = found.best()
+    if best is None or best.encoding.replace("-", "_").lower().startswith(LATIN_SCRIPT):
+        return "cp1252"
+    if best.encoding.startswith("mac_"):  # Mac and Windows codes read alike: files come
+        for match in found:  # from Windows far more often, so its code page wins a tie
+            if match.encoding.startswith("cp125") and match.language == best.language:
+                return match.encoding
+    return best.encoding  # Cyrillic (cp1251), Greek, Central European, CJK…
 
 
 def text_stream(binary: BinaryIO, encoding: str | None = None) -> TextIO:

@@ -368,6 +368,8 @@ def _phone(line: Any, raw: Row, keep) -> None:
         number, _, params = text[4:].partition(";")
         extension = dict(p.partition("=")[::2] for p in params.split(";") if "=" in p).get("ext")
         text = number + (f" ext. {extension}" if extension else "")
+    # the same extension written in a 3.0 value, where `;` is only text: +1 555 0103;ext=7
+    text = re.sub(r"\s*;\s*ext=\s*", " ext. ", text, flags=re.I)
     if not text:
         return
     try:
@@ -541,8 +543,9 @@ def _n(contact: Row, vobject: Any) -> Any:
             family=contact.get("family_name") or "", given=contact.get("given_name") or "",
             prefix=contact.get("prefix") or "", suffix=contact.get("suffix") or "",
         )  # fmt: skip
-    given, _, family = contact["name"].rpartition(" ")
-    return vobject.vcard.Name(family=family or given, given=given if family else "")
+    # N is required in vCard 3.0, and sorting by family name wants one: made from the name
+    given, family = model.split_name(contact["name"])
+    return vobject.vcard.Name(family=family, given=given)
 
 
 def _date_text(row: Row, version: str) -> str:
