@@ -57,7 +57,6 @@ _PHONE = re.compile(r"[0-9A-Za-z+()./\-,*#= ]+")
 _DIGIT = re.compile(r"\d")
 # A uid is an opaque token: UUIDs, Google's hex, Apple's `ABC:ABPerson`, `urn:uuid:…`,
 # `123@host`. It never starts with a dot or slash and never holds `..`, whitespace or `\`.
-_UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+=~%#/-]{0,254}$", re.ASCII)
 
 
 class UnknownChoice(UsageError):
@@ -222,11 +221,21 @@ def label(value: Any) -> str:
 
 
 def uid(value: Any) -> str:
+    """A uid as other programs write them (RFC 6350 allows any text: `{3F2504E0-…}`,
+    `urn:uuid:…`, `Some Name 1`), but never one that reads as a path: no leading `/`, `.`,
+    `\\`, `~` or `-`, no `..`, no `\\` or `;` (the separator of uid lists in CSV cells), no
+    control or invisible characters. (File names made from uids are
+    sanitised besides: files.safe_name.)"""
     cleaned = text(value, "uid", 255, required=True) or ""
-    if not _UID.match(cleaned) or ".." in cleaned:
+    if (
+        not cleaned.isprintable()
+        or cleaned[0] in "/.\\~-"
+        or ".." in cleaned
+        or any(mark in cleaned for mark in "\\;")
+    ):
         raise CrmError(
-            f"bad uid {value!r}: letters, digits and . _ @ : + = ~ % # / - only, "
-            "starting with a letter or digit"
+            f"bad uid {value!r}: printable text not starting with / . \\ ~ or -, without .., "
+            "\\ or ; (it could be read as a path, or as two uids in a CSV cell)"
         )
     return cleaned
 

@@ -58,7 +58,6 @@ CASES = [
     ("30 February", "option", lambda t, c: "date add silva anniversary 02-30", "no such date"),
     ("30 February", "csv", lambda t, c: f"import contacts {csv_file(t, 'name,birthday', 'Zed,1985-02-30')}", "line 2: no such date"),
     ("30 February", "jsonl", lambda t, c: f"import contacts {jsonl_file(t, json.dumps({'name': 'Zed', 'birthday': '--02-30'}))}", "line 1: no such date"),
-    ("30 February", "vcard", lambda t, c: f"vcard import {vcard_file(t, ['FN:Zed', 'BDAY:1985-02-30'])}", "bad BDAY"),
     ("30 February", "backup", lambda t, c: f"import all {backup_file(t, c, lambda d: d['dates'][0].update(month=2, day=30))}", "no such date"),
     # a year that is not a number
     ("year abc", "option", lambda t, c: "contact add Zed --birthday abc-03-01", "bad special date"),
@@ -224,3 +223,20 @@ def test_reports_survive_rows_written_unchecked(crm, people):
         ), (command, result.exception)
         if result.exit_code:
             assert "crm doctor" in result.stderr, (command, result.stderr)
+
+
+def test_a_vcard_field_crm_cannot_take_is_kept_aside_never_stored_as_the_field(crm, tmp_path):
+    """An address book's card is refused only when it has no identity (issue 14); a bad field
+    is refused as that field — 30 February never becomes a birthday — and kept as written in
+    the card's extra lines, named in a warning, so nothing is lost."""
+    path = vcard_file(tmp_path, ["FN:Zed", "EMAIL:Zed <zed@example.com>", "EMAIL:bad@",
+                                 "URL:http://example.com/a b", "BDAY:1985-02-30",
+                                 "UID:{3F2504E0-4F89-11D3-9A0C-0305E82C3301}"])  # fmt: skip
+    result = crm(f"vcard import {path}")
+    for field in ("EMAIL", "URL", "BDAY"):
+        assert f"card 1: {field} kept as written" in result.stderr, field
+    zed = crm.json("contact show zed -f json")
+    assert zed["emails"] == ["zed@example.com"] and zed["uid"].startswith("{3F2504E0")
+    assert zed["extra"] == ["EMAIL:bad@", "URL:http://example.com/a b", "BDAY:1985-02-30"]
+    assert crm.json("export dates --format json") == []
+    assert "BDAY:1985-02-30" in crm("vcard export -").stdout

@@ -141,7 +141,7 @@ def test_files_a_sync_cannot_take_are_left_alone(crm, people, tmp_path):
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two\r\nEND:VCARD\r\n"
     )
     (vdir / "broken.vcf").write_text(
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{6B29 FC40}\r\nFN:X\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:../6B29FC40\r\nFN:X\r\nEND:VCARD\r\n"
     )
     (vdir / "folder.vcf").mkdir()
     os.mkfifo(vdir / "pipe.vcf")

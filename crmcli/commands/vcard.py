@@ -66,7 +66,9 @@ def vcard_import(
     def planner(store):
         return importer.ContactImport(store, duplicate, now, merge_by_email=merge_by_email)
 
-    summary = importer.run_import(store, planner, read_vcards(source), skip_invalid, dry_run)
+    summary = importer.run_import(
+        store, planner, read_vcards(source), skip_invalid, dry_run, what="cards"
+    )
     output.import_report(summary, "vCards", dry_run)
 
 

@@ -39,6 +39,8 @@ class ImportRefused(CrmError):
         mend: str = "fix them, or use --skip-invalid to import the rest",
     ):
         self.problems = problems
+        if what == "rows" and problems and problems[0].startswith("card "):
+            what = "cards"  # a vCard file named as `crm import contacts FILE`
         super().__init__(
             f"import refused, nothing written: {len(problems)} bad "
             f"{what if len(problems) != 1 else what.rstrip('s')} ({mend})",

@@ -301,13 +301,13 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
         elif name == "TITLE" and _text(value):
             raw["title"] = _text(value)
         elif name == "EMAIL" and _text(value):
-            raw["emails"].append(_text(value))
+            _checked(line, _email_in, raw["emails"], keep, "not an email address crm can use")
         elif name == "TEL":
             _phone(line, raw, keep)
         elif name == "ADR":
             _address(line, label, raw, keep)
         elif name == "URL" and _text(value):
-            raw["urls"].append(_text(value))
+            _checked(line, model.url, raw["urls"], keep, "not a web address crm can use")
         elif name == "CATEGORIES":
             _tags(line, raw, keep)
         elif name == "NOTE" and _text(value):
@@ -362,6 +362,21 @@ def _identity(raw: Row) -> str:
     raise CrmError("no name, organisation, email or phone: nothing to know this person by")
 
 
+def _email_in(text: str) -> str:
+    """The address of `John Doe <jd@example.com>`, as some programs write EMAIL."""
+    named = re.fullmatch(r"[^<>]*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*", text)
+    return model.email(named.group(1) if named else text)
+
+
+def _checked(line: Any, check, values: list[Any], keep, why: str) -> None:
+    """A value the model takes joins `values`; one it refuses is kept as written, named in a
+    warning, and costs the card nothing else."""
+    try:
+        values.append(check(_text(line.value)))
+    except CrmError as error:
+        keep(line, f"{why}: {error}")
+
+
 def _phone(line: Any, raw: Row, keep) -> None:
     text = _text(line.value)
     if text.lower().startswith("tel:"):  # vCard 4.0's URI form: tel:+1-555-0100;ext=5
@@ -409,7 +424,11 @@ def _tags(line: Any, raw: Row, keep) -> None:
 
 def _date(line: Any, label: str | None, raw: Row, keep) -> None:
     """BDAY, the anniversaries of every vendor, and Apple's labelled X-ABDATE."""
-    parsed = special_date(line)
+    try:
+        parsed = special_date(line)
+    except CrmError as error:  # 30 February, year 0000: the field, not the card, is wrong
+        keep(line, f"{error}; not kept as a date")
+        return
     if parsed is None:
         keep(line, "not a calendar date crm can remind you of")
         return
