@@ -216,7 +216,7 @@ def tag(value: Any) -> str:
 
 
 def label(value: Any) -> str:
-    cleaned = text(value, "label", MAX_NAME, required=True) or ""
+    cleaned = " ".join((text(value, "label", MAX_NAME, required=True) or "").split())
     return cleaned.lower() if cleaned.lower() in ("birthday", "anniversary") else cleaned
 
 

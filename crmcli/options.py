@@ -234,7 +234,8 @@ def record_id(kind: str, where: str):
         if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 18 and int(cleaned) > 0:
             return int(cleaned)
         raise UsageError(
-            f"{value!r} is not a {kind} id: an id is the number in the first column of `{where}`"
+            f"{value!r} is not {'an' if kind[0] in 'aeiou' else 'a'} {kind} id: an id is the "
+            f"number in the first column of `{where}`"
         )
 
     return parse

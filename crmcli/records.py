@@ -65,7 +65,27 @@ def remove(store: Store, kind: str, record_id: int, now: dt.datetime) -> tuple[s
     """Move one record to the trash; returns what it was and the trash id."""
     row = get(store, kind, record_id, now)
     label = describe(kind, row)
-    return label, trash.delete_record(store, kind, row, label, now)
+    with store.transaction():
+        trash_id = trash.delete_record(store, kind, row, label, now)
+        if kind == "stage change":
+            _stage_after_removal(store, row, now)
+    return label, trash_id
+
+
+def _stage_after_removal(store: Store, removed: Row, now: dt.datetime) -> None:
+    """A contact's stage is where its latest recorded move took it: removing that move (a
+    wrong one) puts the contact back where the move before it left it."""
+    contact = store.get_contact(removed["contact_id"])
+    if contact["stage"] != removed["to_stage"]:
+        return  # the contact has moved on since (or was set by hand): leave it
+    history = store.stage_history(removed["contact_id"])
+    if history and (history[-1]["changed_at"], history[-1]["id"]) > (
+        removed["changed_at"],
+        removed["id"],
+    ):
+        return  # not the latest move
+    stage = history[-1]["to_stage"] if history else removed["from_stage"]
+    store.update_contact(removed["contact_id"], {"stage": stage}, now)
 
 
 # --------------------------------------------------------------------------- changing

@@ -949,9 +949,11 @@ class Store:
 
     def snooze_followup(self, followup_id: int, due: dt.date | dt.datetime) -> Row:
         row = self._open_followup(followup_id)
+        if type(due) is dt.date and "T" in row["due"]:  # a day given: the time of day stays
+            due = dt.datetime.combine(due, dt.time.fromisoformat(row["due"][11:]))
         if stamp(due) <= row["due"]:
             raise CrmError(
-                f"snoozing moves a follow-up later: it is due {row['due'].replace('T', ' ')}; "
+                f"snoozing moves a follow-up later: it is due {row['due'].replace('T', ' ')[:16]}; "
                 f"to change it freely use `crm followup edit {followup_id} --due WHEN`"
             )
         self.change_record("followups", followup_id, {"due": due, "snoozed": row["snoozed"] + 1})
@@ -1363,6 +1365,10 @@ class Store:
                 "VALUES (?, ?, ?)",
                 links,
             )
+
+    def id_by_uid(self, table: str, uid: str) -> int | None:
+        row = self.conn.execute(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
+        return row[0] if row else None
 
     def uid_ids(self, table: str) -> dict[str, int]:
         return {row[0]: row[1] for row in self.conn.execute(f"SELECT uid, id FROM {table}")}

@@ -86,13 +86,14 @@ def find(store: Store, ref: str) -> Row:
     return store.trash_entry(found[0]["id"])
 
 
-def restore(store: Store, ref: str) -> tuple[Row, int]:
-    """Put a removed record back with its uids (and a contact with everything it had).
+def restore(store: Store, ref: str, now: dt.datetime) -> tuple[Row, int]:
+    """Put a removed record back with its uids (and a contact with everything it had); a
+    stage change that is again the contact's latest move puts the contact at its stage.
     Returns the entry and the id of the contact or record restored."""
     entry = find(store, ref)
     section = SECTION[entry["kind"]]
     table = backup.TABLE.get(section, section)
-    if store.one(f"SELECT id FROM {table} WHERE uid = ?", (entry["contact_uid"],)):
+    if store.id_by_uid(table, entry["contact_uid"]):
         raise CrmError(f"{entry['name']} is already back (uid {entry['contact_uid']})")
     document = backup.read(entry["payload"])
     try:
@@ -100,6 +101,8 @@ def restore(store: Store, ref: str) -> tuple[Row, int]:
             backup.restore(store, document, Summary(), lenient=True)
             store.forget_removed_captures()
             store.remove_trash(trash_id=entry["id"])
+            if section == "stage_changes":
+                _stage_of_latest_move(store, entry["contact_uid"], now)
     except sqlite3.IntegrityError:
         raise CrmError(
             f"cannot restore {entry['name']}: the same mail or meeting was captured again "
@@ -110,8 +113,14 @@ def restore(store: Store, ref: str) -> tuple[Row, int]:
         raise CrmError(
             f"cannot restore {entry['name']}: {gone} (restore the contact it belonged to first)"
         ) from None
-    restored = store.one(f"SELECT id FROM {table} WHERE uid = ?", (entry["contact_uid"],))
-    return entry, restored["id"] if restored else 0
+    return entry, store.id_by_uid(table, entry["contact_uid"]) or 0
+
+
+def _stage_of_latest_move(store: Store, change_uid: str, now: dt.datetime) -> None:
+    change = store.get_stage_change(store.id_by_uid("stage_changes", change_uid) or 0)
+    history = store.stage_history(change["contact_id"])
+    if history and history[-1]["id"] == change["id"]:
+        store.update_contact(change["contact_id"], {"stage": change["to_stage"]}, now)
 
 
 def empty(store: Store, expired_only: bool, now: dt.datetime) -> int:

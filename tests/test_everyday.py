@@ -359,3 +359,27 @@ def test_overdue_reasons_read_as_english(crm):
     crm("log dai hello --when 2026-11-22")
     [row] = crm.json("overdue -f json")
     assert row["reason"] == "every day; last contact 2 days ago"
+
+
+def test_removing_a_wrong_stage_move_puts_the_contact_back(crm, people):
+    crm("stage silva awareness")
+    crm("stage silva expansion")
+    moves = [m["id"] for m in crm.json("contact show silva -f json")["stage_changes"]]
+    crm(f"stage rm {moves[-1]} --yes")
+    assert crm.json("contact show silva -f json")["stage"] == "awareness"
+    crm("trash restore 1")
+    assert crm.json("contact show silva -f json")["stage"] == "expansion"
+    crm(f"stage rm {moves[-2]} --yes")  # an earlier move: the stage stays where it is
+    assert crm.json("contact show silva -f json")["stage"] == "expansion"
+
+
+def test_small_words_said_right(crm, people):
+    crm('followup add silva "2026-11-26 10:00" "call"')
+    crm("followup snooze 1 2026-11-28")
+    assert crm.json("followup list -f json")[0]["due"] == "2026-11-28T10:00:00"  # time kept
+    crm.fails("followup snooze 1 2026-11-27", says="it is due 2026-11-28 10:00;")
+    crm.fails("interaction edit abc --summary x", code=2, says="'abc' is not an interaction id")
+    crm('date add silva "name  day" 06-12')
+    crm.fails('date add silva "name day" 06-12', says="already")
+    title = crm("report satisfaction --format plain").stdout.splitlines()[0]
+    assert title.startswith("0 responses · average no scores · NPS n/a (0 promoters")

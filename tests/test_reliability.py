@@ -191,7 +191,7 @@ def test_trash_keeps_deleted_contacts_for_30_days(crm, people):
 
 def test_trash_empty(crm, people):
     crm("contact delete bruno --yes")
-    crm.fails("trash empty", says="refusing to remove 1 deleted contact(s) for good (Bruno Costa)")
+    crm.fails("trash empty", says="refusing to remove 1 trash entry for good (Bruno Costa)")
     crm("trash empty --yes")
     assert crm.json("trash list -f json") == []
 

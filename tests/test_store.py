@@ -197,7 +197,7 @@ def test_a_trash_entry_from_before_backup_documents_is_restored(tmp_path, monkey
     old.close()
     monkeypatch.undo()
     new = open_store(path)
-    entry, contact_id = trash.restore(new, "1")
+    entry, contact_id = trash.restore(new, "1", NOW)
     back = new.get_contact(contact_id)
     assert (back["uid"], back["emails"], back["tags"]) == ("gone-1", ["gone@x.example"], ["vip"])
     assert [i["summary"] for i in new.contact_interactions(contact_id)] == ["last call"]

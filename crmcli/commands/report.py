@@ -41,9 +41,11 @@ def satisfaction(fmt: ReportFormat = None, wide: Wide = False) -> None:
     store = open_store()
     chosen = output.check_format(fmt, output.REPORT_FORMATS)
     report = insights.satisfaction(store)
+    average = "no scores" if report["average_5"] is None else f"{report['average_5']:g}/5"
     title = (
-        f"{report['responses']} responses · average {_number(report['average_5'])}/5 · "
-        f"NPS {_number(report['nps'])} ({report['promoters']} promoters, {report['detractors']} detractors)"
+        f"{output.plural(report['responses'], 'response')} · average {average} · "
+        f"NPS {_number(report['nps'])} ({output.plural(report['promoters'], 'promoter')}, "
+        f"{output.plural(report['detractors'], 'detractor')})"
     )
     output.render_report(report, chosen, columns.SATISFACTION, title=title)
 

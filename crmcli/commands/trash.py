@@ -27,7 +27,7 @@ def trash_restore(
     ],
 ) -> None:
     """Restore a removed contact (with everything it had) or record; prints its id."""
-    entry, record_id = trash.restore(open_store(), ref)
+    entry, record_id = trash.restore(open_store(), ref, clock.now())
     output.message(f"restored {entry['kind']} {record_id}: {entry['name']}")
     output.print_id(record_id)
 
@@ -45,6 +45,7 @@ def trash_empty(
     if not expired and going:
         names = ", ".join(entry["name"] for entry in going[:5])
         more = f" and {len(going) - 5} more" if len(going) > 5 else ""
-        confirm(f"remove {len(going)} deleted contact(s) for good ({names}{more})", yes)
+        confirm(f"remove {output.plural(len(going), 'trash entry', 'trash entries')} for good "
+                f"({names}{more})", yes)  # fmt: skip
     removed = trash.empty(store, expired, clock.now())
-    output.message(f"removed {removed} deleted contact(s) for good")
+    output.message(f"removed {output.plural(removed, 'trash entry', 'trash entries')} for good")
