@@ -522,3 +522,14 @@ def test_a_quote_never_closed_refuses_the_file_even_when_skipping(crm, people, t
     path.write_text('name,email\nAnn,\n"Open,o@x.com\nBob,\nCarl,\n')
     for extra in ("", " --skip-invalid", " --skip-invalid --dry-run"):
         crm.fails(f"import contacts {path}{extra}", says="line 3: a quoted cell is never closed")
+
+
+def test_a_row_taken_by_someone_elses_email_is_said(crm, people):
+    result = crm(
+        "import contacts -", input="name,email\nJane,ANA@example.com\nAna Silva,ana@example.com\n"
+    )
+    assert (
+        "line 2: ANA@example.com is Ana Silva's (contact 1): the row for Jane was taken as "
+        "Ana Silva"
+    ) in result.stderr
+    assert "line 3" not in result.stderr and "2 skipped" in result.stderr

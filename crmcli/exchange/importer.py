@@ -234,6 +234,7 @@ class ContactImport:
         self.by_uid, self.by_email = store.contact_keys()
         self.by_uid.update(store.aliases())  # a merged contact's uid lands on the one kept
         self.by_name: dict[str, list[tuple[int, dict[str, set[str]]]]] | None = None
+        self.names: dict[int, str] | None = None  # id → name key, read when first needed
         self.next_id = store.next_id("contacts")
         self.first_id = self.next_id
         self.default_cadence = settings.default_cadence(store)
@@ -244,6 +245,8 @@ class ContactImport:
     def plan(self, record: Record) -> None:
         draft = contact_draft(record.raw, self.now, self.date_order)
         match = self._match(draft.record)
+        if match is not None and not draft.record.get("uid"):
+            self._say_whose_email(record, draft.record, match)
         if match is None:
             self._add(draft)
         elif self.on_duplicate == "error":
@@ -274,6 +277,29 @@ class ContactImport:
         if not uid and not record.get("emails"):
             return self._by_name(record)
         return None
+
+    def _say_whose_email(self, record: Record, row: Row, match: int) -> None:
+        """A row taken as a contact by its email alone, under another name: said, so nobody
+        is silently folded into someone else."""
+        if not row.get("emails"):
+            return
+        if self.names is None:
+            self.names = {cid: model.name_key(fields["name"]) for cid, fields in
+                          self.store.names_and_phones()}  # fmt: skip
+        if match in self.pending:
+            holder_key = model.name_key(self.pending[match].record["name"])
+        else:
+            holder_key = self.names.get(match, "")
+        if holder_key and holder_key != model.name_key(row["name"]):
+            holder = (
+                self.pending[match].record["name"]
+                if match in self.pending
+                else self.store.get_contact(match)["name"]
+            )
+            self.summary.warnings.append(
+                f"{record.where}: {row['emails'][0]} is {holder}'s (contact {match}): "
+                f"the row for {row['name']} was taken as {holder}"
+            )
 
     def _by_name(self, record: Row) -> int | None:
         if self.by_name is None:
