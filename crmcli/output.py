@@ -303,6 +303,12 @@ FREE_TEXT = {
     "owner", "meeting", "location", "last_summary",
 }  # fmt: skip
 TEXT_MIN = 12  # a free-text column keeps at least this much before columns are hidden
+TEXT_WANT = 40  # ... and gets this much (or all it needs) before trailing DETAIL columns show
+# Ways to reach someone, repeated on every listing for convenience: at the end of a table, they
+# make way for the prose before them (an overdue contact's reason, a complaint's summary).
+DETAIL = {"channel", "email", "phone", "location", "last_channel", "contact_uid"}
+PROSE = {"reason", "summary", "note", "meeting", "snippet", "text", "last_summary", "command",
+         "detail", "comment", "done_note", "resolution", "response"}  # fmt: skip
 TOKEN_MAX = 40  # a token longer than this (a very long email) is cut rather than its column hidden
 WIDE = False  # `--wide`: show every column in full, however wide the table gets
 
@@ -315,18 +321,36 @@ def set_wide(value: bool) -> None:
 def fit_columns(
     keys: list[str], cells: dict[str, list[str]], width: int
 ) -> tuple[list[str], list[str], dict[str, int]]:
-    """Which columns a table of `width` shows, which it hides (the least important: the last),
-    and how wide each shown one is. Tokens keep their full width; free text shrinks first."""
+    """Which columns a table of `width` shows, which it hides, and how wide each shown one is.
+    Columns are in order of importance. Tokens keep their full width (up to TOKEN_MAX); free
+    text shrinks first, down to TEXT_MIN. To fit: empty columns go first, then the last ones;
+    and trailing DETAIL columns also go while the PROSE before them would get less than
+    TEXT_WANT (the reason of an overdue contact matters more than its phone)."""
     natural = {k: max([cell_width(k), *(cell_width(c) for c in cells[k])]) for k in keys}
     smallest = {
         k: min(natural[k], max(TEXT_MIN if k in FREE_TEXT else TOKEN_MAX, len(k))) for k in keys
     }
+    wanted = {
+        k: min(natural[k], max(TEXT_WANT, smallest[k])) if k in PROSE else smallest[k]
+        for k in keys
+    }
+
+    def total(columns: list[str], sizes: dict[str, int]) -> int:
+        return sum(sizes[k] for k in columns) + 3 * len(columns) + 1
+
     shown: list[str] = list(keys)
-    hidden: list[str] = []
-    while len(shown) > 1 and sum(smallest[k] for k in shown) + 3 * len(shown) + 1 > width:
-        hidden.insert(0, shown.pop())
+    empty = {k for k in keys if not any(cells[k])}
+    while len(shown) > 1 and total(shown, smallest) > width:
+        shown.remove(next((k for k in reversed(shown) if k in empty), shown[-1]))
+    while len(shown) > 1 and shown[-1] in DETAIL and total(shown, wanted) > width:
+        shown.pop()
+    hidden = [k for k in keys if k not in shown]
     widths = {k: smallest[k] for k in shown}
-    spare = width - (sum(widths.values()) + 3 * len(shown) + 1)
+    spare = width - total(shown, widths)
+    for k in shown:  # prose first gets what it wants, in order of importance
+        grow = max(0, min(spare, wanted[k] - widths[k]))
+        widths[k] += grow
+        spare -= grow
     while spare > 0:
         growing = [k for k in shown if widths[k] < natural[k]]
         if not growing:
@@ -356,10 +380,10 @@ def _write_table(rows, out, columns=None, title=None):
     shown_keys, hidden, widths = fit_columns(keys, cells, width)
     caption = None
     if hidden:
-        caption = f"hidden: {', '.join(hidden)} (--wide or --format plain shows every column)"
+        caption = f"hidden: {', '.join(hidden)} (--wide shows them)"
     table = Table(
         title=shown(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left",
-        title_style="bold", caption=caption, caption_justify="left", caption_style="dim",
+        title_style="bold",
     )  # fmt: skip
     for key in shown_keys:
         table.add_column(key, width=widths[key], no_wrap=True, overflow="ellipsis")
@@ -368,6 +392,8 @@ def _write_table(rows, out, columns=None, title=None):
     if WIDE:
         screen.width = sum(widths.values()) + 3 * len(shown_keys) + 1
     screen.print(table)
+    if caption:  # under the table, as wide as the screen (a caption wraps to the table's width)
+        screen.print(caption, style="dim", markup=False, highlight=False)
     return len(rows)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, output, trash
+from .. import clock, columns, output, trash
 from ..options import Format, Wide, Yes, command_group, confirm, open_store
 
 app = command_group(f"Deleted contacts, kept for {trash.TRASH_DAYS} days.")
@@ -15,8 +15,9 @@ def trash_list(fmt: Format = None, wide: Wide = False) -> None:
     """Deleted contacts that can still be restored."""
     store = open_store()
     output.listing(
-        trash.listing(store, clock.now()), output.check_format(fmt), None, "the trash is empty"
-    )
+        trash.listing(store, clock.now()), output.check_format(fmt), columns.TRASH,
+        "the trash is empty",
+    )  # fmt: skip
 
 
 @app.command("restore")
