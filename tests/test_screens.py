@@ -125,3 +125,16 @@ def test_plain_output_aligns_by_display_width(busy):
     for line in rows:
         email = re.search(r"\S+@\S+", line).start()
         assert cell_width(line[:email]) == column, line
+
+
+def test_prose_gets_room_before_trailing_contact_details(busy):
+    from crmcli.output import TEXT_WANT
+
+    """At 120 columns an overdue contact's reason is readable: the channel, email and phone
+    after it make way (and are named), instead of squeezing it to a few characters."""
+    shown = screen(busy, 120, "overdue")
+    header = next(line for line in shown.splitlines() if "reason" in line)
+    assert header.index("last_interaction") - header.index("reason") >= TEXT_WANT
+    assert "every 14 days; last contact" in shown
+    hidden = shown.split("hidden: ")[1]
+    assert "email" in hidden and "phone" in hidden
