@@ -518,4 +518,44 @@ def removed_captures(conn: sqlite3.Connection) -> None:
 UNDO_TABLES["captured_removed"] = ("source", "source_id")
 MIGRATIONS.append(("captured interactions removed stay removed", removed_captures))
 
+# The remaining reports as views (archived contacts left out where the reports leave them out;
+# the real today): retention's stages now, satisfaction and activity per month, contact load
+# over the last 7 days (`report contact-load` without its --limit filter).
+REPORT_VIEWS_SQL = """
+CREATE VIEW stage_counts AS
+    SELECT coalesce(stage, 'none') AS stage, count(*) AS contacts
+    FROM contacts WHERE archived = 0 GROUP BY stage;
+CREATE VIEW satisfaction_by_month AS
+    SELECT substr(i.happened_at, 1, 7) AS month, count(*) AS responses,
+           round(avg(CASE WHEN i.scale = 5 THEN i.score END), 2) AS average_5,
+           round(100.0 * (sum(i.scale = 10 AND i.score >= 9) - sum(i.scale = 10 AND i.score <= 6))
+                 / nullif(sum(i.scale = 10), 0), 1) AS nps
+    FROM interactions i JOIN interaction_contacts l ON l.interaction_id = i.id
+    JOIN contacts c ON c.id = l.contact_id
+    WHERE i.kind = 'feedback' AND c.archived = 0
+    GROUP BY month ORDER BY month;
+CREATE VIEW activity_by_month AS
+    SELECT substr(happened_at, 1, 7) AS month, count(*) AS interactions,
+           sum(direction = 'out') AS outbound, sum(direction = 'in') AS inbound,
+           coalesce(sum(amount), 0) AS revenue
+    FROM interactions GROUP BY month ORDER BY month;
+CREATE VIEW contact_load AS
+    SELECT c.id AS contact_id, c.name AS contact, count(*) AS outbound,
+           min(substr(l.happened_at, 1, 10)) AS first, max(substr(l.happened_at, 1, 10)) AS last
+    FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+    JOIN contacts c ON c.id = l.contact_id
+    WHERE i.direction = 'out' AND i.kind = 'touch' AND c.archived = 0
+      AND l.happened_at >= date('now', 'localtime', '-6 days')
+      AND l.happened_at < date('now', 'localtime', '+1 day')
+    GROUP BY c.id ORDER BY outbound DESC, contact;
+"""
+
+
+def report_views(conn: sqlite3.Connection) -> None:
+    for statement in statements(REPORT_VIEWS_SQL):
+        conn.execute(statement)
+
+
+MIGRATIONS.append(("a view for every report", report_views))
+
 LATEST = len(MIGRATIONS)

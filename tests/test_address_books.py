@@ -340,6 +340,25 @@ def test_views_match_the_reports(crm, people):
     }
     assert [r["contact"] for r in view("open_complaints")] == ["Ana Silva"]
     assert "Archie" not in {r["contact"] for r in view("last_interactions")}
+    # the other reports: retention's stages, satisfaction and activity by month, contact load
+    crm("feedback silva 9 --scale 10", env=today)
+    crm("feedback bruno 4 --scale 5", env=today)
+    for _ in range(3):
+        crm('log silva "nudge"', env=today)
+    retention = json.loads(crm("report retention -f json", env=today).stdout)
+    assert {(r["stage"], r["contacts"]) for r in view("stage_counts")} == {
+        (r["stage"], r["contacts"]) for r in retention["stages"] if r["contacts"]
+    }
+    satisfaction = json.loads(crm("report satisfaction -f json", env=today).stdout)
+    assert view("satisfaction_by_month") == satisfaction["trend"]
+    activity = json.loads(crm("report activity --months 3 -f json", env=today).stdout)
+    by_month = {r["month"]: r for r in view("activity_by_month")}
+    for month in activity["months"]:
+        assert by_month.get(month["month"], {**month, "interactions": 0}) == month
+    load = json.loads(crm("report contact-load --limit 0 -f json", env=today).stdout)
+    assert [(r["contact"], r["outbound"]) for r in view("contact_load")] == [
+        (r["contact"], r["outbound"]) for r in load
+    ]
     conn.close()
 
 
