@@ -22,6 +22,8 @@ FOLLOWUPS = ("id", "contact", "due", "days_overdue", "note", "channel", "email",
 DATES = ("id", "contact", "label", "date")
 SEARCH = ("kind", "contact", "happened_at", "snippet")
 HISTORY = ("id", "at", "command", "changed", "state")
+DUPLICATES = ("id", "name", "other_id", "other_name", "reason")
+NOTES = ("id", "contact", "written_at", "text")
 TRASH = ("id", "kind", "name", "deleted_at", "purge_after", "contact_uid")  # the uid: last
 MEETINGS = (
     "starts_at", "meeting", "contact", "last_interaction", "last_summary", "last_channel",

@@ -189,8 +189,7 @@ def listing(store: Store, **filters: Any) -> list[Row]:
     """Contacts with their first email and phone (what a person sees in a table)."""
     rows = store.list_contacts(**filters)
     for row in rows:
-        row["email"] = row["emails"][0] if row["emails"] else None
-        row["phone"] = row["phones"][0] if row["phones"] else None
+        row.update(model.first_ways(row))
     return rows
 
 

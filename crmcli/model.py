@@ -272,6 +272,15 @@ def made_up_parts(record: Row) -> bool:
     return any(parts) and parts == split_name(record.get("name") or "")
 
 
+def first_ways(contact: Row) -> Row:
+    """The email and phone a listing or a template shows for a contact: its first ones (the SQL
+    listings say the same with json_extract(…, '$[0]'): store.FIRST_WAYS)."""
+    return {
+        "email": contact["emails"][0] if contact["emails"] else None,
+        "phone": contact["phones"][0] if contact["phones"] else None,
+    }
+
+
 def joined_words(value: str) -> str:
     """A name folded with its apostrophes, hyphens and dots left out: "O'Brien" gives "obrien",
     for the reference typed without them."""

@@ -331,8 +331,7 @@ def fit_columns(
         k: min(natural[k], max(TEXT_MIN if k in FREE_TEXT else TOKEN_MAX, len(k))) for k in keys
     }
     wanted = {
-        k: min(natural[k], max(TEXT_WANT, smallest[k])) if k in PROSE else smallest[k]
-        for k in keys
+        k: min(natural[k], max(TEXT_WANT, smallest[k])) if k in PROSE else smallest[k] for k in keys
     }
 
     def total(columns: list[str], sizes: dict[str, int]) -> int:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from . import model, trash, when
+from . import interactions, model, trash, when
 from .errors import CrmError, UsageError
 from .store import Store
 
@@ -86,6 +86,36 @@ def _stage_after_removal(store: Store, removed: Row, now: dt.datetime) -> None:
         return  # not the latest move
     stage = history[-1]["to_stage"] if history else removed["from_stage"]
     store.update_contact(removed["contact_id"], {"stage": stage}, now)
+
+
+def open_complaint(
+    store: Store,
+    contact: Row,
+    summary: str,
+    opened: dt.datetime,
+    due: str | None,
+    now: dt.datetime,
+    allow_future: bool = False,
+) -> tuple[int, dt.datetime]:
+    """A complaint raised at `opened` (not after today), due by --due or the `sla` setting.
+    Returns its id and deadline."""
+    not_in_future(opened, now.date(), "--when", allow_future)
+    deadline = interactions.complaint_deadline(store, opened, due, now.date(), now)
+    return store.add_complaint(contact["id"], summary, opened, deadline), deadline
+
+
+def move_stage(
+    store: Store,
+    contact: Row,
+    to_stage: str,
+    moment: dt.date | dt.datetime,
+    reason: str | None,
+    now: dt.datetime,
+    allow_future: bool = False,
+) -> Row:
+    """A dated move through the lifecycle (not after today); returns the contact after it."""
+    not_in_future(moment, now.date(), "--when", allow_future)
+    return store.change_stage(contact["id"], to_stage, moment, reason, now)
 
 
 # --------------------------------------------------------------------------- changing

@@ -877,12 +877,6 @@ class Store:
             raise NotFound(f"no special date with id {date_id}: see `crm date list`")
         return row
 
-    def remove_special_date(self, date_id: int) -> Row:
-        row = self.get_special_date(date_id)
-        with self.transaction():
-            self.conn.execute("DELETE FROM special_dates WHERE id = ?", (date_id,))
-        return row
-
     def special_dates_on(self, keys: list[int]) -> list[Row]:
         """Special dates of active contacts whose month * 100 + day is one of `keys`."""
         return self.all(
@@ -1590,27 +1584,30 @@ SELECT i.id, i.uid, i.happened_at, i.kind, i.channel, i.direction, i.summary, i.
         JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts
 FROM interactions i"""
 
-SPECIAL_DATE_SELECT = """
+# What every listing shows of how to reach a contact (model.first_ways, in SQL).
+FIRST_WAYS = "json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone"
+
+SPECIAL_DATE_SELECT = f"""
 SELECT s.id, s.uid, s.contact_id, c.name AS contact, s.label, s.month, s.day, s.year,
        CASE WHEN s.year IS NULL THEN printf('--%02d-%02d', s.month, s.day)
             ELSE printf('%04d-%02d-%02d', s.year, s.month, s.day) END AS date,
-       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+       c.channel, {FIRST_WAYS}
 FROM special_dates s JOIN contacts c ON c.id = s.contact_id"""
 
-FOLLOWUP_SELECT = """
+FOLLOWUP_SELECT = f"""
 SELECT f.id, f.uid, f.contact_id, c.name AS contact, f.due,
        CAST(julianday(:today) - julianday(substr(f.due, 1, 10)) AS INTEGER) AS days_overdue,
        f.note, f.snoozed, f.interaction_id, f.created, f.done_at, f.done_note,
-       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+       c.channel, {FIRST_WAYS}
 FROM followups f JOIN contacts c ON c.id = f.contact_id"""
 
-COMPLAINT_SELECT = """
+COMPLAINT_SELECT = f"""
 SELECT k.id, k.uid, k.contact_id, c.name AS contact, k.summary, k.opened, k.due,
        CAST(julianday(:today) - julianday(date(k.opened)) AS INTEGER) AS age_days,
        coalesce(k.responded_at, :now) > k.due AS breached,
        k.responded_at IS NOT NULL AS responded,
        k.responded_at, k.response, k.resolved_at, k.resolution, k.interaction_id,
-       c.channel, json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+       c.channel, {FIRST_WAYS}
 FROM complaints k JOIN contacts c ON c.id = k.contact_id"""
 
 # Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the

@@ -13,6 +13,7 @@ import string
 from pathlib import Path
 from typing import Any
 
+from . import model
 from .errors import CrmError, NotFound
 
 BUILT_IN = {
@@ -114,8 +115,7 @@ def contact_fields(
         "family_name": family,
         "company": contact["company"],
         "title": contact["title"],
-        "email": contact["emails"][0] if contact["emails"] else None,
-        "phone": contact["phones"][0] if contact["phones"] else None,
+        **model.first_ways(contact),
         "channel": contact["channel"],
         "owner": contact["owner"],
         "last_interaction": touches[0]["happened_at"][:10] if touches else None,

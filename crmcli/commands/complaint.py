@@ -48,9 +48,9 @@ def add(
     store = open_store()
     contact = contacts.resolve(store, ref)
     opened = as_datetime(parse_when(when, prefer="past")) if when else clock.now()
-    records.not_in_future(opened, clock.today(), "--when", allow_future)
-    deadline = interactions.complaint_deadline(store, opened, due, clock.today(), clock.now())
-    complaint_id = store.add_complaint(contact["id"], summary, opened, deadline)
+    complaint_id, deadline = records.open_complaint(
+        store, contact, summary, opened, due, clock.now(), allow_future
+    )
     output.message(
         f"complaint {complaint_id} opened for {contact['name']}; respond by {deadline:%Y-%m-%d %H:%M}"
     )

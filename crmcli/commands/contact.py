@@ -249,8 +249,7 @@ def duplicates(fmt: Format = None, wide: Wide = False) -> None:
     """Likely duplicates: the same email, the same phone in any formatting, the same name."""
     store = open_store()
     rows = contacts.duplicates(store)
-    shown = ("id", "name", "other_id", "other_name", "reason")
-    output.listing(rows, output.check_format(fmt), shown, "no likely duplicates")
+    output.listing(rows, output.check_format(fmt), columns.DUPLICATES, "no likely duplicates")
 
 
 @app.command("merge")

@@ -231,20 +231,15 @@ def import_calendar(
     skip_invalid: SkipInvalid = False,
 ) -> None:
     """Log past meetings with known contacts; keep today's and the next ones for the digest."""
-    import datetime as dt
-    import os
-
     from ..exchange import events, importer
     from ..when import as_datetime
 
     start = as_datetime(parse_day(since, prefer="past")) if since else None
     files = events.calendar_files(paths)
-    # The meetings to come that a re-read replaces: a file's or a folder's. What came on stdin
-    # is added to, never replaced (each pipe may carry another feed).
-    origins = [os.path.abspath(os.path.expanduser(p)) for p in paths if p != "-"]
+    origins = events.origins(paths)
     store = open_store_for_import(dry_run)
     now = clock.now()
-    end = now.date() + dt.timedelta(days=events.AHEAD_DAYS + 1)
+    first, end = events.window(now, start)
     capture: list[events.CalendarCapture] = []
 
     def planner(store):
@@ -254,7 +249,7 @@ def import_calendar(
     def involves(series):
         return capture[0].involves(series)
 
-    found = events.occurrences(files, start.date() if start else events.FIRST_DAY, end, involves)
+    found = events.occurrences(files, first, end, involves)
     summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
     for problem in summary.invalid:
         output.message(f"skipped {problem}")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, contacts, output, records
+from .. import clock, columns, contacts, output, records
 from ..options import (
     Format,
     Ref,
@@ -48,7 +48,7 @@ def list_(
     chosen = output.check_format(fmt)
     contact_id = contacts.resolve(store, ref)["id"] if ref else None
     rows = store.list_notes(contact_id)
-    output.listing(rows, chosen, ("id", "contact", "written_at", "text"), "no notes")
+    output.listing(rows, chosen, columns.NOTES, "no notes")
 
 
 @app.command("edit")

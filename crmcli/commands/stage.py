@@ -32,9 +32,9 @@ def move(
     """Move a contact through the lifecycle; every move is dated."""
     store = open_store()
     contact = contacts.resolve(store, ref)
-    moment = happened(when)
-    records.not_in_future(moment, clock.today(), "--when", allow_future)
-    updated = store.change_stage(contact["id"], to_stage, moment, reason, clock.now())
+    updated = records.move_stage(
+        store, contact, to_stage, happened(when), reason, clock.now(), allow_future
+    )
     output.message(f"{updated['name']}: {contact['stage'] or 'no stage'} → {updated['stage']}")
 
 

@@ -59,6 +59,17 @@ class Occurrence:
 # --------------------------------------------------------------------------- reading calendars
 
 
+def window(now: dt.datetime, since: dt.datetime | None) -> tuple[dt.date, dt.date]:
+    """The days expanded: from --since (or all the calendar holds) to AHEAD_DAYS ahead."""
+    return (since.date() if since else FIRST_DAY), now.date() + dt.timedelta(days=AHEAD_DAYS + 1)
+
+
+def origins(paths: list[str]) -> list[str]:
+    """What a re-read replaces the meetings to come of: a file's or a folder's. What came on
+    stdin is added to, never replaced (each pipe may carry another feed)."""
+    return [os.path.abspath(os.path.expanduser(p)) for p in paths if p != "-"]
+
+
 def calendar_files(paths: list[str]) -> list[str]:
     """The .ics files under the paths (a folder is searched, subfolders too), or `-`."""
     found = []
