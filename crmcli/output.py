@@ -74,8 +74,9 @@ def _escaped(match: re.Match) -> str:
 def document(text: str) -> None:
     """A text meant for elsewhere (a message to send) on stdout: exact in a pipe; on a terminal
     its lines are kept and anything else unsafe is shown escaped."""
-    if sys.stdout.isatty():
-        text = "\n".join(shown(line) for line in text.split("\n"))
+    if sys.stdout.isatty():  # line ends (\n, or a vCard's \r\n) kept; the rest shown escaped
+        parts = re.split(r"(\r?\n)", text)
+        text = "".join(part if index % 2 else shown(part) for index, part in enumerate(parts))
     sys.stdout.write(text)
 
 

@@ -346,7 +346,10 @@ UNSAFE_BYTES = (b"\x1b]0;", b"\x1b[2J", b"\x07", "\u202e".encode(), "\x9b".encod
 
 def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
     card = tmp_path / "evil.vcf"
-    card.write_text(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{EVIL}\r\nNOTE:{EVIL}\r\nEND:VCARD\r\n")
+    card.write_text(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{EVIL}\r\nNOTE:{EVIL}\r\nBDAY:1980-03-14\r\n"
+        "END:VCARD\r\n"
+    )
     imported = quick(db, "vcard", "import", str(card))
     assert imported.returncode == 0
     csv = tmp_path / "evil.csv"
@@ -356,6 +359,8 @@ def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
     screens = [
         on_terminal(db, "contact", "list").encode(),
         on_terminal(db, "contact", "show", "eve").encode(),
+        on_terminal(db, "vcard", "export", "-").encode(),  # cards and calendars on a terminal
+        on_terminal(db, "calendar", "--days", "366").encode(),
         quick(db, "contact", "list").stdout.encode(),
         quick(db, "contact", "list", "-f", "plain").stdout.encode(),
         quick(db, "contact", "show", "eve").stdout.encode(),

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, files, settings
+from .. import clock, files, output, settings
 from ..exchange.ical import FOLLOWUP_DAYS
 from ..options import LeapDay, OutputFile, open_store
 from ..settings import MAX_DAYS
@@ -31,5 +31,8 @@ def calendar(
     feed = build_calendar(
         store, clock.today(), clock.now(), days, settings.leap_rule(store, leap_day)
     )
+    if output_file is None or str(output_file) == "-":
+        output.document(feed.decode("utf-8"))  # on a terminal, nothing in it drives the screen
+        return
     with files.destination(output_file, store) as out:
         out.write(feed.decode("utf-8"))

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import files, model, when
+from .. import files, model, output, when
 from ..errors import CrmError
 from ..store import Store
 from .readers import Record
@@ -612,7 +612,7 @@ def export_vdir(
     )
     if target == "-":
         for contact in contacts:
-            sys.stdout.write(to_vcard(contact, store.list_special_dates(contact["id"]), version))
+            output.document(to_vcard(contact, store.list_special_dates(contact["id"]), version))
         return len(contacts)
     folder = Path(target)
     if folder.exists() and not folder.is_dir():
