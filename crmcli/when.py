@@ -358,20 +358,21 @@ def special_date(month: int, day: int, year: int | None) -> tuple[int, int, int 
 def parse_special_date(
     text: str, from_file: bool = False, order: DateOrder | None = None
 ) -> tuple[int, int, int | None]:
-    """`1985-03-14` → (3, 14, 1985); `03-14`, `--03-14`, `--0314` → (3, 14, None).
+    """`1985-03-14` and ISO's basic `19850314` → (3, 14, 1985); `03-14`, `--03-14`, `--0314`
+    → (3, 14, None).
 
-    From files (`from_file`) also `19850314`, `1985-03-14T00:00:00`, `14/03/1985`, `3/14/1985`
-    and `29.02.1992`: a day and month that could be swapped (05/03/1990) are refused unless
+    From files (`from_file`) also `1985-03-14T00:00:00`, `14/03/1985`, `3/14/1985` and
+    `29.02.1992`: a day and month that could be swapped (05/03/1990) are refused unless
     `order` says which comes first; dots are always day first; the placeholder years 1604 and
     1900 mean "unknown"."""
     cleaned = text.strip()
     slashed = None
     if from_file:
         cleaned = cleaned.split("T")[0]
-        basic = _BASIC.match(cleaned)
-        if basic:
-            cleaned = f"{basic.group(1)}-{basic.group(2)}-{basic.group(3)}"
         slashed = _SLASHED.match(cleaned)
+    basic = _BASIC.match(cleaned)
+    if basic:
+        cleaned = f"{basic.group(1)}-{basic.group(2)}-{basic.group(3)}"
     if slashed:
         month, day, year = _ordered(slashed, text, order)
     else:

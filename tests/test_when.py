@@ -105,6 +105,7 @@ def test_bad_durations(text):
         ("--0314", (3, 14, None)),
         ("02-29", (2, 29, None)),
         ("2000-02-29", (2, 29, 2000)),
+        ("19850314", (3, 14, 1985)),  # ISO basic, from an option as from a file
     ],
 )
 def test_special_dates(text, expected):
