@@ -79,6 +79,8 @@ CASES = [
     ("year 0001", "csv", lambda t, c: f"import interactions {csv_file(t, 'happened_at,contact,summary', '0001-01-01,ana@example.com,call')}", "outside the supported range"),
     # a follow-up due "soon"
     ("due soon", "option", lambda t, c: "followup add silva soon", "bad date"),
+    ("due soon", "csv", lambda t, c: f"import followups {csv_file(t, 'contact,due,note', 'ana@example.com,soon,x')}", "line 2: bad due date 'soon'"),
+    ("due soon", "jsonl", lambda t, c: f"import followups {jsonl_file(t, json.dumps({'contact': 'ana@example.com', 'due': 'soon'}))}", "line 1: bad due date 'soon'"),
     ("due soon", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('followups', 'due', 'soon'))}", "bad due date"),
     # a setting that is not a number
     ("config days abc", "option", lambda t, c: "config set days abc", "bad number of days"),
@@ -90,6 +92,7 @@ CASES = [
     ("stage nirvana", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('contacts', 'stage', 'nirvana'))}", "unknown stage"),
     ("channel fax", "option", lambda t, c: 'log silva "call" --channel fax', "unknown channel"),
     ("channel fax", "csv", lambda t, c: f"import interactions {csv_file(t, 'happened_at,contact,summary,channel', '2026-11-01,ana@example.com,call,fax')}", "line 2: unknown channel"),
+    ("channel fax", "jsonl", lambda t, c: f"import interactions {jsonl_file(t, json.dumps({'happened_at': '2026-11-01', 'contact': 'ana@example.com', 'summary': 'x', 'channel': 'fax'}))}", "line 1: unknown channel"),
     ("channel fax", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('interactions', 'channel', 'fax'))}", "unknown channel"),
     # a uid that could be a path
     ("uid /tmp/x", "csv", lambda t, c: f"import contacts {csv_file(t, 'name,uid', 'Zed,/tmp/x')}", "line 2: bad uid"),
