@@ -148,12 +148,16 @@ class ContactDraft:
     says_archived: bool = False
 
 
+CONTACT_FIELD_ORDER = {key: index for index, key in enumerate(model.FIELDS["contacts"])}
+
+
 def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) -> ContactDraft:
     """One record's raw fields, checked by the model, with its special dates; a record that
     does not say when it was created was created `now`."""
     fields: Row = {"name": _name(raw)}
-    for key in model.FIELDS["contacts"]:
-        if key != "name" and raw.get(key) not in (None, ""):
+    # the record's own fields, in the model's order (so the first bad one is named first)
+    for key in sorted((k for k in raw if k in CONTACT_FIELD_ORDER), key=CONTACT_FIELD_ORDER.get):
+        if key != "name" and raw[key] not in (None, ""):
             fields[key] = raw[key]
     if raw.get("first_name") and "given_name" not in fields:
         fields["given_name"] = raw["first_name"]
