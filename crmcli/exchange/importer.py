@@ -156,7 +156,9 @@ def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) 
     does not say when it was created was created `now`."""
     fields: Row = {"name": _name(raw)}
     # the record's own fields, in the model's order (so the first bad one is named first)
-    for key in sorted((k for k in raw if k in CONTACT_FIELD_ORDER), key=CONTACT_FIELD_ORDER.get):
+    for key in sorted(
+        (k for k in raw if k in CONTACT_FIELD_ORDER), key=CONTACT_FIELD_ORDER.__getitem__
+    ):
         if key != "name" and raw[key] not in (None, ""):
             fields[key] = raw[key]
     if raw.get("first_name") and "given_name" not in fields:
