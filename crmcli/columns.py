@@ -13,8 +13,8 @@ OVERDUE = (
     "phone",
 )  # fmt: skip
 UPCOMING = ("date", "in_days", "contact", "label", "years", "channel", "email", "phone")
-COMPLAINTS = (
-    "id", "contact", "summary", "opened", "age_days", "due", "breached", "responded", "channel",
+COMPLAINTS = (  # whether it is past its deadline before how old it is
+    "id", "contact", "summary", "due", "breached", "age_days", "responded", "opened", "channel",
     "email", "phone",
 )  # fmt: skip
 COMPLAINTS_ALL = (*COMPLAINTS, "resolved_at")
@@ -25,8 +25,8 @@ HISTORY = ("id", "at", "command", "changed", "state")
 DUPLICATES = ("id", "name", "other_id", "other_name", "reason")
 NOTES = ("id", "contact", "written_at", "text")
 TRASH = ("id", "kind", "name", "deleted_at", "purge_after", "contact_uid")  # the uid: last
-MEETINGS = (
-    "starts_at", "meeting", "contact", "last_interaction", "last_summary", "last_channel",
+MEETINGS = (  # who, and the context before the call, ahead of the meeting's own title
+    "starts_at", "contact", "last_interaction", "meeting", "last_summary", "last_channel",
     "location",
 )  # fmt: skip
 VALUE = ("contact", "revenue", "cost", "lifetime_value", "first_sale", "last_sale", "months_active")

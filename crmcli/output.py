@@ -324,9 +324,10 @@ def fit_columns(
 ) -> tuple[list[str], list[str], dict[str, int]]:
     """Which columns a table of `width` shows, which it hides, and how wide each shown one is.
     Columns are in order of importance. Tokens keep their full width (up to TOKEN_MAX); free
-    text shrinks first, down to TEXT_MIN. To fit: empty columns go first, then the last ones;
-    and trailing DETAIL columns also go while the PROSE before them would get less than
-    TEXT_WANT (the reason of an overdue contact matters more than its phone)."""
+    text shrinks first, down to TEXT_MIN. To fit: empty columns go first, then the last ones —
+    first until the table's main PROSE column (an overdue reason, a complaint's summary) has
+    TEXT_WANT, or all it needs, and then until everything fits at its smallest; trailing
+    DETAIL columns also go while other prose before them would get less than TEXT_WANT."""
     natural = {k: max([cell_width(k), *(cell_width(c) for c in cells[k])]) for k in keys}
     smallest = {
         k: min(natural[k], max(TEXT_MIN if k in FREE_TEXT else TOKEN_MAX, len(k))) for k in keys
@@ -340,8 +341,14 @@ def fit_columns(
 
     shown: list[str] = list(keys)
     empty = {k for k in keys if not any(cells[k])}
-    while len(shown) > 1 and total(shown, smallest) > width:
-        shown.remove(next((k for k in reversed(shown) if k in empty), shown[-1]))
+    main = next((k for k in keys if k in PROSE and k not in empty), None)
+    sizes = {**smallest, **({main: wanted[main]} if main else {})}
+    for target in (sizes, smallest):
+        while len(shown) > 1 and total(shown, target) > width:
+            going = next((k for k in reversed(shown) if k in empty), shown[-1])
+            if going == main and target is sizes:
+                break  # the main prose itself: shrink it instead (the second pass)
+            shown.remove(going)
     while len(shown) > 1 and shown[-1] in DETAIL and total(shown, wanted) > width:
         shown.pop()
     hidden = [k for k in keys if k not in shown]
