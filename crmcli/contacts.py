@@ -21,7 +21,7 @@ Row = dict[str, Any]
 MAX_LISTED = 8  # candidates an ambiguous reference names
 
 
-def resolve(store: Store, ref: str) -> Row:
+def resolve(store: Store, ref: str, archived_first: bool = False) -> Row:
     """A contact reference (REF), in an order that cannot surprise:
 
     - all digits: an id, and nothing else;
@@ -29,8 +29,9 @@ def resolve(store: Store, ref: str) -> Row:
     - otherwise a name: the exact name, else names with a word starting with each word given,
       in any order ("ana sil" and "silva ana" are Ana Silva, and "Silva, Ana"; "ana" is not
       Kenji Tanaka; "obrien" is O'Brien), accents and case ignored.
-    Active contacts first: an archived one answers only when no active one does, by its exact
-    name or its words. Several answers are an error that lists them."""
+    Active contacts first (archived ones first for `unarchive`): an exact name of one kind
+    beside word matches of the other is ambiguous, never a silent pick. Several answers are an
+    error that lists them."""
     cleaned = model.as_text(ref if ref is not None else "", "contact reference").strip()
     if not cleaned:
         raise CrmError("empty contact reference: give an id, an email or part of a name")
@@ -42,15 +43,19 @@ def resolve(store: Store, ref: str) -> Row:
             raise NotFound(f"no contact has the email {cleaned}: see `crm contact list --search`")
         return _one(cleaned, found)
     exact = store.contacts_named(fold(cleaned))
-    by_words: list[Row] | None = None
-    for archived in (0, 1):
-        found = [row for row in exact if row["archived"] == archived]
-        if not found and words(cleaned):
-            if by_words is None:
-                by_words = store.contacts_with_words(words(cleaned).split())
-            found = [row for row in by_words if row["archived"] == archived]
+    first, then = (1, 0) if archived_first else (0, 1)
+    found = [row for row in exact if row["archived"] == first]
+    if found:
+        return _one(cleaned, found)
+    by_words = store.contacts_with_words(words(cleaned).split()) if words(cleaned) else []
+    for found in (
+        # an exact name of the other kind next to words of this kind: neither wins silently
+        [row for row in by_words if row["archived"] == first]
+        + [row for row in exact if row["archived"] == then],
+        [row for row in by_words if row["archived"] == then],
+    ):
         if found:
-            return _one(cleaned, found)
+            return _one(cleaned, list({row["id"]: row for row in found}.values()))
     raise NotFound(f"no contact matches {cleaned!r}: try `crm contact list --search` for its id")
 
 

@@ -55,6 +55,12 @@ def _real(path: Path) -> Path:
 
 
 def _same(a: Path, b: Path) -> bool:
+    """The same file: by inode when both exist (through any symlink, hard link or
+    /dev/fd/N), else by resolved path (a file SQLite would create there)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        pass
     try:
         return a.resolve() == b.resolve()
     except OSError:
@@ -62,12 +68,16 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _is_migration_copy(path: Path, database: Path) -> bool:
+    """A `crm.db.vN.bak` beside the database (as named through a link, or as the real file),
+    or anything that is one of them."""
+    pattern = re.escape(database.name) + r"\.v\d+\.bak"
     try:
-        same_folder = path.resolve().parent == database.resolve().parent
+        if any(_same(path, copy) for copy in database.parent.glob(f"{database.name}.v*.bak")):
+            return True
+        same_folder = _real(path).parent == _real(database.parent)
     except OSError:
         return False
-    pattern = re.escape(database.name) + r"\.v\d+\.bak"
-    return same_folder and re.fullmatch(pattern, path.name) is not None
+    return same_folder and re.fullmatch(pattern, _real(path).name) is not None
 
 
 def is_stream(path: Path) -> bool:
@@ -81,11 +91,13 @@ def is_stream(path: Path) -> bool:
 
 # Names of a descriptor this process already holds (the shell's `>> log` behind /dev/stdout):
 # written through that descriptor, at its offset, never replaced or truncated.
-DESCRIPTOR_PATH = re.compile(r"/dev/(?:std(out|err)|fd/(\d+))|/proc/(?:self|(\d+))/fd/(\d+)")
+DESCRIPTOR_PATH = re.compile(
+    r"/dev/(?:std(out|err)|fd/(\d+))|/proc/(?:self|thread-self|(\d+))/(?:task/\d+/)?fd/(\d+)"
+)
 
 
 def _descriptor(path: Path) -> int | None:
-    found = DESCRIPTOR_PATH.fullmatch(str(path))
+    found = DESCRIPTOR_PATH.fullmatch(os.path.normpath(os.path.abspath(path)))
     if found is None:
         return None
     std, dev_fd, pid, proc_fd = found.groups()
@@ -105,6 +117,7 @@ def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
         return
     descriptor = _descriptor(path)
     if descriptor is not None:
+        check_target(path, store)  # not one of crm's own descriptors: the database, its WAL
         with _through(descriptor, path) as handle:
             yield handle
         return
@@ -241,13 +254,15 @@ def backup(store: Store, target: Path) -> None:
 
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+=-]")
+HASHED = re.compile(r"-[0-9a-f]{10}$")
 
 
 def safe_name(text: str, suffix: str) -> str:
     """A file name made from data (a uid) that cannot leave its folder or hide: unusual
     characters become `_`, and a short hash of the original keeps two such names apart."""
     cleaned = SAFE_NAME.sub("_", text).lstrip(".") or "_"
-    if cleaned != text or len(cleaned) > 200:  # changed or cut: the hash keeps it apart
+    # changed, cut, or already ending like a hashed name: the hash keeps it apart from others
+    if cleaned != text or len(cleaned) > 200 or HASHED.search(cleaned):
         import hashlib
 
         cleaned = f"{cleaned[:80]}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"

@@ -7,7 +7,6 @@ refuse it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +36,7 @@ def rule_problems(store: Store) -> Iterator[str]:
             record = {key: row[key] for key in fields if key in row}
             found = []
             if entity == "contacts":
-                for column in model.LIST_COLUMNS:
+                for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
                     try:
                         record[column] = _json_list(record.get(column), column)
                     except CrmError as error:
@@ -63,16 +62,21 @@ def trash_problems(store: Store) -> Iterator[str]:
     for entry in store.rows("trash"):
         try:
             model.moment(entry["deleted_at"], "deletion time")
-            backup.read(entry["payload"])
+            problems = backup.problems(store, backup.read(entry["payload"]))
         except CrmError as error:
-            yield f"trash {entry['id']} ({entry['name']}): {error}"
+            problems = [str(error)]
+        for problem in problems:
+            yield f"trash {entry['id']} ({entry['name']}): {problem}"
 
 
 def _json_list(value: Any, column: str) -> Any:
+    shown = repr(value)[:60]
+    if not isinstance(value, str):
+        raise CrmError(f"{column} is not a JSON list: {shown}")
     try:
-        decoded = json.loads(value)
-    except (TypeError, ValueError):
-        raise CrmError(f"{column} is not a JSON list: {value!r}") from None
+        decoded = model.json_value(value)
+    except CrmError as error:
+        raise CrmError(f"{column} is not a JSON list: {shown}: {error}") from None
     if not isinstance(decoded, list):
-        raise CrmError(f"{column} is not a JSON list: {value!r}")
+        raise CrmError(f"{column} is not a JSON list: {shown}")
     return decoded

@@ -351,13 +351,20 @@ def json_value(text: str) -> Any:
     import json
 
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as error:
         raise CrmError(f"not valid JSON ({error.msg})") from None
     except RecursionError:
         raise CrmError("JSON nested too deeply") from None
     except ValueError as error:  # a number of thousands of digits, NaN, Infinity
         raise CrmError(f"not valid JSON ({error})") from None
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"{text[:20]} is too large a number")
+    return number
 
 
 def _no_constant(name: str) -> Any:

@@ -91,7 +91,7 @@ def happened(text: str | None):
     return parse_when(text, prefer="past") if text else clock.now()
 
 
-def open_store_for_import(dry_run: bool) -> Store:
+def open_store_for_import(dry_run: bool, create: bool = True) -> Store:
     """An import's database: created if missing. A dry run writes nothing, not even a new
     file or a migration: without a database it runs on a throwaway empty one, and on a
     database an older crm wrote it runs on a migrated copy; both are removed afterwards."""
@@ -100,7 +100,7 @@ def open_store_for_import(dry_run: bool) -> Store:
 
     path = db_path()
     if not dry_run or (path.exists() and not migration_pending(path)):
-        return open_store(create=True)
+        return open_store(create=create)
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="crm-dry-run-"))

@@ -7,6 +7,7 @@ field. Data goes to stdout; messages go to stderr through `message`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -44,7 +45,9 @@ def plural(count: int, word: str, plural: str | None = None) -> str:
 def message(text: str) -> None:
     """A note for the person at the terminal, never mixed into the data on stdout; anything
     from data in it is shown escaped, on one line."""
-    print(shown(text), file=sys.stderr)
+    # stderr gone or full: a note nobody can read must not fail a command that worked
+    with contextlib.suppress(OSError):
+        print(shown(text), file=sys.stderr)
 
 
 # Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences

@@ -250,7 +250,8 @@ class Store:
         self.command: str | None = None
         self.clock: Callable[[], dt.datetime] | None = None
         self.change_id: int | None = None
-        self.committed = False  # whether a write of this command is already saved
+        self.committed = False  # whether a change of this command (one undo can take) is saved
+        self._recorded = False
 
     def close(self) -> None:
         self.conn.close()
@@ -292,7 +293,7 @@ class Store:
         else:
             # A transaction that changed nothing leaves the file as it was, byte for byte.
             self.conn.execute("COMMIT" if wrote else "ROLLBACK")
-            self.committed = self.committed or wrote
+            self.committed = self.committed or (wrote and self._recorded)
         finally:
             self._depth = 0
             self.change_id = None
@@ -333,6 +334,7 @@ class Store:
 
     def _start_change(self) -> None:
         """Record this transaction as one change; the undo triggers log into it."""
+        self._recorded = False
         if self.command is None or self.clock is None:
             return
         cursor = self.conn.execute(
@@ -352,6 +354,7 @@ class Store:
         ).fetchone()[0]:
             self.conn.execute("DELETE FROM changes WHERE id = ?", (self.change_id,))
             return
+        self._recorded = True
         oldest = self.conn.execute(
             "SELECT id FROM changes ORDER BY id DESC LIMIT 1 OFFSET ?", (CHANGES_KEPT - 1,)
         ).fetchone()

@@ -184,7 +184,12 @@ def test_a_name_is_found_by_its_words_in_any_order_active_contacts_first(crm):
     assert crm.json(["contact", "show", "Ana", "-f", "json"])["id"] == 4  # exact, active
     crm("contact archive 4")
     crm(["contact", "add", "Ana Costa"])
-    crm.fails("contact show Ana", says="matches 3 contacts")  # active word matches come first
+    # an archived exact name beside active word matches: neither wins silently
+    crm.fails("contact show Ana", says="matches 4 contacts")
+    assert "4 Ana (archived)" in crm("contact show Ana", ok=False).stderr
+    crm("contact unarchive Ana")  # unarchive looks at the archived first
+    assert crm.json(["contact", "show", "4", "-f", "json"])["archived"] is False
+    crm("contact archive 4")
     crm("contact archive 6")
     crm("contact archive 5")
     crm("contact archive 1")

@@ -243,3 +243,19 @@ def test_a_vcard_field_crm_cannot_take_is_kept_aside_never_stored_as_the_field(c
     assert zed["extra"] == ["EMAIL:bad@", "URL:http://example.com/a b", "BDAY:1985-02-30"]
     assert crm.json("export dates --format json") == []
     assert "BDAY:1985-02-30" in crm("vcard export -").stdout
+
+
+def test_doctor_reads_stored_lists_strictly_and_checks_the_trash(crm, people):
+    """A list column holding an object, an infinite number or JSON nested too deep, and a
+    trash entry whose record breaks a rule: each is a finding, not a crash."""
+    crm("contact delete anabela --yes")
+    write_unchecked(crm.db, [
+        """UPDATE contacts SET urls = '{"a": 1}' WHERE id = 1""",
+        "UPDATE contacts SET urls = '[1e999]' WHERE id = 2",
+        """UPDATE trash SET payload = replace(payload, '"extra": []', '"extra": 5')""",
+    ])  # fmt: skip
+    result = crm("doctor --format json", ok=False)
+    rules = next(c for c in json.loads(result.stdout) if c["check"] == "rules")["detail"]
+    assert "contacts 1: urls is not a JSON list" in rules
+    assert "contacts 2: urls is not a JSON list: '[1e999]'" in rules
+    assert "trash 1 (Anabela Rocha):" in rules

@@ -507,6 +507,8 @@ def test_a_dry_run_on_an_older_database_migrates_nothing_and_leaves_nothing(
     before = hashlib.sha256(crm.db.read_bytes()).hexdigest()
     result = crm("import contacts - --dry-run", input="name\nSomeone New\n")
     assert "would import contacts: 1 added" in result.stderr
+    crm("import interactions - --dry-run", ok=False,
+        input="happened_at,contact,summary\n2026-11-01,nobody@x.example,call\n")  # fmt: skip
     assert hashlib.sha256(crm.db.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in crm.db.parent.iterdir() if p.name.startswith("crm.db")) == [
         "crm.db"

@@ -496,3 +496,34 @@ def test_a_saved_change_whose_output_cannot_be_written_says_not_to_run_it_again(
     assert "crm undo" in done.stderr
     assert run(db, "undo").returncode == 0
     assert "call" not in run(db, "contact", "show", "ana").stdout
+
+
+def test_crms_own_descriptors_are_never_an_output(db):
+    """/dev/fd/3 is the database inside crm's own process: refused like the database's path."""
+    before = digest(db)
+    for target in ("/dev/fd/3", "/proc/self/fd/3", "/proc/thread-self/fd/3"):
+        result = run(db, "export", "contacts", "-o", target)
+        assert result.returncode == 1 and "is the database" in result.stderr, target
+    assert digest(db) == before
+
+
+def test_what_is_said_when_only_the_notes_cannot_be_written(tmp_path):
+    """stderr unwritable: the change stands and its id is printed (exit 0); a report whose
+    output fails does not claim a change to undo (its own bookkeeping is none)."""
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana").returncode == 0
+    with open("/dev/full", "w") as full:
+        logged = subprocess.run([CRM, "log", "ana", "call"], env=crm_env_for_process(db),
+                                stdout=subprocess.PIPE, stderr=full, text=True)  # fmt: skip
+        report = subprocess.run([CRM, "digest"], env=crm_env_for_process(db), stdout=full,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert logged.returncode == 0 and logged.stdout == "1\n"
+    assert report.returncode == 1 and "change was saved" not in report.stderr
+
+
+def test_a_uid_that_looks_like_a_hashed_file_name_keeps_its_own_file(tmp_path):
+    from crmcli.files import safe_name
+
+    hashed = safe_name("a b", ".vcf")
+    assert safe_name(hashed.removesuffix(".vcf"), ".vcf") != hashed
+    assert safe_name("plain-uid", ".vcf") == "plain-uid.vcf"

@@ -210,7 +210,7 @@ def edit(
 
 def _set_archived(ref: str, archived: bool) -> None:
     store = open_store()
-    contact = contacts.resolve(store, ref)
+    contact = contacts.resolve(store, ref, archived_first=not archived)  # unarchive: the archived
     contacts.set_archived(store, contact, archived, clock.now())
     verb = "archived" if archived else "unarchived"
     output.message(f"{verb} contact {contact['id']}: {contact['name']}")

@@ -13,7 +13,6 @@ from ..options import (
     MergeByEmail,
     SkipInvalid,
     command_group,
-    open_store,
     open_store_for_import,
     parse_day,
 )
@@ -93,7 +92,7 @@ def import_interactions(
     header_map = headers.HeaderMap(
         headers.INTERACTION_HEADERS, headers.parse_maps(maps or [], headers.INTERACTION_TARGETS)
     )
-    store = open_store()
+    store = open_store_for_import(dry_run, create=False)  # interactions need their contacts
     ignored: list[str] = []
     records, binary, _ = importer.open_records(source, chosen, header_map, ignored, encoding)
     now = clock.now()

@@ -225,6 +225,13 @@ class _Plan:
                 self.problems.append(f"config {key}: {error}")
 
 
+def problems(store: Store, document: dict[str, Any]) -> list[str]:
+    """What would stop a trash entry's document from being restored (its records' rules)."""
+    plan = _Plan(store, document, lenient=True)
+    plan.check()
+    return plan.problems
+
+
 def restore(
     store: Store, document: dict[str, Any], summary: Summary, lenient: bool = False
 ) -> dict[str, int]:
