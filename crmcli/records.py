@@ -73,17 +73,12 @@ def remove(store: Store, kind: str, record_id: int, now: dt.datetime) -> tuple[s
 
 
 def _stage_after_removal(store: Store, removed: Row, now: dt.datetime) -> None:
-    """A contact's stage is where its latest recorded move took it: removing that move (a
-    wrong one) puts the contact back where the move before it left it."""
+    """Removing the move that put a contact at its stage (a wrong one, even backdated) puts
+    the contact where its latest remaining move took it (or where the removed one found it)."""
     contact = store.get_contact(removed["contact_id"])
     if contact["stage"] != removed["to_stage"]:
         return  # the contact has moved on since (or was set by hand): leave it
     history = store.stage_history(removed["contact_id"])
-    if history and (history[-1]["changed_at"], history[-1]["id"]) > (
-        removed["changed_at"],
-        removed["id"],
-    ):
-        return  # not the latest move
     stage = history[-1]["to_stage"] if history else removed["from_stage"]
     store.update_contact(removed["contact_id"], {"stage": stage}, now)
 

@@ -500,4 +500,6 @@ def test_a_31_extension_and_a_cyrillic_code_page(crm, tmp_path):
     cyrillic.write_bytes("name,email\nИван Петров,ivan@x.example\nМария Сидорова,m@x.example\n"
                          .encode("cp1251"))  # fmt: skip
     crm(f"import contacts {cyrillic}")
+    crm("import contacts -", input="name,phones\nCsv Ext,+1 555 0103;ext=7\n")
+    assert by_name(crm)["Csv Ext"]["phones"] == ["+1 555 0103 ext. 7"]
     assert {"Иван Петров", "Мария Сидорова"} <= set(by_name(crm))

@@ -725,7 +725,9 @@ def test_drafts_robots_and_a_folder_named_tmp(crm, known, tmp_path):
         message(ME, "bruno@costa.pt", "draft too", utc(2026, 11, 20), "<draft2@x>",
                 X_Mozilla_Draft_Info="internal/draft; vcard=0; receipt=0"),
         message(ME, "noreply@github.com, dev@lists.python.org, python-list-request@python.org, "
-                "carla@dias.example", "Hi all", utc(2026, 11, 21), "<robots@x>"),
+                "no_reply@shop.example, reply+AB12@reply.github.com, team@googlegroups.com, "
+                "newsletter@news.example, carla@dias.example", "Hi all", utc(2026, 11, 21),
+                "<robots@x>"),
     ])  # fmt: skip
     maildir(tmp_path / "Mail" / "tmp", [
         message("ana@example.com", ME, "Filed under tmp \u202egnp.exe", utc(2026, 11, 22), "<t@x>")
@@ -765,3 +767,7 @@ def test_calendars_on_stdin_add_up_and_archived_people_leave_meetings(crm, known
     crm("contact archive bruno")
     meetings = json.loads(crm("digest --format json", env=NOW).stdout)["meetings"]
     assert [m["meeting"] for m in meetings] == ["Call with Ana"]
+    cancelled = calendar(event("a", "Call with Ana", lisbon(2026, 11, 24, 16), None, [ANA],
+                               status="CANCELLED"))  # fmt: skip
+    crm(["import", "calendar", "-"], input=cancelled.decode(), env=NOW)  # the same event again
+    assert json.loads(crm("digest --format json", env=NOW).stdout)["meetings"] == []

@@ -243,6 +243,11 @@ def test_a_vcard_field_crm_cannot_take_is_kept_aside_never_stored_as_the_field(c
     assert zed["extra"] == ["EMAIL:bad@", "URL:http://example.com/a b", "BDAY:1985-02-30"]
     assert crm.json("export dates --format json") == []
     assert "BDAY:1985-02-30" in crm("vcard export -").stdout
+    fixed = vcard_file(tmp_path, ["FN:Zed", "EMAIL:zed@example.com", "BDAY:1985-02-28",
+                                  "UID:{3F2504E0-4F89-11D3-9A0C-0305E82C3301}"])  # fmt: skip
+    crm(f"vcard import {fixed} --on-duplicate update")  # fixed at the source: nothing set aside
+    assert crm.json("contact show zed -f json")["extra"] == []
+    assert crm("vcard export -").stdout.count("BDAY") == 1
 
 
 def test_doctor_reads_stored_lists_strictly_and_checks_the_trash(crm, people):

@@ -371,6 +371,11 @@ def test_removing_a_wrong_stage_move_puts_the_contact_back(crm, people):
     assert crm.json("contact show silva -f json")["stage"] == "expansion"
     crm(f"stage rm {moves[-2]} --yes")  # an earlier move: the stage stays where it is
     assert crm.json("contact show silva -f json")["stage"] == "expansion"
+    crm("stage silva commitment --when 2026-10-01")  # a backdated wrong move
+    backdated = crm.json("contact show silva -f json")["stage_changes"]
+    wrong = next(m["id"] for m in backdated if m["to_stage"] == "commitment")
+    crm(f"stage rm {wrong} --yes")
+    assert crm.json("contact show silva -f json")["stage"] == "expansion"
 
 
 def test_small_words_said_right(crm, people):

@@ -201,7 +201,10 @@ def test_reimport_matches_by_email_and_updates_when_asked(crm, people):
     data = "name,email,company\nAna S.,ANA@example.com,NewCo\nNew Person,new@person.example,\n"
     result = crm("import contacts - --on-duplicate update", input=data)
     assert "1 added, 1 updated, 0 skipped" in result.stderr
-    ana = contacts(crm)["Ana S."]
+    # matched by her email under another name: the fields are updated, her name is kept, and
+    # the warning says whose email it is
+    assert "ANA@example.com is Ana Silva's (contact 1)" in result.stderr
+    ana = contacts(crm)["Ana Silva"]
     assert ana["company"] == "NewCo" and ana["emails"] == ["ana@example.com"]
     refused = crm("import contacts - --on-duplicate error", input=data, ok=False)
     assert refused.exit_code == 1 and "already here" in refused.stderr

@@ -64,7 +64,7 @@ def value(
     report = insights.value(store, top)
     totals = report["totals"]
     title = (
-        f"{totals['clients']} paying clients · revenue {totals['revenue']:.2f} · cost "
+        f"{output.plural(totals['clients'], 'paying client')} · revenue {totals['revenue']:.2f} · cost "
         f"{totals['cost']:.2f} · lifetime value {totals['lifetime_value']:.2f}"
     )
     output.render_report(report, chosen, columns.VALUE_REPORT, title=title)

@@ -50,7 +50,7 @@ def rm(
     ],
     yes: Yes = False,
 ) -> None:
-    """Remove a recorded stage change (kept in `crm trash`); the contact's stage is unchanged."""
+    """Remove a wrong stage move (kept in `crm trash`); the contact goes back a stage."""
     store = open_store()
     row = store.get_stage_change(change_id)
     confirm(f"remove {records.describe('stage change', row)}", yes)

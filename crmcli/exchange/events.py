@@ -112,11 +112,13 @@ def occurrences(
         if len(data) > MAX_FILE:
             yield Occurrence(where, problem=f"larger than {MAX_FILE // 1_000_000} MB: no calendar")
             continue
-        origin = "stdin" if name == "-" else os.path.abspath(name)
         events, problems = read_events(data)
         for problem in problems:
             yield Occurrence(where, problem=problem)
         for uid, series in _series(events).items():
+            # an event piped in on stdin is its own origin: reading it again (cancelled,
+            # moved) replaces what it said, and other events piped in before stay
+            origin = f"stdin:{uid}" if name == "-" else os.path.abspath(name)
             if not involves(series):
                 yield Occurrence(where, series[0], uid, origin, nobody=True)
                 continue
@@ -357,6 +359,8 @@ class CalendarCapture(CapturedLog):
 
     def plan(self, occurrence: Occurrence) -> None:
         event = occurrence.event
+        if occurrence.origin.startswith("stdin:") and occurrence.origin not in self.origins:
+            self.origins.append(occurrence.origin)
         if occurrence.nobody:
             return self.skip("no known contact")
         statuses = [str(s).strip().upper() for s in _listed(event.get("STATUS"))]

@@ -302,6 +302,14 @@ def split_cell(value: Any, target: str) -> list[Any]:
     else:
         parts = [value]
     parts = [p.strip() for p in parts if p.strip()]
+    if target == "phones":  # `+1 555 0103;ext=7`: an extension, not a second number
+        joined: list[str] = []
+        for part in parts:
+            if joined and part.lower().startswith("ext="):
+                joined[-1] += f" ext. {part[4:].strip()}"
+            else:
+                joined.append(part)
+        parts = joined
     if target == "tags":  # Google's system labels ("* myContacts", "* starred") are not tags
         parts = [p for p in parts if not p.startswith("* ")]
     return parts

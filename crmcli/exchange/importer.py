@@ -146,6 +146,7 @@ class ContactDraft:
     # Whether the file says archived or not: only then does an update change it (a vCard or a
     # Google export never does, and must not bring an archived contact back).
     says_archived: bool = False
+    keep_name: bool = False  # matched by someone else's email: an update keeps their name
 
 
 CONTACT_FIELD_ORDER = {key: index for index, key in enumerate(model.FIELDS["contacts"])}
@@ -252,7 +253,7 @@ class ContactImport:
         draft = contact_draft(record.raw, self.now, self.date_order)
         match = self._match(draft.record)
         if match is not None and not draft.record.get("uid"):
-            self._say_whose_email(record, draft.record, match)
+            draft.keep_name = self._say_whose_email(record, draft.record, match)
         if match is None:
             self._add(draft)
         elif self.on_duplicate == "error":
@@ -284,11 +285,11 @@ class ContactImport:
             return self._by_name(record)
         return None
 
-    def _say_whose_email(self, record: Record, row: Row, match: int) -> None:
+    def _say_whose_email(self, record: Record, row: Row, match: int) -> bool:
         """A row taken as a contact by its email alone, under another name: said, so nobody
-        is silently folded into someone else."""
+        is silently folded into someone else (and an update keeps the holder's name)."""
         if not row.get("emails"):
-            return
+            return False
         if self.names is None:
             self.names = {cid: model.name_key(fields["name"]) for cid, fields in
                           self.store.names_and_phones()}  # fmt: skip
@@ -296,16 +297,19 @@ class ContactImport:
             holder_key = model.name_key(self.pending[match].record["name"])
         else:
             holder_key = self.names.get(match, "")
-        if holder_key and holder_key != model.name_key(row["name"]):
-            holder = (
-                self.pending[match].record["name"]
-                if match in self.pending
-                else self.store.get_contact(match)["name"]
-            )
-            self.summary.warnings.append(
-                f"{record.where}: {row['emails'][0]} is {holder}'s (contact {match}): "
-                f"the row for {row['name']} was taken as {holder}"
-            )
+        if not holder_key or holder_key == model.name_key(row["name"]):
+            return False
+        holder = (
+            self.pending[match].record["name"]
+            if match in self.pending
+            else self.store.get_contact(match)["name"]
+        )
+        shared = next((e for e in row["emails"] if self.by_email.get(e.lower()) == match), "")
+        self.summary.warnings.append(
+            f"{record.where}: {shared} is {holder}'s (contact {match}): the row for "
+            f"{row['name']} was taken as {holder}, whose name is kept"
+        )
+        return True
 
     def _by_name(self, record: Row) -> int | None:
         if self.by_name is None:
@@ -368,6 +372,8 @@ class ContactImport:
         nothing new writes nothing (no `updated` bump, no REV change on export)."""
         current = self.store.get_contact(contact_id)
         kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
+        if draft.keep_name:
+            kept += ("name", "given_name", "family_name", "prefix", "suffix")
         if not (current.get("given_name") or current.get("family_name")) and model.made_up_parts(
             draft.record
         ):  # crm's own vCard of a contact without name parts: its N was made from the name
@@ -375,6 +381,8 @@ class ContactImport:
         changes = {k: v for k, v in draft.record.items() if k not in kept}
         for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
             changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
+        if "extra" in draft.record:  # a card's lines kept aside are its own, as it is now: a
+            changes["extra"] = draft.record["extra"]  # line fixed at the source leaves them
         changes = {k: v for k, v in changes.items() if v != current.get(k)}
         now = dt.datetime.fromisoformat(self.now)
         new_dates = [d for d in draft.dates if not self.store.has_special_date(contact_id, *d)]

@@ -39,7 +39,9 @@ WANTED = {
     "auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-mozilla-draft-info",
 }  # fmt: skip
 NO_REPLY = re.compile(
-    r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)([+.-]|$)", re.I
+    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?|notifications?|"
+    r"newsletters?|reply)([+._-]|$)",
+    re.I,
 )
 Row = dict[str, Any]
 People = tuple[
@@ -587,8 +589,10 @@ class MailCapture(CapturedLog):
 
 # The people behind a mailing list or a robot: never made contacts of, even when written to.
 LIST_LOCAL_PART = re.compile(
-    r"(.+-(request|owner|bounces?|announce|devel|users?)|lists?|majordomo|listserv)$", re.I
+    r"(.+-(request|owner|bounces?|announce|devel|users?|list)|lists?|majordomo|listserv)$", re.I
 )
+LIST_DOMAINS = ("lists.", "list.")  # lists.python.org
+ROBOT_DOMAINS = ("googlegroups.com", "groups.io", "reply.github.com")
 
 
 def _robot_address(address: str) -> bool:
@@ -596,7 +600,8 @@ def _robot_address(address: str) -> bool:
     return bool(
         NO_REPLY.match(local)
         or LIST_LOCAL_PART.match(local)
-        or domain.startswith(("lists.", "list."))
+        or domain.startswith(LIST_DOMAINS)
+        or domain.endswith(ROBOT_DOMAINS)
     )
 
 

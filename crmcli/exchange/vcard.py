@@ -324,8 +324,9 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
         raw["notes"] = "\n".join(notes)
     if "name" not in raw:
         raw["name"] = _identity(raw)
-    raw["extra"] = extra
-    return {k: v for k, v in raw.items() if v not in (None, [], "")}, warnings
+    kept = {k: v for k, v in raw.items() if v not in (None, [], "")}
+    kept["extra"] = extra  # even none: a card's kept lines are all it has (an update replaces)
+    return kept, warnings
 
 
 def is_group(card: Any) -> bool:
