@@ -385,6 +385,10 @@ def _write_table(rows, out, columns=None, title=None):
 
     keys = _visible(rows, columns)
     cells = {key: [human(row.get(key)) for row in rows] for key in keys}
+    # a column with nothing in it takes room from those with something (plain output and
+    # --wide keep it: there the layout is the same for every run)
+    filled = [key for key in keys if any(cells[key])] or keys[:1]
+    keys = keys if WIDE else filled
     screen = console(out)
     width = 10**6 if WIDE else screen.width
     shown_keys, hidden, widths = fit_columns(keys, cells, width)
