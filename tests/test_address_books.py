@@ -503,3 +503,11 @@ def test_a_31_extension_and_a_cyrillic_code_page(crm, tmp_path):
     crm("import contacts -", input="name,phones\nCsv Ext,+1 555 0103;ext=7\n")
     assert by_name(crm)["Csv Ext"]["phones"] == ["+1 555 0103 ext. 7"]
     assert {"Иван Петров", "Мария Сидорова"} <= set(by_name(crm))
+
+
+def test_a_short_cyrillic_file_is_read_as_cyrillic_and_the_guess_is_said(crm, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_bytes("name,email\nОлег,oleg@x.example\n".encode("cp1251"))
+    result = crm(f"import contacts {path}")
+    assert "reading the file as cp1251" in result.stderr and "--encoding" in result.stderr
+    assert "Олег" in by_name(crm)

@@ -89,7 +89,13 @@ def detect_encoding(head: bytes) -> str:
         for match in found:  # from Windows far more often, so its code page wins a tie
             if match.encoding.startswith("cp125") and match.language == best.language:
                 return match.encoding
-    return best.encoding  # Cyrillic (cp1251), Greek, Central European, CJK…
+    # A few words are too little for a detector: in them, a guess of a CJK code is more often
+    # Cyrillic or Greek from Windows, which reads as letters of that one script alone.
+    for code, first, last in (("cp1251", "\u0400", "\u04ff"), ("cp1253", "\u0370", "\u03ff")):
+        letters = [ch for ch in head.decode(code, "replace") if not ch.isascii()]
+        if len(head) < 2048 and letters and all(first <= ch <= last for ch in letters):
+            return code
+    return best.encoding  # Cyrillic (cp1251), Greek, CJK…
 
 
 def text_stream(binary: BinaryIO, encoding: str | None = None) -> TextIO:
@@ -101,6 +107,15 @@ def text_stream(binary: BinaryIO, encoding: str | None = None) -> TextIO:
         raise CrmError(
             f"unknown encoding {chosen!r}: use utf-8, utf-16, cp1252, latin-1…"
         ) from None
+    if (
+        encoding is None
+        and chosen not in ("utf-8", "utf-8-sig", "cp1252")
+        and not chosen.startswith("utf-16")
+    ):
+        from ..output import message
+
+        message(f"reading the file as {chosen} (what its bytes suggest): if names look wrong, "
+                "give the file's encoding with --encoding")  # fmt: skip
     # Bytes the encoding cannot read become lone surrogates, found row by row (undecodable()),
     # so one bad row costs that row only and its line number is exact.
     errors = "replace" if chosen == "cp1252" and encoding is None else "surrogateescape"
