@@ -118,7 +118,7 @@ def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
     descriptor = _descriptor(path)
     if descriptor is not None:
         check_target(path, store)  # not one of crm's own descriptors: the database, its WAL
-        with _through(descriptor, path) as handle:
+        with _opened(path, descriptor) as handle:
             yield handle
         return
     check_target(path, store)
@@ -131,23 +131,14 @@ def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
 
 
 @contextmanager
-def _through(descriptor: int, path: Path) -> Iterator[TextIO]:
+def _opened(path: Path, descriptor: int | None = None) -> Iterator[TextIO]:
+    """`path` opened for writing as it is (a stream), or a copy of a `descriptor` this process
+    holds (written at its offset: `>> log` appends)."""
+    target: int | Path = path if descriptor is None else descriptor
     try:
-        handle = os.fdopen(os.dup(descriptor), "w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise unwritable(path, error) from None
-    with handle:
-        try:
-            yield handle
-            handle.flush()
-        except OSError as error:
-            raise unwritable(path, error) from None
-
-
-@contextmanager
-def _opened(path: Path) -> Iterator[TextIO]:
-    try:
-        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        if descriptor is not None:
+            target = os.dup(descriptor)
+        handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as error:
         raise unwritable(path, error) from None
     with handle:
