@@ -562,6 +562,13 @@ class Store:
             raise NotFound(f"no contact with id {contact_id}: see `crm contact list`")
         return row
 
+    def contact_record(self, contact_id: int) -> Row:
+        """The contact's own fields only (no last interaction): what an import compares."""
+        row = self.one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        if row is None:
+            raise NotFound(f"no contact with id {contact_id}: see `crm contact list`")
+        return row
+
     def add_contact(self, raw: Row, now: dt.datetime, dates: list[Row] | None = None) -> int:
         """A new contact (checked through the model) with its special dates, in one go."""
         record = model.check("contacts", {"created": now, "updated": now, **raw})
@@ -1262,6 +1269,9 @@ class Store:
                     for uid, row in zip(new_uids(len(staged)), staged, strict=True)
                 ),
             )
+
+    def contact_names(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, name FROM contacts"))
 
     def names_and_phones(self) -> Iterator[tuple[int, Row]]:
         """Every contact's id with what tells two people of one name apart."""

@@ -241,7 +241,7 @@ class ContactImport:
         self.by_uid, self.by_email = store.contact_keys()
         self.by_uid.update(store.aliases())  # a merged contact's uid lands on the one kept
         self.by_name: dict[str, list[tuple[int, dict[str, set[str]]]]] | None = None
-        self.names: dict[int, str] | None = None  # id → name key, read when first needed
+        self.names: dict[int, str] | None = None  # id → name, read when first needed
         self.next_id = store.next_id("contacts")
         self.first_id = self.next_id
         self.default_cadence = settings.default_cadence(store)
@@ -291,19 +291,17 @@ class ContactImport:
         if not row.get("emails"):
             return False
         if self.names is None:
-            self.names = {cid: model.name_key(fields["name"]) for cid, fields in
-                          self.store.names_and_phones()}  # fmt: skip
-        if match in self.pending:
-            holder_key = model.name_key(self.pending[match].record["name"])
-        else:
-            holder_key = self.names.get(match, "")
-        if not holder_key or holder_key == model.name_key(row["name"]):
-            return False
+            self.names = self.store.contact_names()
         holder = (
-            self.pending[match].record["name"]
-            if match in self.pending
-            else self.store.get_contact(match)["name"]
+            self.pending[match].record["name"] if match in self.pending else self.names.get(match)
         )
+        # the same name as written (the common case, cheap), or the same in another order
+        if (
+            not holder
+            or holder == row["name"]
+            or model.name_key(holder) == model.name_key(row["name"])
+        ):
+            return False
         shared = next((e for e in row["emails"] if self.by_email.get(e.lower()) == match), "")
         self.summary.warnings.append(
             f"{record.where}: {shared} is {holder}'s (contact {match}): the row for "
@@ -370,7 +368,7 @@ class ContactImport:
     def _update_stored(self, contact_id: int, draft: ContactDraft) -> bool:
         """Fill in the fields the record has; its lists join the contact's. A record that says
         nothing new writes nothing (no `updated` bump, no REV change on export)."""
-        current = self.store.get_contact(contact_id)
+        current = self.store.contact_record(contact_id)
         kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
         if draft.keep_name:
             kept += ("name", "given_name", "family_name", "prefix", "suffix")
