@@ -186,7 +186,7 @@ def _flags(row: Row) -> Row:
 def _contact_values(columns: list[str]) -> Callable[[Row], list[Any]]:
     """A function from a checked contact to its row as stored — the same values as
     model.stored_value gives, with the per-column decision taken once, not per row."""
-    plain: list[tuple[str, Any]] = [(c, CONTACT_DEFAULTS.get(c)) for c in columns]
+    plain: list[tuple[str, Any]] = [(c, model.DEFAULTS["contacts"].get(c)) for c in columns]
     lists = [i for i, c in enumerate(columns) if c in model.LIST_COLUMNS]
     documents = [i for i, c in enumerate(columns) if c in model.JSON_COLUMNS]
     archived = columns.index("archived")
@@ -1245,10 +1245,9 @@ class Store:
         first, last = rows[0]["id"], rows[-1]["id"]
         undo = f"DELETE FROM contacts WHERE id BETWEEN {int(first)} AND {int(last)}"
         with self.unrecorded("contacts", undo, len(rows), ("special_dates", "stage_changes")):
+            every = ["id", *model.FIELDS["contacts"]]
             columns, values = _without_empty_columns(
-                ["id", *model.FIELDS["contacts"]],
-                list(map(_contact_values(["id", *model.FIELDS["contacts"]]), rows)),
-                STORED_CONTACT_DEFAULTS,
+                every, list(map(_contact_values(every), rows)), STORED_CONTACT_DEFAULTS
             )
             self.conn.executemany(
                 f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
@@ -1553,7 +1552,6 @@ def fts_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-CONTACT_DEFAULTS = {"archived": False}
 # The table's own DEFAULTs, as stored: a column holding these in every row of a batch is left out.
 STORED_CONTACT_DEFAULTS = {
     "archived": 0,

@@ -28,6 +28,25 @@ Encoding = Annotated[
     str | None,
     typer.Option(help="The file's encoding (default: detected; utf-8, utf-16, cp1252…)."),
 ]
+RecordsFormat = Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")]
+RECORDS_FORMATS = ("auto", "csv", "json", "jsonl")
+
+
+def _import_file(what, source, fmt, header_map, encoding, dry_run, skip_invalid, planner_for,
+                 create=True):  # fmt: skip
+    """The steps every file import shares: read the records, plan and write them in one
+    transaction (`planner_for(head)` gives the planner, the file's first bytes telling its
+    date order), report. Interactions need their contacts: `create=False`."""
+    from ..exchange import importer
+
+    store = open_store_for_import(dry_run, create=create)
+    ignored: list[str] = []
+    records, binary, head = importer.open_records(source, fmt, header_map, ignored, encoding)
+    summary = importer.run_import(
+        store, planner_for(head), records, skip_invalid, dry_run, output.progress_for(binary)
+    )
+    summary.ignored_columns = ignored
+    output.import_report(summary, what, dry_run)
 
 
 @app.command("contacts")
@@ -60,26 +79,20 @@ def import_contacts(
     header_map = headers.HeaderMap(
         headers.CONTACT_HEADERS, headers.parse_maps(maps or [], headers.CONTACT_TARGETS)
     )
-    store = open_store_for_import(dry_run)
-    ignored: list[str] = []
-    records, binary, head = importer.open_records(source, chosen, header_map, ignored, encoding)
-    order = order or when.date_order_of(head)
     now = clock.now()
 
-    def planner(store):
-        return importer.ContactImport(store, duplicate, now, order, merge_by_email)
+    def planner_for(head):
+        found = order or when.date_order_of(head)
+        return lambda store: importer.ContactImport(store, duplicate, now, found, merge_by_email)
 
-    summary = importer.run_import(
-        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
-    )
-    summary.ignored_columns = ignored
-    output.import_report(summary, "contacts", dry_run)
+    _import_file("contacts", source, chosen, header_map, encoding, dry_run, skip_invalid,
+                 planner_for)  # fmt: skip
 
 
 @app.command("interactions")
 def import_interactions(
     source: Source,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    fmt: RecordsFormat = "auto",
     dry_run: DryRun = False,
     maps: Maps = None,
     skip_invalid: SkipInvalid = False,
@@ -88,53 +101,38 @@ def import_interactions(
     """Import interactions (contact by uid, id, email or exact name); known uids are skipped."""
     from ..exchange import headers, importer
 
-    chosen = output.check_format(fmt, ("auto", "csv", "json", "jsonl"))
+    chosen = output.check_format(fmt, RECORDS_FORMATS)
     header_map = headers.HeaderMap(
         headers.INTERACTION_HEADERS, headers.parse_maps(maps or [], headers.INTERACTION_TARGETS)
     )
-    store = open_store_for_import(dry_run, create=False)  # interactions need their contacts
-    ignored: list[str] = []
-    records, binary, _ = importer.open_records(source, chosen, header_map, ignored, encoding)
     now = clock.now()
-
-    def planner(store):
-        return importer.InteractionImport(store, now)
-
-    summary = importer.run_import(
-        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
-    )
-    summary.ignored_columns = ignored
-    output.import_report(summary, "interactions", dry_run)
+    _import_file("interactions", source, chosen, header_map, encoding, dry_run, skip_invalid,
+                 lambda head: lambda store: importer.InteractionImport(store, now),
+                 create=False)  # fmt: skip
 
 
 def _records_import(entity: str, source, fmt, dry_run, maps, skip_invalid, encoding, order):
     from .. import model, when
     from ..exchange import headers, importer
 
-    chosen = output.check_format(fmt, ("auto", "csv", "json", "jsonl"))
+    chosen = output.check_format(fmt, RECORDS_FORMATS)
     builtin = headers.DATE_HEADERS if entity == "special_dates" else headers.FOLLOWUP_HEADERS
     header_map = headers.HeaderMap(builtin, headers.parse_maps(maps or [], set(builtin.values())))
     checked_order = model.choice(order, when.DATE_ORDERS, "--date-order")
-    store = open_store_for_import(dry_run)
-    ignored: list[str] = []
-    records, binary, head = importer.open_records(source, chosen, header_map, ignored, encoding)
-    checked_order = checked_order or when.date_order_of(head)
     now = clock.now()
 
-    def planner(store):
-        return importer.RecordImport(store, entity, now, checked_order)
+    def planner_for(head):
+        found = checked_order or when.date_order_of(head)
+        return lambda store: importer.RecordImport(store, entity, now, found)
 
-    summary = importer.run_import(
-        store, planner, records, skip_invalid, dry_run, output.progress_for(binary)
-    )
-    summary.ignored_columns = ignored
-    output.import_report(summary, "dates" if entity == "special_dates" else "follow-ups", dry_run)
+    what = "dates" if entity == "special_dates" else "follow-ups"
+    _import_file(what, source, chosen, header_map, encoding, dry_run, skip_invalid, planner_for)
 
 
 @app.command("dates")
 def import_dates(
     source: Source,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    fmt: RecordsFormat = "auto",
     dry_run: DryRun = False,
     maps: Maps = None,
     skip_invalid: SkipInvalid = False,
@@ -148,7 +146,7 @@ def import_dates(
 @app.command("followups")
 def import_followups(
     source: Source,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, csv, json or jsonl.")] = "auto",
+    fmt: RecordsFormat = "auto",
     dry_run: DryRun = False,
     maps: Maps = None,
     skip_invalid: SkipInvalid = False,

@@ -435,6 +435,11 @@ def _agree(new: set[str], known: set[str]) -> bool:
     return bool(new & known) if new or known else True
 
 
+def _uid_of(raw: Row) -> str | None:
+    """A record's uid, checked, or None when it has none (a new one is made)."""
+    return model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
+
+
 def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
     record = {**old.record, **{k: v for k, v in new.record.items() if v not in (None, [], "")}}
     for column in model.LIST_COLUMNS:
@@ -523,11 +528,8 @@ class InteractionImport:
 
     def plan(self, record: Record) -> None:
         raw = record.raw
-        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
-        if uid and uid in self.known_uids:
-            self.summary.skipped += 1
-            return
-        if self._captured_before(raw):
+        uid = _uid_of(raw)
+        if uid in self.known_uids or self._captured_before(raw):
             self.summary.skipped += 1
             return
         contact_ids = self.refs.resolve(raw)
@@ -637,8 +639,8 @@ class RecordImport:
 
     def plan(self, record: Record) -> None:
         raw = record.raw
-        uid = model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
-        if uid and uid in self.known_uids:
+        uid = _uid_of(raw)
+        if uid in self.known_uids:
             self.summary.skipped += 1
             return
         contact_id = self.refs.resolve(raw)[0]
