@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import model, settings, when
+from . import model, rules, settings, when
 from .errors import CrmError, NotFound
-from .model import fold, name_key, phone_key, words
+from .model import fold, name_key, words
 from .store import Store
 
 Row = dict[str, Any]
@@ -38,16 +38,16 @@ def resolve(store: Store, ref: str, archived_first: bool = False) -> Row:
     if cleaned.isascii() and cleaned.isdigit():
         return _by_id(store, cleaned)
     if "@" in cleaned and " " not in cleaned:
-        found = _active_first(store.contacts_with_email(cleaned))
+        found = _active_first(store.contacts.with_email(cleaned))
         if not found:
             raise NotFound(f"no contact has the email {cleaned}: see `crm contact list --search`")
         return _one(cleaned, found)
-    exact = store.contacts_named(fold(cleaned))
+    exact = store.contacts.named(fold(cleaned))
     first, then = (1, 0) if archived_first else (0, 1)
     found = [row for row in exact if row["archived"] == first]
     if found:
         return _one(cleaned, found)
-    by_words = store.contacts_with_words(words(cleaned).split()) if words(cleaned) else []
+    by_words = store.contacts.with_words(words(cleaned).split()) if words(cleaned) else []
     for found in (
         # an exact name of the other kind next to words of this kind: neither wins silently
         [row for row in by_words if row["archived"] == first]
@@ -64,7 +64,7 @@ def _by_id(store: Store, digits: str) -> Row:
         raise NotFound(
             f"no contact with id {digits}: ids are small numbers; see `crm contact list`"
         )
-    return store.get_contact(int(digits))
+    return store.contacts.get(int(digits))
 
 
 def _active_first(rows: list[Row]) -> list[Row]:
@@ -118,7 +118,7 @@ def emails_free(store: Store, emails: list[str], contact_id: int | None, allow: 
     if allow:
         return
     for email in emails:
-        for holder in store.contacts_with_email(email):
+        for holder in store.contacts.with_email(email):
             if holder["id"] != contact_id and not holder["archived"]:
                 raise CrmError(
                     f"{email} already belongs to {holder['name']} (id {holder['id']}): give "
@@ -134,6 +134,17 @@ def _without_blanks(fields: Row) -> Row:
     return fields
 
 
+def _each_once(store: Store, fields: Row) -> Row:
+    """Emails and phones of one contact each once, by the rules' sameness (a number written
+    two ways is one number), as first written."""
+    if fields.get("phones"):
+        phones = model.FIELDS["contacts"]["phones"](fields["phones"])
+        fields["phones"] = rules.unique_phones(phones, settings.region(store))
+    if fields.get("emails"):
+        fields["emails"] = rules.unique_emails(model.FIELDS["contacts"]["emails"](fields["emails"]))
+    return fields
+
+
 def add(
     store: Store,
     fields: Row,
@@ -141,7 +152,7 @@ def add(
     now: dt.datetime,
     allow_shared_email: bool = False,
 ) -> int:
-    fields = _without_blanks(dict(fields))
+    fields = _each_once(store, _without_blanks(dict(fields)))
     if fields.get("cadence_days") is None:
         fields["cadence_days"] = settings.default_cadence(store)
     if "given_name" not in fields and "family_name" not in fields:
@@ -149,7 +160,7 @@ def add(
     checked = model.check("contacts", {"created": now, "updated": now, **fields})
     emails_free(store, checked.get("emails") or [], None, allow_shared_email)
     date = birthday(birthday_text) if birthday_text else None
-    return store.add_contact(fields, now, [date] if date else [])
+    return store.contacts.add(fields, now, [date] if date else [])
 
 
 def edit(
@@ -167,74 +178,85 @@ def edit(
     changes = _without_blanks(dict(fields))
     if "name" in changes and "given_name" not in changes and "family_name" not in changes:
         changes.update(split_name(model.name(changes["name"])))
+    region = settings.region(store)
     for column in model.LIST_COLUMNS:
         if added.get(column) or removed.get(column):
             check = model.CONTACT_ITEM_CHECKS[column]
-            gone = {fold(check(item)) for item in removed.get(column) or []}
+            gone = [check(item) for item in removed.get(column) or []]
             base = changes[column] if column in changes else contact[column]
-            kept = [v for v in model.FIELDS["contacts"][column](base) if fold(v) not in gone]
+            kept = rules.without_items(model.FIELDS["contacts"][column](base), gone, column, region)
             changes[column] = kept + [check(item) for item in added.get(column) or []]
+    changes = _each_once(store, changes)
     date = birthday(birthday_text) if birthday_text else None
     if "emails" in changes:
         new = model.FIELDS["contacts"]["emails"](changes["emails"])
         emails_free(store, new, contact["id"], allow_shared_email)
     with store.transaction():
-        store.update_contact(contact["id"], changes, now)
+        store.contacts.update(contact["id"], changes, now)
         if birthday_text is not None and not birthday_text.strip():
-            store.remove_birthday(contact["id"])
+            store.dates.remove_birthday(contact["id"])
         new_stage = model.choice(changes.get("stage") or None, model.STAGES, "stage")
         if new_stage and new_stage != contact["stage"]:
-            store.record_stage(contact["id"], contact["stage"], new_stage, now, None)
+            store.stages.record(contact["id"], contact["stage"], new_stage, now, None)
         if date:
-            store.set_birthday(contact["id"], date, now)
-    return store.get_contact(contact["id"])
+            store.dates.set_birthday(contact["id"], date, now)
+    return store.contacts.get(contact["id"])
 
 
 def listing(store: Store, **filters: Any) -> list[Row]:
     """Contacts with their first email and phone (what a person sees in a table)."""
-    rows = store.list_contacts(**filters)
+    rows = store.contacts.listing(**filters)
     for row in rows:
         row.update(model.first_ways(row))
     return rows
 
 
 def set_archived(store: Store, contact: Row, archived: bool, now: dt.datetime) -> None:
-    store.set_archived(contact["id"], archived, now)
+    store.contacts.set_archived(contact["id"], archived, now)
 
 
 # --------------------------------------------------------------------------- duplicates
 
 
 def duplicates(store: Store) -> list[Row]:
-    """Pairs of active contacts that are probably the same person, and why."""
-    seen: dict[tuple[str, str], list[Row]] = {}
-    for contact in store.list_contacts():
-        keys = [("email", e.casefold()) for e in contact["emails"]]
-        keys += [("phone", phone_key(p)) for p in contact["phones"] if len(phone_key(p)) >= 6]
-        keys.append(("name", name_key(contact["name"])))
-        for key in dict.fromkeys(keys):
-            seen.setdefault(key, []).append(contact)
+    """Pairs of active contacts that are probably the same person, and why: the same email
+    (rules.email_key), the same phone number however written (rules.phone_keys), or the same
+    name in any order."""
+    seen: dict[tuple[str, str], list[tuple[Row, str]]] = {}
+    region = settings.region(store)
+    for contact in store.contacts.listing():
+        keys = [(("email", rules.email_key(e)), e) for e in contact["emails"]]
+        for phone in contact["phones"]:
+            keys += [(("phone", key), phone) for key in rules.phone_keys(phone, region)]
+        keys.append((("name", name_key(contact["name"])), ""))
+        mine: dict[tuple[str, str], str] = {}
+        for key, shown in keys:
+            mine.setdefault(key, shown)  # a key once per contact, as first written
+        for key, shown in mine.items():
+            seen.setdefault(key, []).append((contact, shown))
     pairs: dict[tuple[int, int], Row] = {}
-    for (kind, value), group in seen.items():
-        for i, first in enumerate(group):
-            for second in group[i + 1 :]:
+    for (kind, _), group in seen.items():
+        for i, (first, shown) in enumerate(group):
+            for second, _ in group[i + 1 :]:
                 pair = pairs.setdefault(
                     (first["id"], second["id"]),
                     {"id": first["id"], "name": first["name"], "other_id": second["id"],
-                     "other_name": second["name"], "reasons": []},
+                     "other_name": second["name"], "reasons": {}},
                 )  # fmt: skip
-                pair["reasons"].append(f"same {kind}" + (f" {value}" if kind != "name" else ""))
+                pair["reasons"].setdefault(kind, f"same {kind}" + (f" {shown}" if shown else ""))
     rows = sorted(pairs.values(), key=lambda r: (r["id"], r["other_id"]))
     for row in rows:
-        row["reason"] = "; ".join(row.pop("reasons"))
+        reasons = row.pop("reasons")
+        row["reason"] = "; ".join(reasons[k] for k in ("email", "phone", "name") if k in reasons)
     return rows
 
 
-def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> Row:
+def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> tuple[Row, list[str]]:
     """Move everything of `other` onto `keep` and remove `other`, whose uid becomes an alias.
+    Returns the contact kept, and a line for each thing of `other` that was left out.
 
-    Lists are joined; a field `keep` lacks is taken from `other`; a special date whose label
-    `keep` already has is dropped (one date per label)."""
+    Lists are joined, each item once (rules.merged_lists); a field `keep` lacks is taken from
+    `other`; special dates keep one per label (rules.merge_dates)."""
     if keep["id"] == other["id"]:
         raise CrmError("cannot merge a contact into itself: give two different contacts")
     fields: Row = {}
@@ -243,11 +265,15 @@ def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> Row:
             continue
         if keep.get(key) in (None, "") and other.get(key) not in (None, ""):
             fields[key] = other[key]
-    for column in model.LIST_COLUMNS:
-        fields[column] = model.unique(keep[column] + other[column])
+    fields.update(rules.merged_lists(keep, other, settings.region(store)))
+    moved, filled, notes = rules.merge_dates(
+        store.dates.listing(keep["id"]), store.dates.listing(other["id"])
+    )
     with store.transaction():
-        store.update_contact(keep["id"], fields, now)
-        store.move_records(other["id"], keep["id"])
-        store.add_alias(other["uid"], keep["id"])
-        store.delete_contact(other["id"])
-    return store.get_contact(keep["id"])
+        store.contacts.update(keep["id"], fields, now)
+        for date in filled:
+            store.dates.change(date["id"], {"year": date["year"]})
+        store.contacts.move_records(other["id"], keep["id"], moved)
+        store.contacts.add_alias(other["uid"], keep["id"])
+        store.contacts.delete(other["id"])
+    return store.contacts.get(keep["id"]), notes

@@ -24,7 +24,7 @@ PEOPLE = [
 
 def seed(store: Store, today: dt.date, now: dt.datetime) -> int:
     """Fill an empty database; returns how many contacts were added."""
-    if store.has_contacts():
+    if store.contacts.any():
         raise CrmError(f"{store.path} already has contacts: seed an empty database")
 
     def day(offset: int) -> dt.date:
@@ -43,9 +43,9 @@ def seed(store: Store, today: dt.date, now: dt.datetime) -> int:
                 "channel": channel,
             }  # fmt: skip
             ids[name.split()[0]] = contacts.add(store, fields, born, now - dt.timedelta(days=200))
-        store.add_special_date(ids["Bruno"], date("birthday", 3, 1980))
-        store.add_special_date(ids["Carla"], date("anniversary", 9, None))
-        store.add_special_date(ids["Eva"], date("birthday", -2, 1991))
+        store.dates.add(ids["Bruno"], date("birthday", 3, 1980))
+        store.dates.add(ids["Carla"], date("anniversary", 9, None))
+        store.dates.add(ids["Eva"], date("birthday", -2, 1991))
         touches: list[tuple[list[str], dict[str, Any], int]] = [
             (["Ana"], {"summary": "Q3 proposal call", "channel": "call", "amount": 4800}, -12),
             (["Ana", "Bruno"], {"summary": "Lunch at the harbour", "channel": "meeting"}, -40),
@@ -54,14 +54,14 @@ def seed(store: Store, today: dt.date, now: dt.datetime) -> int:
             (["Carla"], {"summary": "Intro via Eva", "channel": "email", "rating": 4}, -20),
         ]  # fmt: skip
         for who, fields, offset in touches:
-            store.add_interaction(
+            store.interactions.add(
                 [ids[n] for n in who], {**fields, "happened_at": day(offset)}, now
             )
-        store.add_followup(ids["Carla"], day(-2), "send the portfolio", now)
-        store.add_followup(ids["Ana"], day(0), "thank-you call after the sale", now)
-        store.add_followup(ids["Bruno"], day(5), "plan the joint workshop", now)
+        store.followups.add(ids["Carla"], day(-2), "send the portfolio", now)
+        store.followups.add(ids["Ana"], day(0), "thank-you call after the sale", now)
+        store.followups.add(ids["Bruno"], day(5), "plan the joint workshop", now)
         opened = dt.datetime.combine(day(-3), dt.time(9, 0))
-        store.add_complaint(
+        store.complaints.add(
             ids["David"], "Invoice charged twice", opened, opened + dt.timedelta(hours=48)
         )
     return len(PEOPLE)

@@ -19,7 +19,7 @@ SHOWN = 20  # problems spelled out in the check's detail; the count says how man
 
 
 def checks(store: Store) -> list[Row]:
-    rows = store.integrity_checks()
+    rows = store.health.checks()
     rows.extend(dbfile.permission_checks(store.path))
     problems = list(rule_problems(store))
     detail = "; ".join(problems[:SHOWN]) or "every row keeps the rules"
@@ -32,7 +32,7 @@ def checks(store: Store) -> list[Row]:
 def rule_problems(store: Store) -> Iterator[str]:
     """One line per stored row (or setting) that breaks a rule, saying which and why."""
     for entity, fields in model.FIELDS.items():
-        for row in store.rows(entity):
+        for row in store.health.rows(entity):
             record = {key: row[key] for key in fields if key in row}
             found = []
             if entity == "contacts":
@@ -47,7 +47,7 @@ def rule_problems(store: Store) -> Iterator[str]:
                 yield f"{entity} {row['id']}: {problem}"
     yield from settings.problems(store)
     yield from trash_problems(store)
-    mismatched = store.mismatched_links()
+    mismatched = store.health.mismatched_links()
     if mismatched:
         yield (
             f"interaction_contacts: {mismatched} link(s) whose time differs from their "
@@ -59,7 +59,7 @@ def trash_problems(store: Store) -> Iterator[str]:
     """Trash entries that could not be listed or restored."""
     from .exchange import backup
 
-    for entry in store.rows("trash"):
+    for entry in store.health.rows("trash"):
         try:
             model.moment(entry["deleted_at"], "deletion time")
             problems = backup.problems(store, backup.read(entry["payload"]))

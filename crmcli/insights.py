@@ -26,9 +26,9 @@ def retention(store: Store, since: dt.date | None, today: dt.date) -> Row:
     """Stages now, moves in the period (default: the last year), dissolutions, and how long
     relationships take and last."""
     since = since or when.years_before(today, 1)
-    counts = {row["stage"]: row["contacts"] for row in store.stage_counts()}
+    counts = {row["stage"]: row["contacts"] for row in store.stages.counts()}
     stages = [{"stage": s, "contacts": counts.get(s, 0)} for s in (*model.STAGES, "none")]
-    moves = store.stage_changes_since(since.isoformat())
+    moves = store.stages.since(since.isoformat())
     flows = []
     for stage in model.STAGES:
         entered = sum(1 for m in moves if m["to_stage"] == stage)
@@ -39,7 +39,7 @@ def retention(store: Store, since: dt.date | None, today: dt.date) -> Row:
          "from_stage": m["from_stage"], "reason": m["reason"]}
         for m in moves if m["to_stage"] == "dissolution"
     ]  # fmt: skip
-    to_commitment, lengths = _durations(store.all_stage_changes())
+    to_commitment, lengths = _durations(store.stages.every())
     return {
         "since": since.isoformat(),
         "stages": stages,
@@ -47,7 +47,7 @@ def retention(store: Store, since: dt.date | None, today: dt.date) -> Row:
         "dissolutions": dissolutions,
         "median_days_exploration_to_commitment": _median(to_commitment),
         "median_days_dissolved_relationship": _median(lengths),
-        "relationships": store.relationship_counts(),
+        "relationships": store.stages.relationship_counts(),
     }
 
 
@@ -76,7 +76,7 @@ def _median(values: list[int]) -> float | None:
 
 
 def satisfaction(store: Store) -> Row:
-    rows = store.feedback()
+    rows = store.reports.feedback()
     months: dict[str, list[Row]] = {}
     for row in rows:
         months.setdefault(row["happened_at"][:7], []).append(row)
@@ -126,7 +126,7 @@ def _is_low(row: Row) -> bool:
 
 def value(store: Store, top: int | None) -> Row:
     rows = []
-    for row in store.value():
+    for row in store.reports.value():
         first, last = row["first_sale"], row["last_sale"]
         rows.append(
             {**row, "lifetime_value": round(row["revenue"] - row["cost"], 2),
@@ -152,7 +152,7 @@ def contact_load(store: Store, today: dt.date, days: int, limit: int | None) -> 
     """Contacts with more outbound touches in the `days` ending today than `limit` (by default
     the `load_limit` setting)."""
     allowed = load_limit(store, limit)
-    return store.outbound_load(today - dt.timedelta(days=days - 1), today, allowed)
+    return store.reports.outbound_load(today - dt.timedelta(days=days - 1), today, allowed)
 
 
 def load_limit(store: Store, override: int | None = None) -> int:
@@ -163,7 +163,7 @@ def activity(store: Store, today: dt.date, months: int) -> Row:
     from dateutil.relativedelta import relativedelta
 
     start = today.replace(day=1) - relativedelta(months=months - 1)
-    found = {row["month"]: row for row in store.activity_by_month(start)}
+    found = {row["month"]: row for row in store.reports.activity_by_month(start)}
     series, month = [], start
     while month <= today:
         key = month.strftime("%Y-%m")
@@ -175,6 +175,6 @@ def activity(store: Store, today: dt.date, months: int) -> Row:
             }
         )
         month += relativedelta(months=1)
-    counts = {row["stage"]: row["contacts"] for row in store.stage_counts()}
+    counts = {row["stage"]: row["contacts"] for row in store.stages.counts()}
     pipeline = [{"stage": s, "contacts": counts.get(s, 0)} for s in model.STAGES]
     return {"months": series[-months:], "pipeline": pipeline}

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import model, settings, when
 from .errors import UsageError
+from .rules import not_in_future
 from .store import Store
 
 Row = dict[str, Any]
@@ -43,8 +44,6 @@ def record_interaction(
     """One transaction: the interaction, then a follow-up and/or complaint per contact.
     Every check (the load limit included) runs before the commit. Without a channel, the
     contacts' preferred channel is used (when they share one)."""
-    from .records import not_in_future
-
     if follow_up_due is None and follow_up_note:
         raise UsageError("--follow-up-note needs --follow-up WHEN")
     contact_ids = [c["id"] for c in contacts]
@@ -54,13 +53,13 @@ def record_interaction(
     if "channel" not in fields and len(preferred) == 1 and None not in preferred:
         fields = {**fields, "channel": preferred.pop()}
     with store.transaction():
-        interaction_id = store.add_interaction(contact_ids, fields, now)
+        interaction_id = store.interactions.add(contact_ids, fields, now)
         logged = Logged(interaction_id)
         names = ", ".join(c["name"] for c in contacts)
         logged.messages.append(f"logged interaction {interaction_id} with {names}")
         for contact in contacts:
             if follow_up_due is not None:
-                fid = store.add_followup(
+                fid = store.followups.add(
                     contact["id"], follow_up_due, follow_up_note, now, interaction_id
                 )
                 due = when.stamp(follow_up_due).replace("T", " ")[:16]
@@ -68,7 +67,7 @@ def record_interaction(
             if complaint:
                 opened = when.as_datetime(happened)
                 deadline = complaint_deadline(store, opened, None, now.date(), now)
-                cid = store.add_complaint(
+                cid = store.complaints.add(
                     contact["id"], fields["summary"], opened, deadline, interaction_id
                 )
                 logged.messages.append(f"complaint {cid} opened for {contact['name']}")
@@ -91,7 +90,9 @@ def load_warnings(store: Store, contacts: list[Row], fields: Row, happened) -> l
     day = when.as_datetime(happened).date()
     warnings = []
     for contact in contacts:
-        count = store.outbound_count(contact["id"], day - dt.timedelta(days=LOAD_DAYS - 1), day)
+        count = store.interactions.outbound_count(
+            contact["id"], day - dt.timedelta(days=LOAD_DAYS - 1), day
+        )
         if count > limit:
             warnings.append(
                 f"warning: {contact['name']} has had {count} outbound touches in {LOAD_DAYS} days "
@@ -111,12 +112,10 @@ def add_feedback(
     allow_future: bool = False,
 ) -> int:
     """A satisfaction score as an interaction of its own (kind 'feedback', inbound)."""
-    from .records import not_in_future
-
     not_in_future(happened, now.date(), "--when", allow_future)
     checked_score, checked_scale = model.feedback(score, scale)
     summary = model.text(comment, "comment") or f"feedback {checked_score}/{checked_scale}"
-    return store.add_interaction(
+    return store.interactions.add(
         [contact["id"]],
         {"summary": summary, "channel": "other", "direction": "in", "happened_at": happened,
          "kind": "feedback", "score": checked_score, "scale": checked_scale,
@@ -128,7 +127,7 @@ def add_feedback(
 def touch(store: Store, contact: Row, summary: str, now: dt.datetime) -> int:
     """An outbound interaction recording that something was done with a contact (a follow-up
     finished, a complaint answered), so it counts for the keep-in-touch cadence."""
-    return store.add_interaction(
+    return store.interactions.add(
         [contact["id"]],
         {"summary": summary, "channel": contact["channel"] or "other", "direction": "out",
          "happened_at": now},
@@ -141,10 +140,10 @@ def complete_followup(
 ) -> Row:
     """Mark a follow-up done; unless told otherwise it counts as a touch (an interaction)."""
     with store.transaction():
-        row = store.complete_followup(followup_id, note, now)
+        row = store.followups.complete(followup_id, note, now)
         if counts:
             what = note or row["note"] or "follow-up"
-            touch(store, store.get_contact(row["contact_id"]), f"follow-up done: {what}", now)
+            touch(store, store.contacts.get(row["contact_id"]), f"follow-up done: {what}", now)
     return row
 
 
@@ -153,8 +152,8 @@ def respond_complaint(
 ) -> Row:
     """Record the first response to a complaint; unless told otherwise it counts as a touch."""
     with store.transaction():
-        row = store.respond_complaint(complaint_id, note, now)
+        row = store.complaints.respond(complaint_id, note, now)
         if counts:
             summary = f"responded to complaint: {note or row['summary']}"
-            touch(store, store.get_contact(row["contact_id"]), summary, now)
+            touch(store, store.contacts.get(row["contact_id"]), summary, now)
     return row

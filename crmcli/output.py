@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .model import MULTI_SEPARATOR, choice
+from .wording import plural as plural  # the output layer says counts as every message does
 
 FORMATS = ("table", "plain", "csv", "tsv", "json", "jsonl")
 REPORT_FORMATS = ("table", "plain", "markdown", "csv", "tsv", "json", "jsonl")
@@ -35,11 +36,6 @@ def check_format(fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
         chosen = default_format()
         return chosen if chosen in allowed else allowed[0]
     return choice(fmt, tuple(allowed), "format") or allowed[0]
-
-
-def plural(count: int, word: str, plural: str | None = None) -> str:
-    """`1 meeting`, `2 meetings` (or the plural given)."""
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 def message(text: str) -> None:

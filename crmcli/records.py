@@ -8,22 +8,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from . import interactions, model, trash, when
-from .errors import CrmError, UsageError
+from . import interactions, model, rules, trash, when
+from .errors import UsageError
+from .rules import not_in_future
 from .store import Store
 
 Row = dict[str, Any]
-
-
-def not_in_future(moment: dt.date, today: dt.date, what: str, allow: bool) -> None:
-    """Things that happened cannot happen after today: a typo for last year must not hide a
-    contact from `crm overdue` for months."""
-    day = moment.date() if isinstance(moment, dt.datetime) else moment
-    if day > today and not allow:
-        raise CrmError(
-            f"{what} {day} is in the future: give when it happened (a typo?), "
-            "or add --allow-future if you mean it"
-        )
 
 
 # --------------------------------------------------------------------------- finding
@@ -31,12 +21,12 @@ def not_in_future(moment: dt.date, today: dt.date, what: str, allow: bool) -> No
 
 def _getter(store: Store, kind: str, now: dt.datetime) -> Callable[[int], Row]:
     getters: dict[str, Callable[[int], Row]] = {
-        "interaction": store.get_interaction,
-        "followup": store.get_followup,
-        "complaint": lambda record_id: store.get_complaint(record_id, now),
-        "date": store.get_special_date,
-        "stage change": store.get_stage_change,
-        "note": store.get_note,
+        "interaction": store.interactions.get,
+        "followup": store.followups.get,
+        "complaint": lambda record_id: store.complaints.get(record_id, now),
+        "date": store.dates.get,
+        "stage change": store.stages.get,
+        "note": store.notes.get,
     }
     return getters[kind]
 
@@ -75,12 +65,11 @@ def remove(store: Store, kind: str, record_id: int, now: dt.datetime) -> tuple[s
 def _stage_after_removal(store: Store, removed: Row, now: dt.datetime) -> None:
     """Removing the move that put a contact at its stage (a wrong one, even backdated) puts
     the contact where its latest remaining move took it (or where the removed one found it)."""
-    contact = store.get_contact(removed["contact_id"])
-    if contact["stage"] != removed["to_stage"]:
-        return  # the contact has moved on since (or was set by hand): leave it
-    history = store.stage_history(removed["contact_id"])
-    stage = history[-1]["to_stage"] if history else removed["from_stage"]
-    store.update_contact(removed["contact_id"], {"stage": stage}, now)
+    contact = store.contacts.get(removed["contact_id"])
+    history = store.stages.history(removed["contact_id"])
+    moves, stage = rules.stage_after_removal(contact["stage"], removed, history)
+    if moves:
+        store.contacts.update(removed["contact_id"], {"stage": stage}, now)
 
 
 def open_complaint(
@@ -96,7 +85,7 @@ def open_complaint(
     Returns its id and deadline."""
     not_in_future(opened, now.date(), "--when", allow_future)
     deadline = interactions.complaint_deadline(store, opened, due, now.date(), now)
-    return store.add_complaint(contact["id"], summary, opened, deadline), deadline
+    return store.complaints.add(contact["id"], summary, opened, deadline), deadline
 
 
 def move_stage(
@@ -110,7 +99,12 @@ def move_stage(
 ) -> Row:
     """A dated move through the lifecycle (not after today); returns the contact after it."""
     not_in_future(moment, now.date(), "--when", allow_future)
-    return store.change_stage(contact["id"], to_stage, moment, reason, now)
+    current = store.contacts.get(contact["id"])
+    stage = rules.stage_move(current["name"], current["stage"], to_stage)
+    with store.transaction():
+        store.contacts.update(contact["id"], {"stage": stage}, now)
+        store.stages.record(contact["id"], current["stage"], stage, moment, reason)
+    return store.contacts.get(contact["id"])
 
 
 # --------------------------------------------------------------------------- changing
@@ -125,14 +119,14 @@ def edit_interaction(
     allow_future: bool = False,
 ) -> Row:
     """Correct an interaction: its fields, when it happened, or who took part."""
-    store.get_interaction(interaction_id)
+    store.interactions.get(interaction_id)
     if not changes and people is None:
         raise UsageError("nothing to change: give at least one option, e.g. --summary or --when")
     if "happened_at" in changes:
         not_in_future(changes["happened_at"], today, "--when", allow_future)
     ids = [person["id"] for person in people] if people is not None else None
-    store.update_interaction(interaction_id, changes, ids)
-    return store.get_interaction(interaction_id)
+    store.interactions.update(interaction_id, changes, ids)
+    return store.interactions.get(interaction_id)
 
 
 def edit(store: Store, kind: str, record_id: int, changes: Row, now: dt.datetime) -> Row:
@@ -145,6 +139,14 @@ def edit(store: Store, kind: str, record_id: int, changes: Row, now: dt.datetime
     if kind == "complaint":  # the deadline rule links two fields: check them together
         merged = {"opened": current["opened"], "due": current["due"], **changes}
         model.check("complaints", {"summary": current["summary"], **merged})
+    if kind == "date" and "label" in changes:
+        label = model.label(changes["label"])
+        others = store.dates.listing(current["contact_id"])
+        holder = rules.holder_of_label(others, label, but=record_id)
+        if holder is not None:
+            raise rules.refuse_second_date(
+                current["contact"], holder, "give another label, or remove that one first"
+            )
     store.change_record(table, record_id, changes)
     return get(store, kind, record_id, now)
 
@@ -162,7 +164,7 @@ def edit_complaint(
     """Correct a complaint; a new deadline given as a duration counts from its opening."""
     from .interactions import complaint_deadline
 
-    current = store.get_complaint(complaint_id, now)
+    current = store.complaints.get(complaint_id, now)
     changes: Row = {"summary": summary, "opened": opened}
     if opened is not None:
         not_in_future(opened, today, "--when", allow_future)
@@ -188,14 +190,13 @@ def add_date(store: Store, contact: Row, label: str, text: str, now: dt.datetime
     """A special date; a contact has one date per label (change it with `crm date edit`)."""
     fields = {"label": label, **date_fields(text, None), "created": now}
     checked = model.check("special_dates", fields)
-    for existing in store.list_special_dates(contact["id"]):
-        if existing["label"].casefold() == checked["label"].casefold():
-            raise CrmError(
-                f"{contact['name']} already has a {existing['label']} ({existing['date']}, date "
-                f"{existing['id']}): change it with `crm date edit {existing['id']} --date …`"
-            )
-    return store.add_special_date(contact["id"], fields)
+    holder = rules.holder_of_label(store.dates.listing(contact["id"]), checked["label"])
+    if holder is not None:
+        raise rules.refuse_second_date(
+            contact["name"], holder, f"change it with `crm date edit {holder['id']} --date …`"
+        )
+    return store.dates.add(contact["id"], fields)
 
 
 def add_note(store: Store, contact: Row, text: str, now: dt.datetime) -> int:
-    return store.add_note(contact["id"], {"written_at": now, "text": text})
+    return store.notes.add(contact["id"], {"written_at": now, "text": text})

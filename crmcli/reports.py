@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 
 from . import settings, when
-from .output import plural
 from .store import Store
+from .wording import plural
 
 Row = dict[str, Any]
 LEAP_DAY_FALLS_ON = {"feb28": (2, 28), "mar1": (3, 1)}
@@ -39,7 +39,7 @@ def special_dates_between(
     """Every occurrence of a special date from `start` to `end`, soonest first."""
     keys = occurrence_keys(start, end, leap_rule)
     rows = []
-    for row in store.special_dates_on(list(keys)):
+    for row in store.dates.on(list(keys)):
         for day in keys[row["month"] * 100 + row["day"]]:
             if row["year"] is not None and day.year < row["year"]:
                 continue  # the date has not happened yet in that year
@@ -106,7 +106,7 @@ def digest(
 ) -> Row:
     """The three reports, a summary line, and the special dates that fell since the digest last
     ran. Days the digest is not scheduled on (`digest_days`) are not counted as missed."""
-    last_run = store.get_setting("state", LAST_RUN_KEY)
+    last_run = store.settings.get("state", LAST_RUN_KEY)
     missed_days, missed = 0, []
     if last_run:
         last = dt.date.fromisoformat(last_run)
@@ -118,10 +118,10 @@ def digest(
         "date": today.isoformat(),
         "days": days,
         "week_ends": week_end(today, week_start).isoformat(),
-        "overdue": store.overdue(today),
+        "overdue": store.reports.overdue(today),
         "upcoming": upcoming(store, today, days, leap_rule),
-        "complaints": store.list_complaints(now),
-        "meetings": store.meetings_between(today, today + dt.timedelta(days=1)),
+        "complaints": store.complaints.listing(now),
+        "meetings": store.reports.meetings_between(today, today + dt.timedelta(days=1)),
         "last_run": last_run,
         "missed_days": missed_days,
         "missed": missed,
@@ -141,9 +141,9 @@ def gap_title(last_run: str | None, missed_days: int) -> str:
 
 def remember_run(store: Store, today: dt.date) -> None:
     """Record today as the digest's last run (never moving it backwards)."""
-    last = store.get_setting("state", LAST_RUN_KEY)
+    last = store.settings.get("state", LAST_RUN_KEY)
     if last is None or last < today.isoformat():
-        store.set_setting("state", LAST_RUN_KEY, today.isoformat())
+        store.settings.put("state", LAST_RUN_KEY, today.isoformat())
 
 
 def summary_line(report: Row) -> str:

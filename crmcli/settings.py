@@ -68,6 +68,17 @@ def _addresses(value: str) -> str:
     return ",".join(model.unique(found))
 
 
+def _region(value: str) -> str:
+    text = model.as_text(value, "region").strip().upper()
+    if not text:
+        return ""
+    import phonenumbers
+
+    if text not in phonenumbers.SUPPORTED_REGIONS:
+        raise CrmError(f"unknown region {value!r}: use a two-letter country code such as PT or DE")
+    return text
+
+
 def _positive(value: str) -> str:
     return str(model.integer(value, "value", 1, model.MAX_COUNT))
 
@@ -94,6 +105,12 @@ SETTINGS = {
             "me", "", "your own email addresses, comma-separated (for `import mail`)", _addresses
         ),
         Setting(
+            "region",
+            "",
+            "your country (PT, DE, US…): phones written without +country compare in it",
+            _region,
+        ),
+        Setting(
             "load_limit",
             "3",
             "outbound touches in 7 days before a contact counts as over-contacted",
@@ -117,7 +134,7 @@ def check(key: str, value: object) -> tuple[str, str]:
         value is None
         or isinstance(value, str)
         and not value.strip()
-        and found.key not in ("cadence", "me")
+        and found.key not in ("cadence", "me", "region")
     ):
         raise CrmError(f"setting {found.key}: empty value: give one (see `crm config list`)")
     try:
@@ -131,7 +148,7 @@ def check(key: str, value: object) -> tuple[str, str]:
 def get(store: Store, key: str) -> str:
     """The stored value if it passes its check, else the default (doctor reports the bad one)."""
     found = setting(key)
-    value = store.get_setting("config", found.key)
+    value = store.settings.get("config", found.key)
     if value is None:
         return found.default
     try:
@@ -142,7 +159,7 @@ def get(store: Store, key: str) -> str:
 
 def put(store: Store, key: str, value: str) -> str:
     name, checked = check(key, value)
-    store.set_setting("config", name, checked)
+    store.settings.put("config", name, checked)
     return checked
 
 
@@ -156,7 +173,7 @@ def listing(store: Store) -> list[dict]:
 def problems(store: Store) -> list[str]:
     """Stored values that break their rule (written by hand or by an older crm)."""
     found = []
-    for key, value in store.settings("config").items():
+    for key, value in store.settings.every("config").items():
         try:
             check(key, value)
         except CrmError as error:
@@ -185,6 +202,11 @@ def default_cadence(store: Store) -> int | None:
 def my_addresses(store: Store) -> list[str]:
     """The user's own addresses (lower case): mail from them is outbound."""
     return [a.strip().lower() for a in get(store, "me").split(",") if a.strip()]
+
+
+def region(store: Store) -> str | None:
+    """The default region phones are read in (`crm config set region PT`), if set."""
+    return get(store, "region") or None
 
 
 def sla(store: Store) -> when.Duration:

@@ -102,11 +102,11 @@ def contact_fields(
     family = contact.get("family_name") or named.get("family_name")
     if family is None and not named and len(parts) > 1:
         family = parts[-1]
-    interactions = store.contact_interactions(contact["id"], limit=50)
+    interactions = store.interactions.of_contact(contact["id"], limit=50)
     touches = [i for i in interactions if i["kind"] == "touch"]
     sales = [i for i in interactions if i["amount"]]
-    complaints = store.list_complaints(now, contact_id=contact["id"])
-    summary = store.contact_summary(contact["id"])
+    complaints = store.complaints.listing(now, contact_id=contact["id"])
+    summary = store.reports.contact_summary(contact["id"])
     return {
         "name": contact["name"],
         "first_name": given,

@@ -18,19 +18,19 @@ def contact_page(
 ) -> Row:
     contact_id = contact["id"]
     page = dict(contact)
-    page["interaction_count"] = store.count_interactions(contact_id)
-    summary = store.contact_summary(contact_id)
+    page["interaction_count"] = store.interactions.count(contact_id)
+    summary = store.reports.contact_summary(contact_id)
     page["revenue"] = summary.get("revenue") or 0
     page["lifetime_value"] = round(page["revenue"] - (contact["acquisition_cost"] or 0), 2)
     page["last_sale"] = summary.get("last_sale")
     page["average_score"] = _rounded(summary.get("average_score"))
     page["last_feedback"] = summary.get("last_feedback")
-    page["interactions"] = store.contact_interactions(contact_id, limit)
-    page["special_dates"] = store.list_special_dates(contact_id)
-    page["followups"] = store.list_followups(today, include_done=True, contact_id=contact_id)
-    page["complaints"] = store.list_complaints(now, include_resolved=True, contact_id=contact_id)
-    page["stage_changes"] = store.stage_history(contact_id)
-    page["dated_notes"] = store.list_notes(contact_id)
+    page["interactions"] = store.interactions.of_contact(contact_id, limit)
+    page["special_dates"] = store.dates.listing(contact_id)
+    page["followups"] = store.followups.listing(today, include_done=True, contact_id=contact_id)
+    page["complaints"] = store.complaints.listing(now, include_resolved=True, contact_id=contact_id)
+    page["stage_changes"] = store.stages.history(contact_id)
+    page["dated_notes"] = store.notes.listing(contact_id)
     return page
 
 

@@ -36,7 +36,7 @@ def purge_after(deleted_at: str) -> str | None:
 
 
 def purge_expired(store: Store, now: dt.datetime) -> int:
-    return store.remove_trash(older_than=now - dt.timedelta(days=TRASH_DAYS))
+    return store.trash.remove(older_than=now - dt.timedelta(days=TRASH_DAYS))
 
 
 def delete_contact(store: Store, contact: Row, now: dt.datetime) -> int:
@@ -44,8 +44,8 @@ def delete_contact(store: Store, contact: Row, now: dt.datetime) -> int:
     with store.transaction():
         purge_expired(store, now)
         document = backup.contact_document(store, contact["id"], now)
-        trash_id = store.add_trash_entry("contact", contact["uid"], contact["name"], now, document)
-        store.delete_contact(contact["id"])
+        trash_id = store.trash.add("contact", contact["uid"], contact["name"], now, document)
+        store.contacts.delete(contact["id"])
     return trash_id
 
 
@@ -55,8 +55,8 @@ def delete_record(store: Store, kind: str, record: Row, label: str, now: dt.date
     with store.transaction():
         purge_expired(store, now)
         document = backup.record_document(store, section, record["id"], now)
-        trash_id = store.add_trash_entry(kind, record["uid"], label, now, document)
-        store.delete_record(backup.TABLE.get(section, section), record["id"])
+        trash_id = store.trash.add(kind, record["uid"], label, now, document)
+        store.trash.delete_record(backup.TABLE.get(section, section), record["id"])
     return trash_id
 
 
@@ -67,7 +67,7 @@ def listing(store: Store, now: dt.datetime) -> list[Row]:
     oldest = stamp(now - dt.timedelta(days=TRASH_DAYS))
     return [
         {**entry, "purge_after": purge_after(entry["deleted_at"])}
-        for entry in store.trash_entries()
+        for entry in store.trash.entries()
         if not entry["deleted_at"] or entry["deleted_at"] >= oldest
     ]
 
@@ -76,14 +76,14 @@ def find(store: Store, ref: str) -> Row:
     """A trash entry by its id, or a deleted contact by its name, or its uid."""
     cleaned = ref.strip()
     if cleaned.isascii() and cleaned.isdigit():
-        return store.trash_entry(int(cleaned))
-    found = store.trash_named(words(cleaned) or cleaned)
+        return store.trash.entry(int(cleaned))
+    found = store.trash.named(words(cleaned) or cleaned)
     if not found:
         raise NotFound(f"no deleted contact matches {cleaned!r}: see `crm trash list`")
     if len(found) > 1:
         listed = "; ".join(f"{e['id']} {e['name']} ({e['deleted_at'][:10]})" for e in found[:8])
         raise CrmError(f"{cleaned!r} matches {len(found)} trash entries: {listed} — use the id")
-    return store.trash_entry(found[0]["id"])
+    return store.trash.entry(found[0]["id"])
 
 
 def restore(store: Store, ref: str, now: dt.datetime) -> tuple[Row, int]:
@@ -99,8 +99,8 @@ def restore(store: Store, ref: str, now: dt.datetime) -> tuple[Row, int]:
     try:
         with store.transaction():
             backup.restore(store, document, Summary(), lenient=True)
-            store.forget_removed_captures()
-            store.remove_trash(trash_id=entry["id"])
+            store.trash.forget_removed_captures()
+            store.trash.remove(trash_id=entry["id"])
             if section == "stage_changes":
                 _stage_of_latest_move(store, entry["contact_uid"], now)
     except sqlite3.IntegrityError:
@@ -117,13 +117,13 @@ def restore(store: Store, ref: str, now: dt.datetime) -> tuple[Row, int]:
 
 
 def _stage_of_latest_move(store: Store, change_uid: str, now: dt.datetime) -> None:
-    change = store.get_stage_change(store.id_by_uid("stage_changes", change_uid) or 0)
-    history = store.stage_history(change["contact_id"])
+    change = store.stages.get(store.id_by_uid("stage_changes", change_uid) or 0)
+    history = store.stages.history(change["contact_id"])
     if history and history[-1]["id"] == change["id"]:
-        store.update_contact(change["contact_id"], {"stage": change["to_stage"]}, now)
+        store.contacts.update(change["contact_id"], {"stage": change["to_stage"]}, now)
 
 
 def empty(store: Store, expired_only: bool, now: dt.datetime) -> int:
     if expired_only:
         return purge_expired(store, now)
-    return store.remove_trash()
+    return store.trash.remove()

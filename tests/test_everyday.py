@@ -250,7 +250,7 @@ def test_duplicates_and_merge(crm, people, tmp_path):
     pairs = crm.json("contact duplicates -f json")
     assert pairs == [
         {"id": people["ana"], "name": "Ana Silva", "other_id": other, "other_name": "Silva, Ana",
-         "reason": "same phone 912345678; same name"},
+         "reason": "same phone +351 912 345 678; same name"},
     ]  # fmt: skip
     crm(f'log {other} "call"')
     crm(f'note {other} "from the other card"')

@@ -500,8 +500,8 @@ def test_a_dry_run_on_an_older_database_migrates_nothing_and_leaves_nothing(
     from crmcli import migrations
     from crmcli.store import open_store
 
-    monkeypatch.setattr("crmcli.store.LATEST", 3)
-    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    monkeypatch.setattr("crmcli.store.opening.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS[:3])
     open_store(crm.db).close()
     monkeypatch.undo()
     scratch = tmp_path / "tmp"

@@ -99,7 +99,7 @@ def test_random_references_resolve_or_raise_our_error(tmp_path_factory, text):
     path = tmp_path_factory.getbasetemp() / "refs.db"
     store = open_store(path)
     try:
-        if not store.list_contacts():
+        if not store.contacts.listing():
             import datetime as dt
 
             now = dt.datetime(2026, 11, 24, 9, 0)
@@ -109,7 +109,7 @@ def test_random_references_resolve_or_raise_our_error(tmp_path_factory, text):
                 "João Gonçalves",
                 "Robert'); DROP TABLE contacts;--",
             ):
-                store.add_contact({"name": name}, now)
+                store.contacts.add({"name": name}, now)
         try:
             contacts.resolve(store, text)
             contacts.resolve_many(store, text)

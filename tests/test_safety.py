@@ -133,8 +133,8 @@ def test_the_migration_copy_never_follows_a_symlink(tmp_path, monkeypatch):
     from crmcli.store import open_store
 
     path = tmp_path / "crm.db"
-    monkeypatch.setattr("crmcli.store.LATEST", 3)
-    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    monkeypatch.setattr("crmcli.store.opening.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS[:3])
     old = open_store(path)
     old.conn.execute(
         "INSERT INTO contacts (uid, name, created, updated) VALUES ('u', 'A', 'x', 'x')"

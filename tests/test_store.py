@@ -81,8 +81,8 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
     """Build a database at each earlier version, add data, then open it with the latest crm."""
     for version in range(1, migrations.LATEST + 1):
         path = tmp_path / f"v{version}.db"
-        monkeypatch.setattr("crmcli.store.LATEST", version)
-        monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:version])
+        monkeypatch.setattr("crmcli.store.opening.LATEST", version)
+        monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS[:version])
         old = open_store(path)
         old.conn.execute(
             "INSERT INTO contacts (uid, name, created, updated) VALUES ('u1', 'Old Friend', ?, ?)",
@@ -99,8 +99,8 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
         new = open_store(path)
         assert new.schema_version() == migrations.LATEST
         assert contacts.resolve(new, "old friend")["uid"] == "u1"
-        assert [i["summary"] for i in new.contact_interactions(1)] == ["harbour lunch"]
-        assert [r["contact"] for r in new.search("harbour")] == ["Old Friend"]
+        assert [i["summary"] for i in new.interactions.of_contact(1)] == ["harbour lunch"]
+        assert [r["contact"] for r in new.search.find("harbour")] == ["Old Friend"]
         new.close()
         if version < migrations.LATEST:
             assert (tmp_path / f"v{version}.db.v{version}.bak").exists()
@@ -109,20 +109,20 @@ def test_every_past_schema_version_migrates_with_its_data(tmp_path, monkeypatch)
 def test_names_are_bound_parameters_never_sql(tmp_path):
     store = open_store(tmp_path / "crm.db")
     evil = "Robert'); DROP TABLE contacts;--"
-    contact_id = store.add_contact({"name": evil, "tags": ["x' OR '1'='1"]}, NOW)
+    contact_id = store.contacts.add({"name": evil, "tags": ["x' OR '1'='1"]}, NOW)
     assert contacts.resolve(store, "robert')")["name"] == evil
-    assert store.list_contacts(search="DROP TABLE")[0]["id"] == contact_id
-    assert store.list_contacts(tag="x' OR '1'='1")[0]["id"] == contact_id
+    assert store.contacts.listing(search="DROP TABLE")[0]["id"] == contact_id
+    assert store.contacts.listing(tag="x' OR '1'='1")[0]["id"] == contact_id
     store.close()
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path):
     store = open_store(tmp_path / "crm.db")
     with pytest.raises(CrmError):
-        store.add_contact(
+        store.contacts.add(
             {"name": "Half Written"}, NOW, [{"label": "birthday", "month": 2, "day": 30}]
         )
-    assert store.list_contacts() == []
+    assert store.contacts.listing() == []
     store.close()
 
 
@@ -138,7 +138,7 @@ def test_occurrence_keys_put_the_leap_day_where_the_rule_says():
 def test_upcoming_over_more_than_a_year_lists_each_occurrence(tmp_path):
     store = open_store(tmp_path / "crm.db")
     birthday = {"label": "birthday", "month": 12, "day": 1, "year": 1980}
-    contact_id = store.add_contact({"name": "Ana"}, NOW, [birthday])
+    contact_id = store.contacts.add({"name": "Ana"}, NOW, [birthday])
     rows = reports.upcoming(store, TODAY, 800, "feb28")
     assert [(r["date"], r["years"]) for r in rows] == [
         ("2026-12-01", 46),
@@ -151,13 +151,13 @@ def test_upcoming_over_more_than_a_year_lists_each_occurrence(tmp_path):
 
 def test_complaint_breach_is_strictly_after_the_deadline(tmp_path):
     store = open_store(tmp_path / "crm.db")
-    contact_id = store.add_contact({"name": "Ana"}, NOW)
+    contact_id = store.contacts.add({"name": "Ana"}, NOW)
     due = NOW + dt.timedelta(hours=48)
-    complaint_id = store.add_complaint(contact_id, "late", NOW, due)
-    assert store.get_complaint(complaint_id, due)["breached"] is False
-    assert store.get_complaint(complaint_id, due + dt.timedelta(seconds=1))["breached"] is True
-    store.respond_complaint(complaint_id, None, due)
-    assert store.get_complaint(complaint_id, due + dt.timedelta(days=9))["breached"] is False
+    complaint_id = store.complaints.add(contact_id, "late", NOW, due)
+    assert store.complaints.get(complaint_id, due)["breached"] is False
+    assert store.complaints.get(complaint_id, due + dt.timedelta(seconds=1))["breached"] is True
+    store.complaints.respond(complaint_id, None, due)
+    assert store.complaints.get(complaint_id, due + dt.timedelta(days=9))["breached"] is False
     store.close()
 
 
@@ -169,8 +169,8 @@ def test_a_trash_entry_from_before_backup_documents_is_restored(tmp_path, monkey
     from crmcli import trash
 
     path = tmp_path / "v3.db"
-    monkeypatch.setattr("crmcli.store.LATEST", 3)
-    monkeypatch.setattr("crmcli.store.MIGRATIONS", migrations.MIGRATIONS[:3])
+    monkeypatch.setattr("crmcli.store.opening.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS[:3])
     old = open_store(path)
     stamp = NOW.isoformat()
     contact = {"id": 7, "uid": "gone-1", "name": "Gone Person", "emails": '["gone@x.example"]',
@@ -198,9 +198,9 @@ def test_a_trash_entry_from_before_backup_documents_is_restored(tmp_path, monkey
     monkeypatch.undo()
     new = open_store(path)
     entry, contact_id = trash.restore(new, "1", NOW)
-    back = new.get_contact(contact_id)
+    back = new.contacts.get(contact_id)
     assert (back["uid"], back["emails"], back["tags"]) == ("gone-1", ["gone@x.example"], ["vip"])
-    assert [i["summary"] for i in new.contact_interactions(contact_id)] == ["last call"]
-    assert new.list_followups(TODAY, contact_id=contact_id)[0]["interaction_id"] is not None
-    assert new.list_special_dates(contact_id)[0]["date"] == "--02-29"
+    assert [i["summary"] for i in new.interactions.of_contact(contact_id)] == ["last call"]
+    assert new.followups.listing(TODAY, contact_id=contact_id)[0]["interaction_id"] is not None
+    assert new.dates.listing(contact_id)[0]["date"] == "--02-29"
     new.close()

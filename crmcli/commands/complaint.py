@@ -76,7 +76,7 @@ def resolve(
     note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
 ) -> None:
     """Close a complaint."""
-    row = open_store().resolve_complaint(complaint_id, note, clock.now())
+    row = open_store().complaints.resolve(complaint_id, note, clock.now())
     output.message(f"complaint {complaint_id} of {row['contact']} resolved")
 
 
@@ -103,7 +103,7 @@ def edit(
 def rm(complaint_id: ComplaintId, yes: Yes = False) -> None:
     """Remove a complaint (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
-    row = store.get_complaint(complaint_id, clock.now())
+    row = store.complaints.get(complaint_id, clock.now())
     confirm(f"remove {records.describe('complaint', row)}", yes)
     label, trash_id = records.remove(store, "complaint", complaint_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")
@@ -119,6 +119,6 @@ def list_(
     """Unresolved complaints, oldest first, with age and SLA breaches."""
     store = open_store()
     chosen = output.check_format(fmt)
-    rows = store.list_complaints(clock.now(), include_resolved=all_)
+    rows = store.complaints.listing(clock.now(), include_resolved=all_)
     shown = columns.COMPLAINTS_ALL if all_ else columns.COMPLAINTS
     output.listing(rows, chosen, shown, "no open complaints")

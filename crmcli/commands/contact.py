@@ -86,7 +86,7 @@ def add(
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
     )  # fmt: skip
     contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
-    output.message(f"added contact {contact_id}: {store.get_contact(contact_id)['name']}")
+    output.message(f"added contact {contact_id}: {store.contacts.get(contact_id)['name']}")
     output.print_id(contact_id)
 
 
@@ -267,5 +267,7 @@ def merge(
         f"removing {gone['name']}",
         yes,
     )
-    merged = contacts.merge(store, kept, gone, clock.now())
+    merged, left_out = contacts.merge(store, kept, gone, clock.now())
     output.message(f"merged {gone['name']} into {merged['name']} (id {merged['id']})")
+    for line in left_out:
+        output.message(line)

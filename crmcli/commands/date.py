@@ -61,14 +61,14 @@ def list_(
     store = open_store()
     chosen = output.check_format(fmt)
     contact_id = contacts.resolve(store, ref)["id"] if ref else None
-    output.listing(store.list_special_dates(contact_id), chosen, columns.DATES, "no special dates")
+    output.listing(store.dates.listing(contact_id), chosen, columns.DATES, "no special dates")
 
 
 @app.command("rm")
 def rm(date_id: DateId, yes: Yes = False) -> None:
     """Remove a special date (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
-    row = store.get_special_date(date_id)
+    row = store.dates.get(date_id)
     confirm(f"remove {row['label']} {row['date']} of {row['contact']}", yes)
     label, trash_id = records.remove(store, "date", date_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")

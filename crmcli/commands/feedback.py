@@ -29,7 +29,7 @@ def feedback(
     interaction_id = add_feedback(
         store, contact, score, scale, comment, moment, clock.now(), allow_future
     )
-    row = store.get_interaction(interaction_id)
+    row = store.interactions.get(interaction_id)
     output.message(
         f"feedback {row['score']}/{row['scale']} from {contact['name']} "
         f"(interaction {interaction_id})"

@@ -48,7 +48,7 @@ def add(
     store = open_store()
     contact = contacts.resolve(store, ref)
     due = parse_when(when)
-    followup_id = store.add_followup(contact["id"], due, note, clock.now())
+    followup_id = store.followups.add(contact["id"], due, note, clock.now())
     output.message(f"follow-up {followup_id} with {contact['name']} due {_shown(due)}")
     output.print_id(followup_id)
 
@@ -68,7 +68,7 @@ def done(
 @app.command("snooze")
 def snooze(followup_id: FollowupId, when: When) -> None:
     """Put a follow-up off to a later day (only later: `edit --due` moves it anywhere)."""
-    row = open_store().snooze_followup(followup_id, parse_when(when))
+    row = open_store().followups.snooze(followup_id, parse_when(when))
     output.message(f"follow-up {followup_id} with {row['contact']} now due {_shown(row['due'])}")
 
 
@@ -90,7 +90,7 @@ def edit(
 def rm(followup_id: FollowupId, yes: Yes = False) -> None:
     """Remove a follow-up (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
-    row = store.get_followup(followup_id)
+    row = store.followups.get(followup_id)
     confirm(f"remove {records.describe('followup', row)}", yes)
     label, trash_id = records.remove(store, "followup", followup_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")
@@ -106,5 +106,5 @@ def list_(
     """List open follow-ups, soonest due first."""
     store = open_store()
     chosen = output.check_format(fmt)
-    rows = store.list_followups(clock.today(), include_done=all_)
+    rows = store.followups.listing(clock.today(), include_done=all_)
     output.listing(rows, chosen, columns.FOLLOWUPS, "no open follow-ups")

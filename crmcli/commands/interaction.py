@@ -33,7 +33,7 @@ InteractionId = Annotated[
 def show(interaction_id: InteractionId, fmt: ReportFormat = None, wide: Wide = False) -> None:
     """One interaction with everyone who took part."""
     store = open_store()
-    row = store.get_interaction(interaction_id)
+    row = store.interactions.get(interaction_id)
     output.render_report(row, output.check_format(fmt, output.REPORT_FORMATS), [],
                          heading=output.record_lines(row))  # fmt: skip
 
@@ -73,7 +73,7 @@ def edit(
 def rm(interaction_id: InteractionId, yes: Yes = False) -> None:
     """Remove an interaction (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
-    row = store.get_interaction(interaction_id)
+    row = store.interactions.get(interaction_id)
     confirm(f"remove {records.describe('interaction', row)}", yes)
     label, trash_id = records.remove(store, "interaction", interaction_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")

@@ -47,7 +47,7 @@ def list_(
     store = open_store()
     chosen = output.check_format(fmt)
     contact_id = contacts.resolve(store, ref)["id"] if ref else None
-    rows = store.list_notes(contact_id)
+    rows = store.notes.listing(contact_id)
     output.listing(rows, chosen, columns.NOTES, "no notes")
 
 
@@ -63,7 +63,7 @@ def edit(note_id: NoteId, text: Text) -> None:
 def rm(note_id: NoteId, yes: Yes = False) -> None:
     """Remove a note (kept in `crm trash` for 30 days); prints the trash id."""
     store = open_store()
-    row = store.get_note(note_id)
+    row = store.notes.get(note_id)
     confirm(f"remove {records.describe('note', row)}", yes)
     label, trash_id = records.remove(store, "note", note_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")

@@ -8,4 +8,4 @@ def overdue(fmt: Format = None, wide: Wide = False) -> None:
     """Follow-ups due today or earlier and contacts past their cadence, most overdue first."""
     store = open_store()
     chosen = output.check_format(fmt)
-    output.listing(store.overdue(clock.today()), chosen, columns.OVERDUE, "nothing overdue")
+    output.listing(store.reports.overdue(clock.today()), chosen, columns.OVERDUE, "nothing overdue")

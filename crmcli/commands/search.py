@@ -19,4 +19,6 @@ def search(
     store = open_store()
     chosen = output.check_format(fmt)
     query = model.text(text, "search text", required=True) or ""
-    output.listing(store.search(query, limit), chosen, columns.SEARCH, f"nothing matches {query!r}")
+    output.listing(
+        store.search.find(query, limit), chosen, columns.SEARCH, f"nothing matches {query!r}"
+    )

@@ -52,7 +52,7 @@ def rm(
 ) -> None:
     """Remove a wrong stage move (kept in `crm trash`); the contact goes back a stage."""
     store = open_store()
-    row = store.get_stage_change(change_id)
+    row = store.stages.get(change_id)
     confirm(f"remove {records.describe('stage change', row)}", yes)
     label, trash_id = records.remove(store, "stage change", change_id, clock.now())
     output.message(f"removed {label} (trash entry {trash_id})")

@@ -50,7 +50,7 @@ def write(
     out.write("{\n")
     out.write(f'  "format": "{BACKUP_FORMAT}",\n  "schema": {LATEST},\n')
     out.write(f'  "exported_at": "{stamp(now)}",\n')
-    config = store.settings("config") if contact_id is None and only is None else {}
+    config = store.settings.every("config") if contact_id is None and only is None else {}
     out.write(f'  "config": {output.to_json(config)},\n')
     count = 0
     for index, section in enumerate(SECTIONS):
@@ -254,8 +254,8 @@ def restore(
                 else:
                     summary.skipped += 1
         for key, value in plan.config:
-            if store.get_setting("config", key) is None:
-                store.set_setting("config", key, value)
+            if store.settings.get("config", key) is None:
+                store.settings.put("config", key, value)
     return {
         checked["uid"]: ids["contacts"][checked["uid"]]
         for checked, _, _ in plan.records["contacts"]
@@ -269,7 +269,7 @@ def _write(store: Store, section: str, checked: Row, links: Row, old_id, ids) ->
     if existing is not None:
         if section == "interactions":
             for uid in links["contact_uids"]:
-                store.link(ids["contacts"][uid], existing)
+                store.interactions.link(ids["contacts"][uid], existing)
         return False
     extra: Row = {}
     if "contact_uid" in links:
@@ -281,10 +281,10 @@ def _write(store: Store, section: str, checked: Row, links: Row, old_id, ids) ->
     new_id = store.insert_checked(table, checked, **extra)
     ids[section][checked["uid"]] = new_id
     for alias in links.get("aliases", []):
-        store.add_alias(alias, new_id)
+        store.contacts.add_alias(alias, new_id)
     if section == "interactions":
         for uid in links["contact_uids"]:
-            store.link(ids["contacts"][uid], new_id)
+            store.interactions.link(ids["contacts"][uid], new_id)
     return True
 
 

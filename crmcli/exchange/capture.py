@@ -37,7 +37,7 @@ class CapturedLog:
             )  # fmt: skip
             for direction in model.DIRECTIONS
         }
-        self.seen = store.source_ids(source)
+        self.seen = store.capture.source_ids(source)
         self.next_id = store.next_id("interactions")
         self.rows: list[tuple] = []
         self.links: list[tuple] = []
@@ -79,7 +79,7 @@ class CapturedLog:
     def flush(self) -> None:
         if not self.rows:
             return
-        self.store.insert_interactions(self.rows, self.links)
+        self.store.bulk.insert_interactions(self.rows, self.links)
         self.rows, self.links = [], []
         self.next_id = self.store.next_id("interactions")
 

@@ -24,8 +24,8 @@ from typing import Any
 from .. import files as files_
 from .. import model, settings
 from ..errors import CrmError
-from ..output import plural
 from ..store import Store
+from ..wording import plural
 from .capture import CapturedLog
 
 MAX_FILE = 50_000_000  # bytes: a larger .ics is no calendar of meetings
@@ -345,7 +345,7 @@ class CalendarCapture(CapturedLog):
         self.now = now
         self.since = since
         self.me = set(settings.my_addresses(store))
-        _, _, self.emails = store.contact_lookup()
+        _, _, self.emails = store.contacts.lookup()
         self.ahead: dict[str, Row] = {}
         self.origins = origins
 
@@ -420,7 +420,9 @@ class CalendarCapture(CapturedLog):
 
     def write(self) -> None:
         super().write()
-        self.store.replace_meetings(self.origins, list(self.ahead.values()), self.now.date())
+        self.store.capture.replace_meetings(
+            self.origins, list(self.ahead.values()), self.now.date()
+        )
 
     def line(self, dry_run: bool) -> str:
         verb = "would log" if dry_run else "logged"

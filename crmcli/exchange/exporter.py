@@ -28,7 +28,7 @@ def iter_rows(
     """An entity's rows; lists (emails, phones, tags, contact ids) come out as lists."""
     import json
 
-    cursor = store.export_cursor(entity, include_archived, "char(31)", contact_id, record_id)
+    cursor = store.export.cursor(entity, include_archived, "char(31)", contact_id, record_id)
     columns = [d[0] for d in cursor.description]
     lists = [c for c in (*model.LIST_COLUMNS, *JSON_COLUMNS) if c in columns]
     split = [c for c in SPLIT_COLUMNS if c in columns]
@@ -63,9 +63,9 @@ def export_entity(
 ) -> int:
     model.choice(entity, ENTITIES, "entity")
     if fmt == "csv" and entity == "interactions" and not safe:
-        return _write_csv(out, *store.interaction_export(archived, model.MULTI_SEPARATOR))
+        return _write_csv(out, *store.export.interactions(archived, model.MULTI_SEPARATOR))
     if fmt == "csv" and entity not in ("contacts",) and not safe:
-        return _fast_csv(store.export_cursor(entity, archived, repr(model.MULTI_SEPARATOR)), out)
+        return _fast_csv(store.export.cursor(entity, archived, repr(model.MULTI_SEPARATOR)), out)
     rows = iter_rows(store, entity, include_archived=archived)
     if fmt in ("csv", "tsv"):
         rows = json_cells(rows)

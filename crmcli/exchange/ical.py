@@ -53,7 +53,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "crm")
     stamp = now.astimezone(dt.UTC) if now.tzinfo else now.replace(tzinfo=dt.UTC)
-    for row in store.list_special_dates():
+    for row in store.dates.listing():
         event = Event()
         event.add("uid", f"{row['uid']}@crm")
         event.add("dtstamp", stamp)
@@ -66,7 +66,7 @@ def build_calendar(
         event.add("categories", [row["label"]])
         calendar.add_component(event)
     horizon = today + dt.timedelta(days=FOLLOWUP_DAYS if days is None else days)
-    for row in store.list_followups(today):
+    for row in store.followups.listing(today):
         timed = len(row["due"]) > 10  # a follow-up with a time of day is a 30-minute event
         due = dt.datetime.fromisoformat(row["due"]) if timed else dt.date.fromisoformat(row["due"])
         if (due.date() if isinstance(due, dt.datetime) else due) > horizon:

@@ -238,8 +238,8 @@ class ContactImport:
         self.now = stamp(now)
         self.date_order = date_order
         self.merge_by_email = merge_by_email
-        self.by_uid, self.by_email = store.contact_keys()
-        self.by_uid.update(store.aliases())  # a merged contact's uid lands on the one kept
+        self.by_uid, self.by_email = store.contacts.keys()
+        self.by_uid.update(store.contacts.aliases())  # a merged contact's uid lands on the one kept
         self.by_name: dict[str, list[tuple[int, dict[str, set[str]]]]] | None = None
         self.names: dict[int, str] | None = None  # id → name, read when first needed
         self.next_id = store.next_id("contacts")
@@ -291,7 +291,7 @@ class ContactImport:
         if not row.get("emails"):
             return False
         if self.names is None:
-            self.names = self.store.contact_names()
+            self.names = self.store.contacts.names()
         holder = (
             self.pending[match].record["name"] if match in self.pending else self.names.get(match)
         )
@@ -312,7 +312,7 @@ class ContactImport:
     def _by_name(self, record: Row) -> int | None:
         if self.by_name is None:
             self.by_name = {}
-            for contact_id, stored in self.store.names_and_phones():
+            for contact_id, stored in self.store.contacts.names_and_phones():
                 self._remember_name(stored, contact_id)
         candidates = self.by_name.get(model.name_key(record["name"]), [])
         wanted = _telling_apart(record)
@@ -368,7 +368,7 @@ class ContactImport:
     def _update_stored(self, contact_id: int, draft: ContactDraft) -> bool:
         """Fill in the fields the record has; its lists join the contact's. A record that says
         nothing new writes nothing (no `updated` bump, no REV change on export)."""
-        current = self.store.contact_record(contact_id)
+        current = self.store.contacts.record(contact_id)
         kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
         if draft.keep_name:
             kept += ("name", "given_name", "family_name", "prefix", "suffix")
@@ -383,18 +383,22 @@ class ContactImport:
             changes["extra"] = draft.record["extra"]  # line fixed at the source leaves them
         changes = {k: v for k, v in changes.items() if v != current.get(k)}
         now = dt.datetime.fromisoformat(self.now)
-        new_dates = [d for d in draft.dates if not self.store.has_special_date(contact_id, *d)]
+        new_dates = [d for d in draft.dates if not self.store.dates.has(contact_id, *d)]
         if not changes and not new_dates:
             return False
         if changes:
-            self.store.update_contact(contact_id, changes, now)
+            self.store.contacts.update(contact_id, changes, now)
         if changes.get("stage") and changes["stage"] != current["stage"]:
-            self.store.record_stage(contact_id, current["stage"], changes["stage"], now, "imported")
+            self.store.stages.record(
+                contact_id, current["stage"], changes["stage"], now, "imported"
+            )
         for label, month, day, year in new_dates:
             if label == "birthday":
-                self.store.set_birthday(contact_id, {"month": month, "day": day, "year": year}, now)
+                self.store.dates.set_birthday(
+                    contact_id, {"month": month, "day": day, "year": year}, now
+                )
             else:
-                self.store.add_special_date(
+                self.store.dates.add(
                     contact_id,
                     {"label": label, "month": month, "day": day, "year": year, "created": now},
                 )
@@ -412,8 +416,8 @@ class ContactImport:
                 {**draft.record, "id": contact_id, "uid": draft.record.get("uid") or next(uids)}
             )
             dates.extend((contact_id, *date, self.now) for date in draft.dates)
-        with self.store.search_index_after("contacts", first):
-            self.store.insert_contacts(rows, dates)
+        with self.store.bulk.search_index_after("contacts", first):
+            self.store.bulk.insert_contacts(rows, dates)
         self.pending = {}
 
     def write(self) -> None:
@@ -466,7 +470,7 @@ class ContactRefs:
 
     def __init__(self, store: Store):
         self.store = store
-        self.ids, self.uids, self.emails = store.contact_lookup()
+        self.ids, self.uids, self.emails = store.contacts.lookup()
         self.names: dict[str, int] | None = None
 
     def resolve(self, raw: Row) -> list[int]:
@@ -505,7 +509,7 @@ class ContactRefs:
     def _by_name(self, ref: str) -> int | None:
         """Exact names are folded only when a file names someone (emails and uids are cheaper)."""
         if self.names is None:
-            self.names = self.store.name_lookup()
+            self.names = self.store.contacts.name_lookup()
         return self.names.get(fold(ref))
 
 
@@ -516,8 +520,8 @@ class InteractionImport:
         self.store = store
         self.now = stamp(now)
         self.refs = ContactRefs(store)
-        self.known_uids = store.interaction_uids()
-        self.captured = {s: store.source_ids(s) for s in model.SOURCES}  # mail and events
+        self.known_uids = store.interactions.uids()
+        self.captured = {s: store.capture.source_ids(s) for s in model.SOURCES}  # mail and events
         self.next_id = store.next_id("interactions")
         self.first_id = self.next_id
         self.rows: list[tuple] = []
@@ -576,7 +580,7 @@ class InteractionImport:
     def _flush(self) -> None:
         if not self.rows:
             return
-        self.store.insert_interactions(self.rows, self.links)
+        self.store.bulk.insert_interactions(self.rows, self.links)
         self.rows, self.links = [], []
 
     def write(self) -> None:
@@ -660,7 +664,7 @@ class RecordImport:
             month, day, year = when.parse_special_date(text, from_file=True, order=self.date_order)
             fields.update(month=month, day=day, year=year)
         checked = model.check("special_dates", fields)
-        for existing in self.store.list_special_dates(contact_id):
+        for existing in self.store.dates.listing(contact_id):
             if existing["label"].casefold() != checked["label"].casefold():
                 continue
             same = (existing["month"], existing["day"], existing["year"])
@@ -671,7 +675,7 @@ class RecordImport:
                 f"{existing['contact']} already has a {existing['label']} ({existing['date']}): "
                 f"change it with `crm date edit {existing['id']}`"
             )
-        self.store.add_special_date(contact_id, fields)
+        self.store.dates.add(contact_id, fields)
         self.summary.added += 1
 
     def write(self) -> None:

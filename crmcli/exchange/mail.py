@@ -26,9 +26,9 @@ from typing import Any
 
 from .. import model, settings
 from ..errors import CrmError
-from ..output import plural
 from ..store import Store
 from ..when import stamp
+from ..wording import plural
 from .capture import CapturedLog
 
 HEAD_LIMIT = 256 * 1024  # a header block longer than this is no mail header
@@ -464,7 +464,7 @@ class MailCapture(CapturedLog):
                 "crm does not know your addresses yet: crm config set me "
                 '"you@work.example,you@home.example"'
             )
-        _, _, self.emails = store.contact_lookup()
+        _, _, self.emails = store.contacts.lookup()
         self.new_contacts = 0
 
     def plan(self, message: Message) -> None:
@@ -573,7 +573,7 @@ class MailCapture(CapturedLog):
         name = model.one_line(name)[: model.MAX_NAME].strip()  # a sender names themselves
         fields = {"name": name or address.split("@")[0], "emails": [address],
                   "cadence_days": settings.default_cadence(self.store), "source": "mail"}  # fmt: skip
-        contact_id = self.store.add_contact(fields, self.now)
+        contact_id = self.store.contacts.add(fields, self.now)
         self.emails[address] = contact_id
         self.new_contacts += 1
         return contact_id

@@ -608,19 +608,19 @@ def export_vdir(
     store: Store, target: str, include_archived: bool = False, version: str = "3.0"
 ) -> int:
     """Write one .vcf per contact into a folder (or all to stdout for `-`). Returns the count."""
-    contacts = store.list_contacts() + (
-        store.list_contacts(archived=True) if include_archived else []
+    contacts = store.contacts.listing() + (
+        store.contacts.listing(archived=True) if include_archived else []
     )
     if target == "-":
         for contact in contacts:
-            output.document(to_vcard(contact, store.list_special_dates(contact["id"]), version))
+            output.document(to_vcard(contact, store.dates.listing(contact["id"]), version))
         return len(contacts)
     folder = Path(target)
     if folder.exists() and not folder.is_dir():
         raise CrmError(f"{target} is a file: give a folder for the vdir (or - for one stream)")
     files.make_folder(folder)
     for contact in contacts:
-        card = to_vcard(contact, store.list_special_dates(contact["id"]), version)
+        card = to_vcard(contact, store.dates.listing(contact["id"]), version)
         files.write_private(folder / card_file(contact["uid"]), card, store)
     return len(contacts)
 

@@ -76,7 +76,7 @@ def state_of(fields: Row, dates: list[tuple]) -> str:
 def _local_state(store: Store, contact: Row) -> str:
     """The state of a contact as its card would read back, so that what a card cannot say
     differently (a name split into N, say) never looks like a change."""
-    text = to_vcard(contact, store.list_special_dates(contact["id"]))
+    text = to_vcard(contact, store.dates.listing(contact["id"]))
     record = next(iter(parse_stream(text.encode(), "card")))
     draft = contact_draft(record.raw, contact["created"])
     return state_of(draft.record, draft.dates)
@@ -178,15 +178,17 @@ def sync(
     summary = SyncSummary()
     with store.transaction():
         found = read_folder(folder, now, summary)
-        remembered = store.sync_state(key)
+        remembered = store.cards.state(key)
         if found.empty() and remembered and not allow_empty:
             raise CrmError(
                 f"{folder} holds no cards, but {len(remembered)} were there at the last sync: "
                 "a wiped or unmounted folder would archive them all. If you did delete every "
                 "card, run again with --allow-empty"
             )
-        contacts = {c["uid"]: c for c in store.list_contacts() + store.list_contacts(archived=True)}
-        aliases = store.aliases()
+        contacts = {
+            c["uid"]: c for c in store.contacts.listing() + store.contacts.listing(archived=True)
+        }
+        aliases = store.contacts.aliases()
         step = _Step(store, folder, key, now, version, summary, found.left_alone)
         for uid in sorted(set(remembered) | set(found.cards) | set(contacts)):
             state = remembered.get(uid)
@@ -217,7 +219,7 @@ class _Step:
             return
         if contact is None or not active:
             if card is None:
-                self.store.forget_sync(self.key, uid)
+                self.store.cards.forget(self.key, uid)
             else:
                 self._gone_here(uid, card, contact, card.state != state["state"])
             return
@@ -244,7 +246,7 @@ class _Step:
             card.file.unlink(missing_ok=True)
             self.summary.there["removed"] += 1
             return
-        self.store.set_archived(contact["id"], False, self.now)
+        self.store.contacts.set_archived(contact["id"], False, self.now)
         self._take_card(uid, card, contact)
         self.summary.warnings.append(
             f"{card.file.name}: {contact['name']} was archived in crm, and its card was made "
@@ -274,27 +276,27 @@ class _Step:
             self._write_card(uid, contact, None)
             self.summary.there["added"] += 1
             return
-        self.store.set_archived(contact["id"], True, self.now)
+        self.store.contacts.set_archived(contact["id"], True, self.now)
         self.summary.here["archived"] += 1
-        self.store.forget_sync(self.key, uid)
+        self.store.cards.forget(self.key, uid)
 
     def _gone_here(self, uid: str, card: Card, contact: Row | None, changed_there: bool) -> None:
         """Deleted or archived in crm: its card goes. A card edited there since is not lost:
         a deleted contact comes back from it; an archived one takes its fields (and stays
         archived)."""
-        if changed_there and contact is None and not self.store.uid_in_use(uid):
+        if changed_there and contact is None and not self.store.contacts.uid_in_use(uid):
             self.new_from_folder(card, card.file)
             return
         if changed_there and contact is not None:
-            self.store.update_contact(contact["id"], _card_fields(card), self.now)
-            self.store.replace_dates(contact["id"], _date_rows(card.dates, self.now))
+            self.store.contacts.update(contact["id"], _card_fields(card), self.now)
+            self.store.dates.replace(contact["id"], _date_rows(card.dates, self.now))
             self.summary.here["updated"] += 1
             self.summary.warnings.append(
                 f"{card.file.name}: {contact['name']} is archived in crm but was edited in the "
                 "folder: the edit is kept in the archived contact, and its card removed"
             )
         card.file.unlink(missing_ok=True)
-        self.store.forget_sync(self.key, uid)
+        self.store.cards.forget(self.key, uid)
         self.summary.there["removed"] += 1
 
     def merged_away(self, uid: str, card: Card | None) -> None:
@@ -302,13 +304,13 @@ class _Step:
         if card is not None:
             card.file.unlink(missing_ok=True)
             self.summary.there["removed"] += 1
-        self.store.forget_sync(self.key, uid)
+        self.store.cards.forget(self.key, uid)
 
     def _conflict(self, uid: str, card: Card, contact: Row) -> None:
         record = dict(card.record)
         record.pop("uid", None)
         record["tags"] = model.unique([*(record.get("tags") or []), CONFLICT_TAG])
-        copy = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
+        copy = self.store.contacts.add(record, self.now, _date_rows(card.dates, self.now))
         self.summary.warnings.extend(card.warnings)
         self._write_card(uid, contact, card.file)
         self.summary.conflicts.append(
@@ -319,17 +321,17 @@ class _Step:
 
     def _take_card(self, uid: str, card: Card, contact: Row) -> None:
         """The card edited elsewhere replaces the contact's card fields and dates."""
-        self.store.update_contact(contact["id"], _card_fields(card), self.now)
-        self.store.replace_dates(contact["id"], _date_rows(card.dates, self.now))
+        self.store.contacts.update(contact["id"], _card_fields(card), self.now)
+        self.store.dates.replace(contact["id"], _date_rows(card.dates, self.now))
         self.summary.warnings.extend(card.warnings)
-        updated = self.store.get_contact(contact["id"])
+        updated = self.store.contacts.get(contact["id"])
         self._remember(uid, card.file.name, card.state, _local_state(self.store, updated))
         self.summary.here["updated"] += 1
 
     def new_from_folder(self, card: Card, path: Path) -> None:
         record = {**card.record}
-        contact_id = self.store.add_contact(record, self.now, _date_rows(card.dates, self.now))
-        contact = self.store.get_contact(contact_id)
+        contact_id = self.store.contacts.add(record, self.now, _date_rows(card.dates, self.now))
+        contact = self.store.contacts.get(contact_id)
         self.summary.warnings.extend(card.warnings)
         if not card.record.get("uid"):  # a card without a uid gets crm's, in a file named by it
             if self._write_card(contact["uid"], contact, None):
@@ -346,14 +348,14 @@ class _Step:
         if name in self.left_alone:
             self.summary.warnings.append(f"{name}: not written, the file is left alone")
             return False
-        text = to_vcard(contact, self.store.list_special_dates(contact["id"]), self.version)
+        text = to_vcard(contact, self.store.dates.listing(contact["id"]), self.version)
         files.write_private(self.folder / name, text, self.store)
         local = _local_state(self.store, contact)
         self._remember(uid, name, local, local)
         return True
 
     def _remember(self, uid: str, file: str, state: str, local: str) -> None:
-        self.store.remember_sync(self.key, uid, file, state, local, self.now)
+        self.store.cards.remember(self.key, uid, file, state, local, self.now)
 
 
 def _card_fields(card: Card) -> Row:

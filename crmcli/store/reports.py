@@ -1,0 +1,150 @@
+"""The reports' queries: overdue, meetings of a day, feedback, value, contact load, activity.
+SQL gathers and aggregates; crmcli.reports and crmcli.insights decide what the rows mean."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model import Row
+from ..when import stamp
+from .contacts import LAST_INTERACTION
+from .database import Room
+
+# Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the
+# day the contact was added); listed once that day has passed, i.e. when the last touch is
+# more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
+OVERDUE_SQL = f"""
+WITH touched AS (
+    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
+    FROM contacts c
+    WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
+                   UNION SELECT contact_id FROM followups
+                         WHERE done_at IS NULL AND due < date(:today, '+1 day'))
+      AND c.archived = 0
+), rows AS (
+    SELECT 'followup' AS kind, f.id AS followup_id, t.id AS contact_id, t.name AS contact,
+           f.due, coalesce(f.note, 'follow-up') AS reason, t.last_interaction,
+           t.channel, t.emails, t.phones
+    FROM followups f JOIN touched t ON t.id = f.contact_id
+    WHERE f.done_at IS NULL AND f.due < date(:today, '+1 day')
+    UNION ALL
+    SELECT 'cadence', NULL, t.id, t.name,
+           date(coalesce(t.last_interaction, substr(t.created, 1, 10)),
+                '+' || t.cadence_days || ' days') AS due,
+           CASE t.cadence_days WHEN 1 THEN 'every day; '
+                ELSE 'every ' || t.cadence_days || ' days; ' END ||
+               CASE WHEN t.last_interaction IS NULL
+                    THEN 'never contacted since added ' || substr(t.created, 1, 10)
+                    ELSE 'last contact ' || (
+                        SELECT n || CASE n WHEN 1 THEN ' day ago' ELSE ' days ago' END
+                        FROM (SELECT CAST(julianday(:today) - julianday(t.last_interaction)
+                                          AS INTEGER) AS n)) END,
+           t.last_interaction, t.channel, t.emails, t.phones
+    FROM touched t
+    WHERE t.cadence_days IS NOT NULL
+)
+SELECT kind, followup_id, contact_id, contact, due,
+       CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
+       reason, last_interaction, channel,
+       json_extract(emails, '$[0]') AS email, json_extract(phones, '$[0]') AS phone
+FROM rows
+WHERE (kind = 'followup') OR due < :today
+ORDER BY days_overdue DESC, contact, kind
+"""
+
+MEETINGS_SQL = """
+SELECT m.starts_at, m.ends_at, m.summary AS meeting, m.location, c.id AS contact_id,
+       c.name AS contact, i.happened_at AS last_interaction, i.channel AS last_channel,
+       i.summary AS last_summary
+FROM meetings m
+JOIN json_each(m.contact_ids) j
+JOIN contacts c ON c.id = j.value AND c.archived = 0
+LEFT JOIN interactions i ON i.id = (
+    SELECT l.interaction_id FROM interaction_contacts l WHERE l.contact_id = c.id
+    ORDER BY l.happened_at DESC, l.interaction_id DESC LIMIT 1)
+WHERE m.starts_at < :end AND coalesce(m.ends_at, m.starts_at) > :start
+ORDER BY m.starts_at, m.id, j.key"""
+
+FEEDBACK_SQL = """
+SELECT i.id, l.contact_id, c.name AS contact, i.happened_at, i.score, i.scale,
+       i.summary AS comment,
+       EXISTS (SELECT 1 FROM interaction_contacts later
+               JOIN interactions t ON t.id = later.interaction_id
+               WHERE later.contact_id = l.contact_id AND t.kind = 'touch'
+                 AND later.happened_at > l.happened_at) AS contacted_since
+FROM interactions i JOIN interaction_contacts l ON l.interaction_id = i.id
+JOIN contacts c ON c.id = l.contact_id
+WHERE i.kind = 'feedback' AND c.archived = 0
+ORDER BY i.happened_at, i.id"""
+
+VALUE_SQL = """
+SELECT c.id AS contact_id, c.name AS contact,
+       coalesce(sum(i.amount), 0.0) AS revenue,
+       coalesce(c.acquisition_cost, 0.0) AS cost,
+       min(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS first_sale,
+       max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
+       count(i.amount) AS sales
+FROM contacts c
+LEFT JOIN interaction_contacts l ON l.contact_id = c.id
+LEFT JOIN interactions i ON i.id = l.interaction_id AND i.amount IS NOT NULL
+WHERE c.archived = 0
+GROUP BY c.id
+HAVING revenue > 0 OR cost > 0"""
+
+CONTACT_SUMMARY_SQL = """
+SELECT coalesce(sum(i.amount), 0.0) AS revenue,
+       max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
+       avg(CASE WHEN i.kind = 'feedback' AND i.scale = 5 THEN i.score END) AS average_score,
+       (SELECT i2.score || '/' || i2.scale FROM interactions i2
+        JOIN interaction_contacts l2 ON l2.interaction_id = i2.id
+        WHERE l2.contact_id = :id AND i2.kind = 'feedback'
+        ORDER BY i2.happened_at DESC LIMIT 1) AS last_feedback
+FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+WHERE l.contact_id = :id"""
+
+LOAD_SQL = """
+SELECT c.id AS contact_id, c.name AS contact, count(*) AS outbound,
+       min(substr(l.happened_at, 1, 10)) AS first, max(substr(l.happened_at, 1, 10)) AS last,
+       c.channel
+FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+JOIN contacts c ON c.id = l.contact_id
+WHERE i.direction = 'out' AND i.kind = 'touch' AND c.archived = 0
+  AND l.happened_at >= :start AND l.happened_at < date(:end, '+1 day')
+GROUP BY c.id HAVING count(*) > :limit ORDER BY outbound DESC, contact"""
+
+
+class Reports(Room):
+    def overdue(self, today: dt.date) -> list[Row]:
+        """Open follow-ups due today or before, and contacts past their cadence."""
+        return self.db.all(OVERDUE_SQL, {"today": stamp(today)})
+
+    def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
+        """Meetings under way in a window (a day: those starting in it, and those of several
+        days running through it), one row per person, each with their last interaction (the
+        context wanted before the call). Days compare as text with times: end excluded."""
+        return self.db.all(MEETINGS_SQL, {"start": stamp(start), "end": stamp(end)})
+
+    def feedback(self) -> list[Row]:
+        """Every score, with whether the contact has been touched since (any later interaction)."""
+        return self.db.all(FEEDBACK_SQL)
+
+    def value(self) -> list[Row]:
+        """Revenue (interaction amounts), acquisition cost and sale dates per contact."""
+        return self.db.all(VALUE_SQL)
+
+    def contact_summary(self, contact_id: int) -> Row:
+        """Value and satisfaction of one contact, for `crm contact show`."""
+        return self.db.one(CONTACT_SUMMARY_SQL, {"id": contact_id}) or {}
+
+    def outbound_load(self, start: dt.date, end: dt.date, limit: int) -> list[Row]:
+        """Contacts with more than `limit` outbound interactions from `start` to `end`."""
+        return self.db.all(LOAD_SQL, {"start": stamp(start), "end": stamp(end), "limit": limit})
+
+    def activity_by_month(self, start: dt.date) -> list[Row]:
+        return self.db.all(
+            "SELECT substr(happened_at, 1, 7) AS month, count(*) AS interactions, "
+            "sum(direction = 'out') AS outbound, sum(direction = 'in') AS inbound, "
+            "coalesce(sum(amount), 0) AS revenue "
+            "FROM interactions WHERE happened_at >= ? GROUP BY month ORDER BY month",
+            (stamp(start),),
+        )
