@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from . import dbfile, model, settings
+from . import dbfile, model, rules, settings
 from .errors import CrmError
 from .store import Store
 
@@ -45,6 +45,7 @@ def rule_problems(store: Store) -> Iterator[str]:
             found.extend(model.problems(entity, record))
             for problem in found:
                 yield f"{entity} {row['id']}: {problem}"
+    yield from repeated_labels(store)
     yield from settings.problems(store)
     yield from trash_problems(store)
     mismatched = store.health.mismatched_links()
@@ -53,6 +54,19 @@ def rule_problems(store: Store) -> Iterator[str]:
             f"interaction_contacts: {mismatched} link(s) whose time differs from their "
             "interaction's (`crm interaction edit ID --when …` sets both)"
         )
+
+
+def repeated_labels(store: Store) -> Iterator[str]:
+    """Contacts holding two dates of one label (written by an older crm, or by hand)."""
+    by_contact: dict[int, list[Row]] = {}
+    for date in store.health.rows("special_dates"):
+        by_contact.setdefault(date["contact_id"], []).append(date)
+    for contact_id, dates in by_contact.items():
+        for label in rules.repeated_labels(dates):
+            yield (
+                f"contact {contact_id}: two {label} dates (one date per label: "
+                "`crm date list` shows them, `crm date rm ID` removes one)"
+            )
 
 
 def trash_problems(store: Store) -> Iterator[str]:

@@ -1,5 +1,5 @@
 """`crm undo` and `crm history`: every write command is recorded as one change, with the
-statements that take it back (logged by triggers, see migrations.install_undo_triggers).
+statements that take it back (logged by triggers, see undo_triggers.install_undo_triggers).
 
 Undo takes back the newest change not yet undone and is itself recorded, so `crm undo` twice
 takes back two changes. The last `CHANGES_KEPT` changes are kept. Changes made by other programs

@@ -5,9 +5,11 @@ shipped; add a new one. A migration is plain SQL (so `sqlite3` users can read th
 history) or a function of the connection, for what a library does better (full-text search).
 """
 
-import json
 import sqlite3
 from collections.abc import Callable
+
+from .legacy import trash_as_backup_documents
+from .undo_triggers import UNDO_TABLES, install_undo_triggers, statements
 
 # The columns full-text search indexes, per table (crm search; bulk imports refill them).
 FTS_COLUMNS = {
@@ -190,70 +192,7 @@ MIGRATIONS.append(
 )
 
 
-def trash_as_backup_documents(conn: sqlite3.Connection) -> None:
-    """Trash entries become backup documents, so one engine restores the trash and backups.
-
-    Before, an entry held the raw rows of each table; now it holds records that refer to each
-    other by uid, exactly as `crm export all` writes them."""
-    for trash_id, payload in conn.execute("SELECT id, payload FROM trash").fetchall():
-        rows = json.loads(payload)
-        if "format" in rows:
-            continue
-        conn.execute(
-            "UPDATE trash SET payload = ? WHERE id = ?",
-            (json.dumps(_as_document(conn, rows), ensure_ascii=False), trash_id),
-        )
-
-
-def _as_document(conn: sqlite3.Connection, rows: dict) -> dict:
-    contact = dict(rows["contacts"][0])
-    contact_uid = contact["uid"]
-    for column in ("emails", "phones", "tags"):
-        contact[column] = json.loads(contact[column]) if isinstance(contact[column], str) else []
-    contact["archived"] = bool(contact["archived"])
-    interaction_uids = {row["id"]: row["uid"] for row in rows["interactions"]}
-
-    def interaction_uid(interaction_id):
-        if interaction_id is None:
-            return None
-        if interaction_id in interaction_uids:
-            return interaction_uids[interaction_id]
-        found = conn.execute("SELECT uid FROM interactions WHERE id = ?", (interaction_id,))
-        row = found.fetchone()
-        return row[0] if row else None
-
-    def owned(table: str) -> list[dict]:
-        records = []
-        for row in rows[table]:
-            record = {**row, "contact_uid": contact_uid}
-            if "interaction_id" in record:
-                record["interaction_uid"] = interaction_uid(record.pop("interaction_id"))
-            records.append(record)
-        return records
-
-    return {
-        "format": "crm-backup",
-        "schema": 4,
-        "config": {},
-        "contacts": [contact],
-        "interactions": [{**row, "contact_uids": [contact_uid]} for row in rows["interactions"]],
-        "dates": owned("special_dates"),
-        "followups": owned("followups"),
-        "complaints": owned("complaints"),
-        "stage_changes": owned("stage_changes"),
-    }
-
-
 MIGRATIONS.append(("trash entries as backup documents", trash_as_backup_documents))
-
-# The tables whose every change can be undone (`crm undo`), with the columns that find a row.
-UNDO_TABLES = {
-    "contacts": ("id",), "interactions": ("id",),
-    "interaction_contacts": ("contact_id", "happened_at", "interaction_id"),
-    "special_dates": ("id",), "followups": ("id",), "complaints": ("id",),
-    "stage_changes": ("id",), "notes": ("id",), "contact_aliases": ("uid",),
-    "config": ("key",), "trash": ("id",),
-}  # fmt: skip
 
 
 def everyday_use(conn: sqlite3.Connection) -> None:
@@ -308,50 +247,6 @@ CREATE INDEX change_log_by_change ON change_log(change_id);
 CREATE TABLE change_state (id INTEGER PRIMARY KEY CHECK (id = 1), current INTEGER);
 INSERT INTO change_state (id, current) VALUES (1, NULL);
 """
-
-
-def statements(script: str) -> list[str]:
-    """Split a script into statements (sqlite3.complete_statement knows about quotes)."""
-    found, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            found.append(current.strip())
-            current = ""
-    if current.strip():
-        found.append(current.strip())
-    return found
-
-
-def install_undo_triggers(conn: sqlite3.Connection) -> None:
-    """(Re)create, for each undoable table, triggers that log the statement taking each insert,
-    update and delete back — only while a crm command records (change_state.current set), so
-    other programs writing to the file are left alone. Run again after a table changes shape."""
-    recording = "(SELECT current FROM change_state WHERE id = 1)"
-    for table, key in UNDO_TABLES.items():
-        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-        if not columns:  # a table a later migration creates
-            continue
-        where = " || ' AND ' || ".join(f"'{k} = ' || quote({{row}}.{k})" for k in key)
-        # The row must still be as this change left it: a statement that finds it changed
-        # (by sqlite3, Datasette…) matches nothing, and the undo refuses instead of losing that.
-        unchanged = " || ' AND ' || ".join(f"'{c} IS ' || quote(NEW.{c})" for c in columns)
-        assign = " || ', ' || ".join(f"'{c} = ' || quote(OLD.{c})" for c in columns)
-        values = " || ', ' || ".join(f"quote(OLD.{c})" for c in columns)
-        inverse = {
-            "insert": f"'DELETE FROM {table} WHERE ' || {unchanged}",
-            "update": f"'UPDATE {table} SET ' || {assign} || ' WHERE ' || {where.format(row='NEW')}"
-            f" || ' AND ' || {unchanged}",
-            "delete": f"'INSERT INTO {table} ({', '.join(columns)}) VALUES (' || {values} || ')'",
-        }
-        for op, sql in inverse.items():
-            name = f"{table}_undo_{op}"
-            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-            conn.execute(
-                f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} WHEN {recording} IS NOT NULL "
-                f"BEGIN INSERT INTO change_log (change_id, tbl, op, undo_sql) "
-                f"VALUES ({recording}, '{table}', '{op}', {sql}); END"
-            )
 
 
 MIGRATIONS.append(("dated notes, merges, names, undo, wider search", everyday_use))
@@ -558,4 +453,37 @@ def report_views(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append(("a view for every report", report_views))
 
+
+def imported_once(conn: sqlite3.Connection) -> None:
+    """Where a uid-less imported interaction came from (rules.origin_key), so importing one
+    file twice adds nothing; the value view counts an amount shared by several people once
+    (split evenly: rules.AMOUNT_SHARE)."""
+    for statement in statements(IMPORTED_ONCE_SQL):
+        conn.execute(statement)
+    install_undo_triggers(conn)
+
+
+IMPORTED_ONCE_SQL = """
+ALTER TABLE interactions ADD COLUMN origin TEXT;
+CREATE INDEX interactions_by_origin ON interactions(origin) WHERE origin IS NOT NULL;
+DROP VIEW contact_value;
+CREATE VIEW contact_value AS
+    SELECT c.id AS contact_id, c.name AS contact,
+           round(coalesce(sum(i.amount / (SELECT count(*) FROM interaction_contacts s
+                                         WHERE s.interaction_id = i.id)), 0.0), 2) AS revenue,
+           coalesce(c.acquisition_cost, 0.0) AS cost,
+           round(coalesce(sum(i.amount / (SELECT count(*) FROM interaction_contacts s
+                                         WHERE s.interaction_id = i.id)), 0.0)
+                 - coalesce(c.acquisition_cost, 0.0), 2) AS lifetime_value,
+           min(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS first_sale,
+           max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale
+    FROM contacts c
+    LEFT JOIN interaction_contacts l ON l.contact_id = c.id
+    LEFT JOIN interactions i ON i.id = l.interaction_id AND i.amount IS NOT NULL
+    WHERE c.archived = 0
+    GROUP BY c.id
+    HAVING revenue > 0 OR cost > 0;
+"""
+
+MIGRATIONS.append(("interactions imported once; shared amounts counted once", imported_once))
 LATEST = len(MIGRATIONS)

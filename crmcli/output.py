@@ -12,10 +12,11 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from .layout import cell_width, fit_columns
 from .model import MULTI_SEPARATOR, choice
 from .wording import plural as plural  # the output layer says counts as every message does
 
@@ -215,20 +216,6 @@ def _visible(rows: list[Row], columns) -> list[str]:
     return list(columns) if columns else _fields(rows[0] if rows else None, None)
 
 
-def cell_width(text: str) -> int:
-    """Columns a text takes on a terminal: CJK and emoji take two, combining marks none."""
-    if text.isascii():
-        return len(text)
-    import unicodedata
-
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_width(text))
 
@@ -294,79 +281,12 @@ def console(out: TextIO | None = None):
 
 
 TABLE_LIMIT = 500  # rows; rich takes seconds to lay out thousands (DESIGN.md measured 6 s for 10k)
-# Free text: truncated with an ellipsis to fit a table. Every other column is a token (an id,
-# a date, a number, an email, a word of a vocabulary) and is never broken or shortened.
-FREE_TEXT = {
-    "name", "contact", "other_name", "summary", "reason", "note", "notes", "snippet", "text",
-    "outcome", "company", "title", "tags", "command", "changed", "detail", "comment", "help",
-    "resolution", "response", "done_note", "contacts", "source", "fields", "label", "state",
-    "owner", "meeting", "location", "last_summary",
-}  # fmt: skip
-TEXT_MIN = 12  # a free-text column keeps at least this much before columns are hidden
-TEXT_WANT = 40  # ... and gets this much (or all it needs) before trailing DETAIL columns show
-# Ways to reach someone, repeated on every listing for convenience: at the end of a table, they
-# make way for the prose before them (an overdue contact's reason, a complaint's summary).
-DETAIL = {"channel", "email", "phone", "location", "last_channel", "contact_uid"}
-PROSE = {"reason", "summary", "note", "meeting", "snippet", "text", "last_summary", "command",
-         "detail", "comment", "done_note", "resolution", "response"}  # fmt: skip
-TOKEN_MAX = 40  # a token longer than this (a very long email) is cut rather than its column hidden
 WIDE = False  # `--wide`: show every column in full, however wide the table gets
 
 
 def set_wide(value: bool) -> None:
     global WIDE
     WIDE = WIDE or value
-
-
-def fit_columns(
-    keys: list[str], cells: dict[str, list[str]], width: int
-) -> tuple[list[str], list[str], dict[str, int]]:
-    """Which columns a table of `width` shows, which it hides, and how wide each shown one is.
-    Columns are in order of importance. Tokens keep their full width (up to TOKEN_MAX); free
-    text shrinks first, down to TEXT_MIN. To fit: empty columns go first, then the last ones —
-    first until the table's main PROSE column (an overdue reason, a complaint's summary) has
-    TEXT_WANT, or all it needs, and then until everything fits at its smallest; trailing
-    DETAIL columns also go while other prose before them would get less than TEXT_WANT."""
-    natural = {k: max([cell_width(k), *(cell_width(c) for c in cells[k])]) for k in keys}
-    smallest = {
-        k: min(natural[k], max(TEXT_MIN if k in FREE_TEXT else TOKEN_MAX, len(k))) for k in keys
-    }
-    wanted = {
-        k: min(natural[k], max(TEXT_WANT, smallest[k])) if k in PROSE else smallest[k] for k in keys
-    }
-
-    def total(columns: list[str], sizes: dict[str, int]) -> int:
-        return sum(sizes[k] for k in columns) + 3 * len(columns) + 1
-
-    shown: list[str] = list(keys)
-    empty = {k for k in keys if not any(cells[k])}
-    main = next((k for k in keys if k in PROSE and k not in empty), None)
-    sizes = {**smallest, **({main: wanted[main]} if main else {})}
-    for target in (sizes, smallest):
-        while len(shown) > 1 and total(shown, target) > width:
-            going = next((k for k in reversed(shown) if k in empty), shown[-1])
-            if going == main and target is sizes:
-                break  # the main prose itself: shrink it instead (the second pass)
-            shown.remove(going)
-    while len(shown) > 1 and shown[-1] in DETAIL and total(shown, wanted) > width:
-        shown.pop()
-    hidden = [k for k in keys if k not in shown]
-    widths = {k: smallest[k] for k in shown}
-    spare = width - total(shown, widths)
-    for k in shown:  # prose first gets what it wants, in order of importance
-        grow = max(0, min(spare, wanted[k] - widths[k]))
-        widths[k] += grow
-        spare -= grow
-    while spare > 0:
-        growing = [k for k in shown if widths[k] < natural[k]]
-        if not growing:
-            break
-        for k in growing:
-            if spare <= 0:
-                break
-            widths[k] += 1
-            spare -= 1
-    return shown, hidden, widths
 
 
 def _write_table(rows, out, columns=None, title=None):
@@ -539,77 +459,3 @@ def import_report(summary: Any, what: str, dry_run: bool) -> None:
     for problem in summary.invalid:
         message(f"skipped {problem}")
     message(summary.line(what, dry_run))
-
-
-LARGE_INPUT = 1_000_000  # bytes: smaller imports finish before a bar is worth drawing
-
-
-class ByteProgress:
-    """A progress bar on stderr that follows how far a file has been read."""
-
-    def __init__(self, binary, total: int):
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-        self.binary = binary
-        self.rows = 0
-        self.bar = Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
-        )  # fmt: skip
-        self.task = self.bar.add_task("importing", total=total)
-        self.bar.start()
-
-    def __call__(self) -> None:
-        self.rows += 1
-        if self.rows % 2000 == 0:
-            self.bar.update(self.task, completed=self.binary.tell())
-
-    def close(self) -> None:
-        self.bar.stop()
-
-
-class CountProgress:
-    """A progress bar on stderr that counts items (mail messages) against a known total."""
-
-    def __init__(self, total: int, what: str):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.done = 0
-        self.bar = Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
-        )  # fmt: skip
-        self.task = self.bar.add_task(what, total=total)
-        self.bar.start()
-
-    def __call__(self) -> None:
-        self.done += 1
-        if self.done % 500 == 0:
-            self.bar.update(self.task, completed=self.done)
-
-    def close(self) -> None:
-        self.bar.stop()
-
-
-LARGE_COUNT = 2_000  # items: fewer are read before a bar is worth drawing
-
-
-def progress_for_count(counter: Callable[[], int], what: str) -> CountProgress | None:
-    """A bar only when a person watches stderr and there is much to do (counted only then)."""
-    if not sys.stderr.isatty():
-        return None
-    total = counter()
-    return CountProgress(total, what) if total >= LARGE_COUNT else None
-
-
-def progress_for(binary) -> ByteProgress | None:
-    """A bar only when a person watches stderr and the input is a large regular file."""
-    if binary is None or not sys.stderr.isatty():
-        return None
-    try:
-        size = os.fstat(binary.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        return None
-    return ByteProgress(binary, size) if size >= LARGE_INPUT else None

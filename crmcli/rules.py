@@ -10,7 +10,6 @@ I/O and no SQL; the store and the domain modules hand in what the rule needs to 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -102,6 +101,8 @@ def plan_dates(stored: Sequence[Row], incoming: Sequence[Row], replace: bool) ->
             plan.add.append(date)
             continue
         seen.add(holder["id"])
+        if not replace and date.get("year") is None and date_of(holder)[:2] == date_of(date)[:2]:
+            continue  # a file without the year says less than what is stored, not otherwise
         if date_of(holder) != date_of(date) or (replace and holder["label"] != date["label"]):
             plan.change.append((holder["id"], date))
     if replace:
@@ -166,24 +167,16 @@ ORIGIN_FIELDS = (
 def origin_key(record: Row, contact_uids: Sequence[str]) -> str:
     """What a uid-less row of a file is, as a short stable text: its checked fields and the
     people it names. Stored with the interaction (`origin`), so the same row read again — the
-    same file imported twice — is known whatever happened to the interaction since."""
+    same file imported twice — is known whatever happened to the interaction since. Two rows
+    alike in every field are one interaction (a time of day or a uid tells two apart)."""
+    import hashlib
+
     content = [record.get(key) for key in ORIGIN_FIELDS]
     content.append(sorted(contact_uids))
     digest = hashlib.blake2b(
         json.dumps(content, ensure_ascii=False, default=str).encode(), digest_size=12
     )
     return "row:" + digest.hexdigest()
-
-
-def counted_origins(keys: Iterable[str]) -> list[str]:
-    """Each key with its occurrence in a file (`K#1`, `K#2`…): two identical rows of one file
-    are two interactions, and a second import of that file finds both."""
-    seen: dict[str, int] = {}
-    out = []
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-        out.append(f"{key}#{seen[key]}")
-    return out
 
 
 # --------------------------------------------------------------------------- money
@@ -222,12 +215,15 @@ def phone_keys(phone: str, region: str | None = None) -> set[str]:
         return {f"digits:{digits}"} if digits else set()
     import phonenumbers
 
+    if not region and phone.lstrip().startswith("00"):  # 00 is the international prefix
+        phone = "+" + digits[2:]  # of most countries: enough to read it without a region
     try:
         number = phonenumbers.parse(phone, region or None)
     except phonenumbers.NumberParseException:
         return {f"national:{digits.lstrip('0')}"}
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return {e164, f"national:{number.national_number}"}
+    extension = f";ext={number.extension}" if number.extension else ""  # another line
+    return {e164 + extension, f"national:{number.national_number}{extension}"}
 
 
 def same_phone(first: str, second: str, region: str | None = None) -> bool:

@@ -200,8 +200,10 @@ def default_cadence(store: Store) -> int | None:
 
 
 def my_addresses(store: Store) -> list[str]:
-    """The user's own addresses (lower case): mail from them is outbound."""
-    return [a.strip().lower() for a in get(store, "me").split(",") if a.strip()]
+    """The user's own addresses (as rules.email_key compares them): mail from them is outbound."""
+    from .rules import email_key
+
+    return [email_key(a.strip()) for a in get(store, "me").split(",") if a.strip()]
 
 
 def region(store: Store) -> str | None:

@@ -157,7 +157,7 @@ def test_third_party_cards_nothing_wrongly_refused_nothing_silently_dropped(crm,
     before = crm.fingerprint()
     again = crm(f"vcard import {folder}")
     assert "0 added" in again.stderr
-    assert crm.fingerprint() == before
+    assert crm.fingerprint() == before, again.stderr
 
 
 def test_kept_lines_go_back_out_on_export(crm, tmp_path):

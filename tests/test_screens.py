@@ -128,7 +128,7 @@ def test_plain_output_aligns_by_display_width(busy):
 
 
 def test_prose_gets_room_before_trailing_contact_details(busy):
-    from crmcli.output import TEXT_WANT
+    from crmcli.layout import TEXT_WANT
 
     """At 120 columns an overdue contact's reason is readable: the channel, email and phone
     after it make way (and are named), instead of squeezing it to a few characters."""

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from .. import clock, output
+from .. import progress as progress_bar
 from ..options import (
+    AllowFuture,
     DryRun,
     MergeByEmail,
     SkipInvalid,
@@ -43,7 +45,7 @@ def _import_file(what, source, fmt, header_map, encoding, dry_run, skip_invalid,
     ignored: list[str] = []
     records, binary, head = importer.open_records(source, fmt, header_map, ignored, encoding)
     summary = importer.run_import(
-        store, planner_for(head), records, skip_invalid, dry_run, output.progress_for(binary)
+        store, planner_for(head), records, skip_invalid, dry_run, progress_bar.progress_for(binary)
     )
     summary.ignored_columns = ignored
     output.import_report(summary, what, dry_run)
@@ -71,10 +73,10 @@ def import_contacts(
 ) -> None:
     """Import contacts from crm, Google, Outlook or LinkedIn CSV, JSON (Lines) or vCard."""
     from .. import model, when
-    from ..exchange import headers, importer
+    from ..exchange import contact_import, headers, importer
 
     chosen = output.check_format(fmt, importer.IMPORT_FORMATS)
-    duplicate = model.choice(on_duplicate, importer.ON_DUPLICATE, "--on-duplicate")
+    duplicate = model.choice(on_duplicate, contact_import.ON_DUPLICATE, "--on-duplicate")
     order = model.choice(date_order, when.DATE_ORDERS, "--date-order")
     header_map = headers.HeaderMap(
         headers.CONTACT_HEADERS, headers.parse_maps(maps or [], headers.CONTACT_TARGETS)
@@ -83,7 +85,9 @@ def import_contacts(
 
     def planner_for(head):
         found = order or when.date_order_of(head)
-        return lambda store: importer.ContactImport(store, duplicate, now, found, merge_by_email)
+        return lambda store: contact_import.ContactImport(
+            store, duplicate, now, found, merge_by_email
+        )
 
     _import_file("contacts", source, chosen, header_map, encoding, dry_run, skip_invalid,
                  planner_for)  # fmt: skip
@@ -97,8 +101,9 @@ def import_interactions(
     maps: Maps = None,
     skip_invalid: SkipInvalid = False,
     encoding: Encoding = None,
+    allow_future: AllowFuture = False,
 ) -> None:
-    """Import interactions (contact by uid, id, email or exact name); known uids are skipped."""
+    """Import interactions (contact by uid, id, email or exact name); what is here is skipped."""
     from ..exchange import headers, importer
 
     chosen = output.check_format(fmt, RECORDS_FORMATS)
@@ -107,7 +112,7 @@ def import_interactions(
     )
     now = clock.now()
     _import_file("interactions", source, chosen, header_map, encoding, dry_run, skip_invalid,
-                 lambda head: lambda store: importer.InteractionImport(store, now),
+                 lambda head: lambda store: importer.InteractionImport(store, now, allow_future),
                  create=False)  # fmt: skip
 
 
@@ -165,7 +170,7 @@ def import_all(source: Source, dry_run: DryRun = False) -> None:
     document = backup.load(readers.text_stream(binary, "utf-8-sig"))
     store = open_store_for_import(dry_run)
     summary = backup.import_document(store, document, dry_run)
-    output.message(summary.line("records", dry_run))
+    output.import_report(summary, "records", dry_run)
 
 
 Since = Annotated[
@@ -208,7 +213,7 @@ def import_mail(
         capture.append(mail.MailCapture(store, now, start, add_unknown, exclude or []))
         return capture[0]
 
-    progress = output.progress_for_count(lambda: mail.count(paths), "reading mail")
+    progress = progress_bar.progress_for_count(lambda: mail.count(paths), "reading mail")
     summary = importer.run_import(
         store, planner, mail.messages(paths, start), skip_invalid, dry_run, progress, "messages"
     )

@@ -34,7 +34,7 @@ def vcard_export(
     version: VcardVersion = "3.0",
 ) -> None:
     """Write one .vcf per contact, named by its uid (khard and vdirsyncer read the folder)."""
-    from ..exchange.vcard import export_vdir
+    from ..exchange.vcard_writer import export_vdir
 
     count = export_vdir(
         open_store(), target, archived, model.choice(version, VERSIONS, "--vcard-version") or ""
@@ -54,17 +54,17 @@ def vcard_import(
     merge_by_email: MergeByEmail = False,
 ) -> None:
     """Import vCards 3.0 / 4.0 from a file, a stream or a vdir."""
-    from ..exchange import importer
+    from ..exchange import contact_import, importer
     from ..exchange.vcard import read_vcards
 
-    duplicate = model.choice(on_duplicate, importer.ON_DUPLICATE, "--on-duplicate")
+    duplicate = model.choice(on_duplicate, contact_import.ON_DUPLICATE, "--on-duplicate")
     if source != "-" and not Path(source).exists():
         raise CrmError(f"cannot read {source}: no such file or folder")
     store = open_store_for_import(dry_run)
     now = clock.now()
 
     def planner(store):
-        return importer.ContactImport(store, duplicate, now, merge_by_email=merge_by_email)
+        return contact_import.ContactImport(store, duplicate, now, merge_by_email=merge_by_email)
 
     summary = importer.run_import(
         store, planner, read_vcards(source), skip_invalid, dry_run, what="cards"

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .. import model, output, settings
+from .. import model, output, rules, settings
 from ..errors import CrmError
 from ..migrations import LATEST
 from ..store import Store
@@ -132,6 +132,8 @@ class _Plan:
         # is one line, not one more for each of its interactions).
         self.refused: dict[str, set[str]] = {s: set() for s in SECTIONS}
         self.config: list[tuple[str, str]] = []
+        self.dates: dict[str, list[Row]] = {}  # contact uid → its dates, stored and planned
+        self.warnings: list[str] = []
 
     def check(self) -> None:
         for section in SECTIONS:
@@ -165,8 +167,35 @@ class _Plan:
         if checked["uid"] not in self.known[section]:
             if checked["uid"] in self.new_uids[section]:
                 raise CrmError(f"uid {checked['uid']} appears twice")
+            if section == "dates" and not self._one_per_label(checked, links["contact_uid"]):
+                return
             self.new_uids[section].add(checked["uid"])
         self.records[section].append((checked, links, old_id))
+
+    def _one_per_label(self, date: Row, contact_uid: str) -> bool:
+        """A date whose contact has its label already (here, or earlier in the document):
+        the trash refuses to bring it back; a backup leaves it out and says so. The same day
+        under another uid is the same date, left out silently."""
+        held = self.dates.setdefault(contact_uid, self._stored_dates(contact_uid))
+        holder = rules.holder_of_label(held, date["label"])
+        if holder is None:
+            held.append({**date, "id": None})
+            return True
+        if rules.date_of(holder)[:2] == rules.date_of(date)[:2]:
+            return False
+        if self.lenient:
+            raise rules.refuse_second_date(
+                "the contact", holder, "delete that one first, then restore this one"
+            )
+        self.warnings.append(
+            f"{date['label']} {rules.date_text(*rules.date_of(date))} ({date['uid']}) left "
+            f"out: the contact has {rules.date_text(*rules.date_of(holder))} (one date per label)"
+        )
+        return False
+
+    def _stored_dates(self, contact_uid: str) -> list[Row]:
+        contact_id = self.known["contacts"].get(contact_uid)
+        return self.store.dates.listing(contact_id) if contact_id else []
 
     def _exists(self, section: str, uid: Any) -> bool:
         return (
@@ -245,6 +274,7 @@ def restore(
         raise ImportRefused(
             plan.problems, "records", "a backup is restored whole: mend the file and run it again"
         )
+    summary.warnings.extend(plan.warnings)
     with store.transaction():
         ids = {s: dict(plan.known[s]) for s in SECTIONS}
         for section in SECTIONS:

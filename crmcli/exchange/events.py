@@ -24,6 +24,7 @@ from typing import Any
 from .. import files as files_
 from .. import model, settings
 from ..errors import CrmError
+from ..rules import email_key
 from ..store import Store
 from ..wording import plural
 from .capture import CapturedLog
@@ -458,4 +459,4 @@ def _address(value: Any) -> str:
     text = str(email if email else value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    return text.strip().lower()
+    return email_key(text.strip())

@@ -82,7 +82,7 @@ INTERACTION_HEADERS = {
     "channel": "channel", "direction": "direction", "summary": "summary", "outcome": "outcome",
     "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
     "kind": "kind", "score": "score", "scale": "scale", "source": "source",
-    "source_id": "source_id", "id": "ignore",
+    "source_id": "source_id", "origin": "origin", "id": "ignore",
 }  # fmt: skip
 DATE_HEADERS = {
     "uid": "uid", "contact_uid": "contact_uids", "contact_id": "contact_ids",

@@ -11,21 +11,20 @@ passes means the import passes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .. import model, settings, when
+from .. import model, rules, when
 from ..errors import CrmError
 from ..model import fold
+from ..rules import email_key, not_in_future, origin_key
 from ..store import INTERACTION_COLUMNS, Store, new_uids
 from ..when import stamp
 from .readers import Record
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "json", "vcard")
-ON_DUPLICATE = ("skip", "update", "error")
 BATCH = 20_000  # records written per batch, so memory stays flat on large imports
-CONTACT_BATCH = 10_000  # contacts are larger records: fewer held at once (flat under 100 MB)
 Row = dict[str, Any]
 
 
@@ -53,6 +52,7 @@ class Summary:
     added: int = 0
     updated: int = 0
     skipped: int = 0
+    already_here: int = 0  # skipped because the same record was imported or captured before
     invalid: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -60,7 +60,9 @@ class Summary:
 
     def line(self, what: str, dry_run: bool) -> str:
         verb = "would import" if dry_run else "imported"
-        text = f"{verb} {what}: {self.added} added, {self.updated} updated, {self.skipped} skipped"
+        skipped = self.skipped + self.already_here
+        text = f"{verb} {what}: {self.added} added, {self.updated} updated, {skipped} skipped"
+        text += f" ({self.already_here} already here)" if self.already_here else ""
         text += f", {len(self.invalid)} invalid" if self.invalid else ""
         if self.shared_email:
             text += (
@@ -136,329 +138,9 @@ def run_import(
     return summary
 
 
-# --------------------------------------------------------------------------- contacts
-
-
-@dataclass
-class ContactDraft:
-    record: Row  # checked contact fields
-    dates: list[tuple[str, int, int, int | None]]  # label, month, day, year
-    # Whether the file says archived or not: only then does an update change it (a vCard or a
-    # Google export never does, and must not bring an archived contact back).
-    says_archived: bool = False
-    keep_name: bool = False  # matched by someone else's email: an update keeps their name
-
-
-CONTACT_FIELD_ORDER = {key: index for index, key in enumerate(model.FIELDS["contacts"])}
-
-
-def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) -> ContactDraft:
-    """One record's raw fields, checked by the model, with its special dates; a record that
-    does not say when it was created was created `now`."""
-    fields: Row = {"name": _name(raw)}
-    # the record's own fields, in the model's order (so the first bad one is named first)
-    for key in sorted(
-        (k for k in raw if k in CONTACT_FIELD_ORDER), key=CONTACT_FIELD_ORDER.__getitem__
-    ):
-        if key != "name" and raw[key] not in (None, ""):
-            fields[key] = raw[key]
-    if raw.get("first_name") and "given_name" not in fields:
-        fields["given_name"] = raw["first_name"]
-    if raw.get("last_name") and "family_name" not in fields:
-        fields["family_name"] = raw["last_name"]
-    if raw.get("connected_on"):
-        fields["created"] = when.parse_loose_date(
-            model.as_text(raw["connected_on"], "date"), "date"
-        )
-    fields.setdefault("created", now)
-    fields.setdefault("updated", fields["created"])
-    record = model.check("contacts", fields)
-    dates = [
-        (model.label(label), *when.special_date(*date)) for label, date in raw.get("dates", [])
-    ]
-    for label, text in _dated(raw):
-        parsed = _file_date(text, date_order, label)
-        if parsed is not None:
-            dates.append((model.label(label), *parsed))
-    birthday = raw.get("birthday")
-    if isinstance(birthday, tuple):
-        dates.insert(0, ("birthday", *when.special_date(*birthday)))
-    elif birthday not in (None, ""):
-        parsed = _file_date(birthday, date_order, "birthday")
-        if parsed is not None:
-            dates.insert(0, ("birthday", *parsed))
-    return ContactDraft(record, dates, raw.get("archived") not in (None, ""))
-
-
-def _name(raw: Row) -> Any:
-    """The name a row gives: a name column, else first/middle/last (or given and family
-    names), else the company (a row of an organisation), else nothing — which refuses it."""
-    name = raw.get("name")
-    for fields in (("first_name", "middle_name", "last_name"), ("given_name", "family_name")):
-        if name in (None, ""):
-            parts = [raw.get(p) for p in fields]
-            name = " ".join(model.as_text(p, "name").strip() for p in parts if p not in (None, ""))
-    if not str(name).strip() and raw.get("company"):
-        name = raw["company"]
-    if model.text(name, "name") is None:
-        raise CrmError("name is empty: give a name, a first and last name, or a company")
-    return name
-
-
-def _dated(raw: Row) -> Iterator[tuple[str, Any]]:
-    """Dates other than the birthday: Outlook's Anniversary, Google's Event N pairs."""
-    if raw.get("anniversary") not in (None, ""):
-        yield "anniversary", raw["anniversary"]
-    for event in (raw.get("events") or {}).values():
-        if event.get("event_value"):
-            yield (event.get("event_type") or "event").strip().lower(), event["event_value"]
-
-
-def _file_date(value: Any, date_order: when.DateOrder | None, what: str):
-    text = model.as_text(value, what)
-    if when.means_no_date(text):
-        return None
-    return when.parse_special_date(text, from_file=True, order=date_order)
-
-
-class ContactImport:
-    """Matches records against the database and each other; writes new contacts in batches
-    and updates matched ones in place, all inside the import's transaction."""
-
-    def __init__(
-        self,
-        store: Store,
-        on_duplicate: str,
-        now: dt.datetime,
-        date_order=None,
-        merge_by_email: bool = False,
-    ):
-        self.store = store
-        self.on_duplicate = on_duplicate
-        self.now = stamp(now)
-        self.date_order = date_order
-        self.merge_by_email = merge_by_email
-        self.by_uid, self.by_email = store.contacts.keys()
-        self.by_uid.update(store.contacts.aliases())  # a merged contact's uid lands on the one kept
-        self.by_name: dict[str, list[tuple[int, dict[str, set[str]]]]] | None = None
-        self.names: dict[int, str] | None = None  # id → name, read when first needed
-        self.next_id = store.next_id("contacts")
-        self.first_id = self.next_id
-        self.default_cadence = settings.default_cadence(store)
-        self.pending: dict[int, ContactDraft] = {}  # new contacts not yet written, by id
-        self.summary = Summary()
-        self.streaming = True
-
-    def plan(self, record: Record) -> None:
-        draft = contact_draft(record.raw, self.now, self.date_order)
-        match = self._match(draft.record)
-        if match is not None and not draft.record.get("uid"):
-            draft.keep_name = self._say_whose_email(record, draft.record, match)
-        if match is None:
-            self._add(draft)
-        elif self.on_duplicate == "error":
-            raise CrmError(f"{draft.record['name']} is already here ({self._describe(match)})")
-        elif self.on_duplicate == "skip":
-            self.summary.skipped += 1
-        elif self._update(match, draft):
-            self.summary.updated += 1
-        else:
-            self.summary.skipped += 1  # the same as what is here: nothing to write
-
-    def _match(self, record: Row) -> int | None:
-        """By uid; else by email — but never two different uids merged by email unless asked
-        (--merge-by-email); else, for a record with no uid and no email, by name when nothing
-        else tells them apart (phones, profile URLs, company), so a second import changes
-        nothing and two John Smiths of two companies stay two."""
-        uid = record.get("uid")
-        if uid and uid in self.by_uid:
-            return self.by_uid[uid]
-        for email in record.get("emails") or []:
-            found = self.by_email.get(email.lower())
-            if found is None:
-                continue
-            if uid and not self.merge_by_email:
-                self.summary.shared_email += 1
-                return None
-            return found
-        if not uid and not record.get("emails"):
-            return self._by_name(record)
-        return None
-
-    def _say_whose_email(self, record: Record, row: Row, match: int) -> bool:
-        """A row taken as a contact by its email alone, under another name: said, so nobody
-        is silently folded into someone else (and an update keeps the holder's name)."""
-        if not row.get("emails"):
-            return False
-        if self.names is None:
-            self.names = self.store.contacts.names()
-        holder = (
-            self.pending[match].record["name"] if match in self.pending else self.names.get(match)
-        )
-        # the same name as written (the common case, cheap), or the same in another order
-        if (
-            not holder
-            or holder == row["name"]
-            or model.name_key(holder) == model.name_key(row["name"])
-        ):
-            return False
-        shared = next((e for e in row["emails"] if self.by_email.get(e.lower()) == match), "")
-        self.summary.warnings.append(
-            f"{record.where}: {shared} is {holder}'s (contact {match}): the row for "
-            f"{row['name']} was taken as {holder}, whose name is kept"
-        )
-        return True
-
-    def _by_name(self, record: Row) -> int | None:
-        if self.by_name is None:
-            self.by_name = {}
-            for contact_id, stored in self.store.contacts.names_and_phones():
-                self._remember_name(stored, contact_id)
-        candidates = self.by_name.get(model.name_key(record["name"]), [])
-        wanted = _telling_apart(record)
-        for contact_id, known in candidates:
-            # a phone or a profile URL in common is the same person, whatever the company
-            # says now (a LinkedIn connection who changed jobs); else everything must agree
-            if wanted["phones"] & known["phones"] or wanted["urls"] & known["urls"]:
-                return contact_id
-        for contact_id, known in candidates:
-            if all(_agree(wanted[key], known[key]) for key in wanted):
-                return contact_id
-        return None
-
-    def _remember_name(self, record: Row, contact_id: int) -> None:
-        if self.by_name is not None:
-            entry = (contact_id, _telling_apart(record))
-            self.by_name.setdefault(model.name_key(record["name"]), []).append(entry)
-
-    def _remember(self, record: Row, contact_id: int) -> None:
-        if record.get("uid"):
-            self.by_uid[record["uid"]] = contact_id
-        for email in record.get("emails") or []:
-            self.by_email.setdefault(email.lower(), contact_id)
-        self._remember_name(record, contact_id)
-
-    def _describe(self, contact_id: int) -> str:
-        if contact_id in self.pending:
-            return f"an earlier row ({self.pending[contact_id].record['name']})"
-        return f"contact {contact_id}"
-
-    def _add(self, draft: ContactDraft) -> None:
-        record = draft.record
-        if "cadence_days" not in record and self.default_cadence:
-            record["cadence_days"] = self.default_cadence
-        contact_id = self.next_id
-        self.next_id += 1
-        self.pending[contact_id] = draft
-        self._remember(record, contact_id)
-        self.summary.added += 1
-        if self.streaming and len(self.pending) >= CONTACT_BATCH:
-            self._flush()
-
-    def _update(self, contact_id: int, draft: ContactDraft) -> bool:
-        """Whether anything changed."""
-        changed = True
-        if contact_id in self.pending:  # an earlier row of this file, not written yet
-            self.pending[contact_id] = merge_drafts(self.pending[contact_id], draft)
-        else:
-            changed = self._update_stored(contact_id, draft)
-        self._remember(draft.record, contact_id)
-        return changed
-
-    def _update_stored(self, contact_id: int, draft: ContactDraft) -> bool:
-        """Fill in the fields the record has; its lists join the contact's. A record that says
-        nothing new writes nothing (no `updated` bump, no REV change on export)."""
-        current = self.store.contacts.record(contact_id)
-        kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
-        if draft.keep_name:
-            kept += ("name", "given_name", "family_name", "prefix", "suffix")
-        if not (current.get("given_name") or current.get("family_name")) and model.made_up_parts(
-            draft.record
-        ):  # crm's own vCard of a contact without name parts: its N was made from the name
-            kept += ("given_name", "family_name")
-        changes = {k: v for k, v in draft.record.items() if k not in kept}
-        for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
-            changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
-        if "extra" in draft.record:  # a card's lines kept aside are its own, as it is now: a
-            changes["extra"] = draft.record["extra"]  # line fixed at the source leaves them
-        changes = {k: v for k, v in changes.items() if v != current.get(k)}
-        now = dt.datetime.fromisoformat(self.now)
-        new_dates = [d for d in draft.dates if not self.store.dates.has(contact_id, *d)]
-        if not changes and not new_dates:
-            return False
-        if changes:
-            self.store.contacts.update(contact_id, changes, now)
-        if changes.get("stage") and changes["stage"] != current["stage"]:
-            self.store.stages.record(
-                contact_id, current["stage"], changes["stage"], now, "imported"
-            )
-        for label, month, day, year in new_dates:
-            if label == "birthday":
-                self.store.dates.set_birthday(
-                    contact_id, {"month": month, "day": day, "year": year}, now
-                )
-            else:
-                self.store.dates.add(
-                    contact_id,
-                    {"label": label, "month": month, "day": day, "year": year, "created": now},
-                )
-        return True
-
-    def _flush(self) -> None:
-        if not self.pending:
-            return
-        first = min(self.pending)
-        uids = iter(new_uids(sum(1 for d in self.pending.values() if not d.record.get("uid"))))
-        rows: list[Row] = []
-        dates: list[tuple] = []
-        for contact_id, draft in self.pending.items():
-            rows.append(
-                {**draft.record, "id": contact_id, "uid": draft.record.get("uid") or next(uids)}
-            )
-            dates.extend((contact_id, *date, self.now) for date in draft.dates)
-        with self.store.bulk.search_index_after("contacts", first):
-            self.store.bulk.insert_contacts(rows, dates)
-        self.pending = {}
-
-    def write(self) -> None:
-        self._flush()
-
-
-def _telling_apart(record: Row) -> dict[str, set[str]]:
-    """What tells two contacts of one name apart: phones (digits), URLs, company (folded)."""
-    return {
-        "phones": {model.phone_key(p) for p in record.get("phones") or []},
-        "urls": {u.lower().rstrip("/") for u in record.get("urls") or []},
-        "company": {fold(record["company"])} if record.get("company") else set(),
-    }
-
-
-def _agree(new: set[str], known: set[str]) -> bool:
-    """Phones share one; or neither has any. (Someone's phone added later is a new person;
-    an exact second import still matches.)"""
-    return bool(new & known) if new or known else True
-
-
 def _uid_of(raw: Row) -> str | None:
     """A record's uid, checked, or None when it has none (a new one is made)."""
     return model.uid(raw["uid"]) if raw.get("uid") not in (None, "") else None
-
-
-def merge_drafts(old: ContactDraft, new: ContactDraft) -> ContactDraft:
-    record = {**old.record, **{k: v for k, v in new.record.items() if v not in (None, [], "")}}
-    for column in model.LIST_COLUMNS:
-        record[column] = model.unique(
-            (old.record.get(column) or []) + (new.record.get(column) or [])
-        )
-    record["uid"] = old.record.get("uid") or new.record.get("uid")
-    record["created"] = old.record.get("created") or new.record.get("created")
-    births = [d for d in new.dates if d[0] == "birthday"] or [
-        d for d in old.dates if d[0] == "birthday"
-    ]
-    others = [d for d in old.dates if d[0] != "birthday"]
-    others += [d for d in new.dates if d[0] != "birthday" and d not in others]
-    merged = model.check("contacts", {k: v for k, v in record.items() if v is not None})
-    return ContactDraft(merged, births[:1] + others, old.says_archived or new.says_archived)
 
 
 # --------------------------------------------------------------------------- interactions
@@ -472,6 +154,7 @@ class ContactRefs:
         self.store = store
         self.ids, self.uids, self.emails = store.contacts.lookup()
         self.names: dict[str, int] | None = None
+        self.uid_of: dict[int, str] | None = None
 
     def resolve(self, raw: Row) -> list[int]:
         found = [self._by_uid(ref) for ref in raw.get("contact_uids") or []]
@@ -484,6 +167,11 @@ class ContactRefs:
                 "no contact: give a contact (email or name), contact_uid or contact_id column"
             )
         return list(dict.fromkeys(found))
+
+    def uids_of(self, contact_ids: list[int]) -> list[str]:
+        if self.uid_of is None:
+            self.uid_of = {contact_id: uid for uid, contact_id in self.uids.items()}
+        return [self.uid_of[contact_id] for contact_id in contact_ids]
 
     def _by_uid(self, ref: Any) -> int:
         uid = model.as_text(ref, "contact uid").strip()
@@ -499,7 +187,7 @@ class ContactRefs:
 
     def _by_email_or_name(self, ref: Any) -> int:
         text = model.as_text(ref, "contact").strip()
-        contact_id = self.emails.get(text.lower()) if "@" in text else self._by_name(text)
+        contact_id = self.emails.get(email_key(text)) if "@" in text else self._by_name(text)
         if contact_id is None:
             raise CrmError(f"unknown contact {text!r}: import the contacts first")
         if contact_id == -1:
@@ -514,13 +202,17 @@ class ContactRefs:
 
 
 class InteractionImport:
-    """Interactions matched to contacts by uid, id, email or exact name; skipped if the uid is known."""
+    """Interactions matched to contacts by uid, id, email or exact name; skipped if already here:
+    the same uid, the same message or meeting, or (a row without a uid) the same row's origin."""
 
-    def __init__(self, store: Store, now: dt.datetime):
+    def __init__(self, store: Store, now: dt.datetime, allow_future: bool = False):
         self.store = store
         self.now = stamp(now)
+        self.today = now.date()
+        self.allow_future = allow_future
         self.refs = ContactRefs(store)
         self.known_uids = store.interactions.uids()
+        self.known_origins = store.interactions.origins()
         self.captured = {s: store.capture.source_ids(s) for s in model.SOURCES}  # mail and events
         self.next_id = store.next_id("interactions")
         self.first_id = self.next_id
@@ -534,7 +226,7 @@ class InteractionImport:
         raw = record.raw
         uid = _uid_of(raw)
         if uid in self.known_uids or self._captured_before(raw):
-            self.summary.skipped += 1
+            self.summary.already_here += 1
             return
         contact_ids = self.refs.resolve(raw)
         fields = {key: raw[key] for key in model.FIELDS["interactions"] if key in raw}
@@ -550,12 +242,19 @@ class InteractionImport:
                 **fields,
             },
         )
-        interaction_id = self.next_id
-        self.next_id += 1
+        not_in_future(dt.date.fromisoformat(checked["happened_at"][:10]), self.today,
+                      "happened_at", self.allow_future)  # fmt: skip
         if uid:
             self.known_uids.add(uid)
         else:
+            checked["origin"] = origin_key(checked, self.refs.uids_of(contact_ids))
+            if checked["origin"] in self.known_origins:
+                self.summary.already_here += 1
+                return
+            self.known_origins.add(checked["origin"])
             uid = self._new_uid()
+        interaction_id = self.next_id
+        self.next_id += 1
         checked.update(id=interaction_id, uid=uid)
         self.rows.append(tuple(checked.get(column) for column in INTERACTION_COLUMNS))
         self.links.extend((cid, checked["happened_at"], interaction_id) for cid in contact_ids)
@@ -664,16 +363,13 @@ class RecordImport:
             month, day, year = when.parse_special_date(text, from_file=True, order=self.date_order)
             fields.update(month=month, day=day, year=year)
         checked = model.check("special_dates", fields)
-        for existing in self.store.dates.listing(contact_id):
-            if existing["label"].casefold() != checked["label"].casefold():
-                continue
-            same = (existing["month"], existing["day"], existing["year"])
-            if same == (checked["month"], checked["day"], checked.get("year")):
-                self.summary.skipped += 1
+        holder = rules.holder_of_label(self.store.dates.listing(contact_id), checked["label"])
+        if holder is not None:
+            if rules.date_of(holder) == rules.date_of(checked):
+                self.summary.already_here += 1
                 return
-            raise CrmError(
-                f"{existing['contact']} already has a {existing['label']} ({existing['date']}): "
-                f"change it with `crm date edit {existing['id']}`"
+            raise rules.refuse_second_date(
+                holder["contact"], holder, f"change it with `crm date edit {holder['id']}`"
             )
         self.store.dates.add(contact_id, fields)
         self.summary.added += 1

@@ -31,8 +31,9 @@ from .. import files, model
 from ..errors import CrmError
 from ..store import Store
 from ..when import stamp
-from .importer import contact_draft
-from .vcard import card_file, parse_stream, to_vcard
+from .contact_import import contact_draft
+from .vcard import parse_stream
+from .vcard_writer import card_file, to_vcard
 
 Row = dict[str, Any]
 # What a card carries: these fields are replaced by a card edited elsewhere. The rest (stage,
@@ -151,7 +152,7 @@ def _read_card_file(path: Path, now: dt.datetime) -> tuple[str | None, list[Card
         except CrmError as error:
             problems.append(f"{record.where}: {error}")
             continue
-        warnings = [f"{record.where}: {w}" for w in record.warnings]
+        warnings = [f"{record.where}: {w}" for w in (*record.warnings, *draft.notes)]
         cards.append(Card(path, draft.record, draft.dates, warnings))
     if problems:
         return "; ".join(problems) + " (mend the card)", cards

@@ -35,11 +35,11 @@ class Contacts(Room):
     # ------------------------------------------------------------------ finding
 
     def with_email(self, email: str) -> list[Row]:
-        """Contacts holding an email (any case), active ones first."""
+        """Contacts holding an email (compared as rules.email_key), active ones first."""
         return self.db.all(
             f"{CONTACT_SELECT} WHERE EXISTS (SELECT 1 FROM json_each(c.emails) "
-            "WHERE lower(json_each.value) = lower(?)) ORDER BY c.archived, c.id",
-            (email,),
+            "WHERE crm_email(json_each.value) = ?) ORDER BY c.archived, c.id",
+            (rules.email_key(email),),
         )
 
     def named(self, folded: str) -> list[Row]:

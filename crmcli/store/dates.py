@@ -8,6 +8,7 @@ import json
 
 from ..errors import NotFound
 from ..model import Row
+from ..rules import plan_dates
 from .contacts import FIRST_WAYS
 from .database import Room
 
@@ -52,10 +53,15 @@ class Dates(Room):
             )
 
     def replace(self, contact_id: int, dates: list[Row]) -> None:
-        """A contact's special dates become exactly these (a card edited elsewhere)."""
+        """A contact's special dates become exactly these (a card edited elsewhere), one per
+        label; a label kept keeps its date's uid, so a calendar subscriber sees it move."""
+        plan = plan_dates(self.listing(contact_id), dates, replace=True)
         with self.db.transaction():
-            self.conn.execute("DELETE FROM special_dates WHERE contact_id = ?", (contact_id,))
-            for date in dates:
+            for date_id in plan.remove:
+                self.conn.execute("DELETE FROM special_dates WHERE id = ?", (date_id,))
+            for date_id, date in plan.change:
+                self.change(date_id, {k: date[k] for k in ("label", "month", "day", "year")})
+            for date in plan.add:
                 self.add(contact_id, date)
 
     def has(self, contact_id: int, label: str, month: int, day: int, year) -> bool:

@@ -73,7 +73,7 @@ class Export(Room):
 
 EXPORT_INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "kind", "channel", "direction", "summary", "outcome",
-    "sentiment", "amount", "rating", "score", "scale", "created", "source", "source_id",
+    "sentiment", "amount", "rating", "score", "scale", "created", "source", "source_id", "origin",
 )  # fmt: skip
 
 
@@ -123,7 +123,7 @@ EXPORT_SQL = {
                (SELECT group_concat(c.name, {sep}) FROM interaction_contacts l
                 JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts,
                i.kind, i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount,
-               i.rating, i.score, i.scale, i.created, i.source, i.source_id
+               i.rating, i.score, i.scale, i.created, i.source, i.source_id, i.origin
         FROM interactions i
         WHERE {where} ORDER BY i.id""",
     "dates": """

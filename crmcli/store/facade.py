@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .search import Search
     from .settings import Settings
     from .stages import Stages
-    from .sync import CardSync, Capture
+    from .sync import Capture, CardSync
     from .trash import Trash
 
 

@@ -22,7 +22,7 @@ FROM interactions i"""
 # The columns of a bulk insert, in the order the importers build their tuples.
 INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "channel", "direction", "summary", "outcome", "sentiment",
-    "amount", "rating", "created", "kind", "score", "scale", "source", "source_id",
+    "amount", "rating", "created", "kind", "score", "scale", "source", "source_id", "origin",
 )  # fmt: skip
 
 
@@ -111,3 +111,14 @@ class Interactions(Room):
 
     def uids(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT uid FROM interactions")}
+
+    def origins(self) -> set[str]:
+        """The rows of files imported before (rules.origin_key), deleted ones too: a row
+        imported once is not brought back by importing its file again."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT origin FROM interactions WHERE origin IS NOT NULL "
+                "UNION SELECT source_id FROM captured_removed WHERE source = 'origin'"
+            )
+        }

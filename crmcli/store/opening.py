@@ -10,10 +10,11 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import dbfile, model
+from .. import dbfile, model, rules
 from ..errors import CrmError, DatabaseRefused
-from ..migrations import LATEST, MIGRATIONS, statements
+from ..migrations import LATEST, MIGRATIONS
 from ..model import fold, words
+from ..undo_triggers import statements
 
 if TYPE_CHECKING:
     from .facade import Store
@@ -27,6 +28,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.create_function("crm_fold", 1, fold, deterministic=True)
     conn.create_function("crm_words", 1, words, deterministic=True)
     conn.create_function("crm_joined", 1, model.joined_words, deterministic=True)
+    conn.create_function("crm_email", 1, rules.email_key, deterministic=True)
     return conn
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..model import Row
+from ..rules import AMOUNT_SHARE
 from ..when import stamp
 from .contacts import LAST_INTERACTION
 from .database import Room
@@ -77,9 +78,10 @@ JOIN contacts c ON c.id = l.contact_id
 WHERE i.kind = 'feedback' AND c.archived = 0
 ORDER BY i.happened_at, i.id"""
 
-VALUE_SQL = """
+# Revenue is each contact's share of the amounts (rules.amount_share: one amount, counted once).
+VALUE_SQL = f"""
 SELECT c.id AS contact_id, c.name AS contact,
-       coalesce(sum(i.amount), 0.0) AS revenue,
+       coalesce(sum({AMOUNT_SHARE}), 0.0) AS revenue,
        coalesce(c.acquisition_cost, 0.0) AS cost,
        min(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS first_sale,
        max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
@@ -91,8 +93,8 @@ WHERE c.archived = 0
 GROUP BY c.id
 HAVING revenue > 0 OR cost > 0"""
 
-CONTACT_SUMMARY_SQL = """
-SELECT coalesce(sum(i.amount), 0.0) AS revenue,
+CONTACT_SUMMARY_SQL = f"""
+SELECT coalesce(sum({AMOUNT_SHARE}), 0.0) AS revenue,
        max(CASE WHEN i.amount > 0 THEN substr(i.happened_at, 1, 10) END) AS last_sale,
        avg(CASE WHEN i.kind = 'feedback' AND i.scale = 5 THEN i.score END) AS average_score,
        (SELECT i2.score || '/' || i2.scale FROM interactions i2

@@ -56,19 +56,23 @@ class Trash(Room):
     def delete_record(self, table: str, record_id: int) -> None:
         """Remove one record (its removal is in the trash already, and in the change log). A
         captured interaction removed is remembered, so the next mail or calendar import does
-        not log it again."""
+        not log it again; an imported one, so importing its file again does not bring it back."""
         with self.db.transaction():
             if table == "interactions":
                 self.conn.execute(
                     "INSERT OR IGNORE INTO captured_removed (source, source_id) SELECT source, "
-                    "source_id FROM interactions WHERE id = ? AND source_id IS NOT NULL",
-                    (record_id,),
+                    "source_id FROM interactions WHERE id = ? AND source_id IS NOT NULL "
+                    "UNION ALL SELECT 'origin', origin FROM interactions "
+                    "WHERE id = ? AND origin IS NOT NULL",
+                    (record_id, record_id),
                 )
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,))
 
     def forget_removed_captures(self) -> None:
-        """Captured interactions back from the trash are no longer 'removed'."""
+        """Captured (or imported) interactions back from the trash are no longer 'removed'."""
         self.conn.execute(
             "DELETE FROM captured_removed WHERE EXISTS (SELECT 1 FROM interactions i WHERE "
-            "i.source = captured_removed.source AND i.source_id = captured_removed.source_id)"
+            "i.source = captured_removed.source AND i.source_id = captured_removed.source_id) "
+            "OR (source = 'origin' AND EXISTS (SELECT 1 FROM interactions i "
+            "WHERE i.origin = captured_removed.source_id))"
         )
