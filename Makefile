@@ -7,25 +7,25 @@ DEMO_DB := demo/crm.db
 
 .PHONY: demo test compile format docs bench clean
 
-# A current pip resolves and installs the tools faster than the one Python 3.11 comes with
-# (12.8 s against 15.6 s here), more than paying for its own upgrade (1.4 s).
+# uv installs the same packages from the same index as pip, in a third of the time (a clean
+# clone's `make test`: 13 s against 26 s here, uv's own install included); pip installs uv.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
 
 # The compat editable mode puts the checkout on sys.path with a .pth line, where the default
-# mode adds an import hook that every start-up pays for. Setuptools warns that the mode is
-# transitional; the warning is for setuptools' developers, not for someone running the demo.
-INSTALL := PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --config-settings editable_mode=compat
+# mode adds an import hook that every start-up pays for. Byte-compiled at install: where
+# PYTHONDONTWRITEBYTECODE is set, as on CI, nothing else would be, and every process of the
+# tests would compile what it imports again.
+INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode \
+	--config-settings editable_mode=compat
 
 # crm and what it needs to run
 $(VENV)/.crm: pyproject.toml | $(BIN)/python
 	$(INSTALL) -e .
 	touch $@
 
-# ... or crm and the tools to test it, in one pip run (one resolution, not two). Byte-compiled
-# at install (pip's default): where PYTHONDONTWRITEBYTECODE is set, as on CI, nothing else would
-# be, and every process of the tests would compile what it imports again.
+# ... or crm and the tools to test it, in one run (one resolution, not two)
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(INSTALL) -e '.[dev]'
 	$(BIN)/python -m compileall -q crmcli

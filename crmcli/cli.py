@@ -7,6 +7,7 @@ because every command is a fresh process and start-up is the product's speed.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -66,6 +67,7 @@ def fail(text: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+@functools.cache  # built once a process (a test suite invokes commands thousands of times)
 def load_command(name: str):
     """Import one command's module and build its click command."""
     module_name, attribute, help_line = COMMANDS[name]

@@ -85,49 +85,43 @@ def crm(crm_env) -> Crm:
     return Crm(crm_env)
 
 
+PEOPLE_ARGS = {
+    "ana": [
+        "contact", "add", "Ana Silva", "--email", "ana@example.com", "--phone",
+        "+351 912 345 678", "--company", "Acme", "--title", "CTO", "--tag", "client", "--tag",
+        "lisbon", "--every", "30d", "--birthday", "1985-03-14", "--channel", "email",
+        "--relationship", "dedicated", "--stage", "commitment", "--owner", "me", "--note",
+        "met at WebSummit",
+    ],
+    "bruno": ["contact", "add", "Bruno Costa", "--email", "bruno@costa.pt", "--tag", "partner"],
+    "anabela": ["contact", "add", "Anabela Rocha", "--email", "anabela@rocha.pt"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def people_template(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """The three contacts added once a test process, by the commands a user would run; each
+    test that wants them gets a copy of that database (the commands cost more than a copy)."""
+    db = tmp_path_factory.mktemp("people") / "crm.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRM_DB", str(db))
+        patch.setenv("CRM_TODAY", TODAY)
+        crm = Crm(db)
+        ids = {name: crm.id(args) for name, args in PEOPLE_ARGS.items()}
+    return db, ids
+
+
 @pytest.fixture
-def people(crm) -> dict[str, int]:
+def people(crm, people_template) -> dict[str, int]:
     """Three contacts: Ana (client, 30-day cadence), Bruno, and Anabela."""
-    ids = {
-        "ana": crm.id(
-            [
-                "contact",
-                "add",
-                "Ana Silva",
-                "--email",
-                "ana@example.com",
-                "--phone",
-                "+351 912 345 678",
-                "--company",
-                "Acme",
-                "--title",
-                "CTO",
-                "--tag",
-                "client",
-                "--tag",
-                "lisbon",
-                "--every",
-                "30d",
-                "--birthday",
-                "1985-03-14",
-                "--channel",
-                "email",
-                "--relationship",
-                "dedicated",
-                "--stage",
-                "commitment",
-                "--owner",
-                "me",
-                "--note",
-                "met at WebSummit",
-            ]
-        ),  # fmt: skip
-        "bruno": crm.id(
-            ["contact", "add", "Bruno Costa", "--email", "bruno@costa.pt", "--tag", "partner"]
-        ),
-        "anabela": crm.id(["contact", "add", "Anabela Rocha", "--email", "anabela@rocha.pt"]),
-    }
-    return ids
+    import shutil
+
+    template, ids = people_template
+    for suffix in ("", "-wal"):
+        source = Path(str(template) + suffix)
+        if source.exists():
+            shutil.copy(source, str(crm.db) + suffix)  # with its mode: crm keeps it private
+    return dict(ids)
 
 
 def in_process(db: Path, *args: str, input=None):
