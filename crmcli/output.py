@@ -125,7 +125,7 @@ def flat(value: Any) -> str:
     return str(value)
 
 
-def _tsv_cell(value: Any) -> str:
+def tsv_cell(value: Any) -> str:
     return (
         flat(value)
         .replace("\\", "\\\\")
@@ -185,8 +185,30 @@ def _write_tsv(rows, out, columns=None, title=None):
         if header is None:
             header = list(row.keys())
             out.write("\t".join(header) + "\n")
-        out.write("\t".join(_tsv_cell(row.get(key)) for key in header) + "\n")
+        out.write("\t".join(tsv_cell(row.get(key)) for key in header) + "\n")
         count += 1
+    return count
+
+
+def write_cells(
+    out: TextIO, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], fmt: str
+) -> int:
+    """Rows of flat cells (an export's) as CSV or TSV, streamed in batches; the header is
+    written even when no row follows, so a script reading it learns the columns either way."""
+    count = 0
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        for batch in batches:
+            writer.writerows(batch)
+            count += len(batch)
+        return count
+    out.write("\t".join(header) + "\n")
+    for batch in batches:
+        out.writelines("\t".join(tsv_cell(cell) for cell in row) + "\n" for row in batch)
+        count += len(batch)
     return count
 
 
@@ -294,7 +316,9 @@ def _write_table(rows, out, columns=None, title=None):
     if not rows:
         return 0
     if len(rows) > TABLE_LIMIT:
-        message(f"{len(rows)} rows: shown in the plain layout (a table is for screen-sized output)")
+        message(
+            f"{plural(len(rows), 'row')}: shown in the plain layout (a table is for screen-sized output)"
+        )
         return _write_plain(rows, out, columns=columns, title=title)
     from rich import box
     from rich.table import Table

@@ -300,3 +300,10 @@ def test_birthdays_this_week_follow_the_week_start(crm, people):
     crm("config set week_start sunday")  # weeks run Sunday to Saturday: the 29th is next week
     report = crm.json("digest -f json")
     assert report["week_ends"] == "2026-11-28" and "0 birthdays this week" in report["summary"]
+
+
+def test_counts_in_messages_agree_with_their_number(crm, people):
+    assert "no special dates in the next 1 day\n" in crm("upcoming --days 1 -f plain").stderr
+    assert "in the next 2 days" in crm("upcoming --days 2 -f plain").stderr
+    said = crm("report contact-load --days 1 --limit 1 -f plain").stderr
+    assert "nobody had more than 1 outbound touch in 1 day" in said

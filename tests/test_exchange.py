@@ -538,3 +538,43 @@ def test_a_row_taken_by_someone_elses_email_is_said(crm, people):
         "Ana Silva"
     ) in result.stderr
     assert "line 3" not in result.stderr and "2 skipped" in result.stderr
+
+
+ENTITIES = (
+    "contacts",
+    "interactions",
+    "dates",
+    "followups",
+    "complaints",
+    "notes",
+    "stage_changes",
+)
+FLAGS = ("", " --excel-safe", " --archived")
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_an_empty_export_says_the_same_in_every_format_and_flag(crm, entity):
+    """CSV and TSV write their header, JSON `[]`, JSON Lines nothing — whatever the entity."""
+    crm("db init")  # an empty database
+    for flag in FLAGS:
+        csv_text = crm(f"export {entity} -f csv{flag}").stdout
+        tsv_text = crm(f"export {entity} -f tsv{flag}").stdout
+        assert len(csv_text.splitlines()) == 1 and len(tsv_text.splitlines()) == 1, flag
+        assert tsv_text.rstrip("\n").split("\t") == csv_text.rstrip("\r\n").split(","), flag
+        assert csv_text.startswith("id,uid,")
+        assert crm(f"export {entity} -f json{flag}").stdout == "[]\n"
+        assert crm(f"export {entity} -f jsonl{flag}").stdout == ""
+
+
+def test_excel_safe_changes_cells_not_columns(crm, people):
+    crm("contact edit bruno --company '=HYPERLINK(\"x\")' --tag '-1'")
+    crm('log bruno "+call" --amount 5')
+    for fmt in ("csv", "tsv"):
+        plain = crm(f"export contacts -f {fmt}").stdout.splitlines()
+        safe = crm(f"export contacts -f {fmt} --excel-safe").stdout.splitlines()
+        assert plain[0] == safe[0] and len(plain) == len(safe)
+        bruno = next(line for line in safe if "Bruno" in line)
+        assert "'=HYPERLINK" in bruno and "'-1" in bruno and "'+351" not in bruno
+        assert "'+351 912 345 678" in next(line for line in safe if "Ana Silva" in line)
+    logged = crm("export interactions -f csv --excel-safe").stdout
+    assert "'+call" in logged and ",5.0," in logged

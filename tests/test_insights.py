@@ -284,3 +284,33 @@ def test_archived_contacts_leave_the_reports(crm, story):
     assert "Bruno Test" not in [
         r["contact"] for r in crm.json("report contact-load --limit 0 -f json")
     ]
+
+
+def test_a_stage_nobody_is_in_is_listed_with_zero(crm, people):
+    """Every stage is a row of the pipeline and of retention, whether anyone is in it or not."""
+    pipeline = {r["stage"]: r["contacts"] for r in crm.json("report activity -f json")["pipeline"]}
+    assert pipeline == {"exploration": 0, "awareness": 0, "expansion": 0, "commitment": 1,
+                        "dissolution": 0}  # fmt: skip
+    stages = {r["stage"]: r["contacts"] for r in crm.json("report retention -f json")["stages"]}
+    assert stages["awareness"] == 0 and stages["commitment"] == 1 and stages["none"] == 2
+
+
+def test_a_template_falls_back_to_the_last_word_of_the_name(crm):
+    crm("contact add 'Maria da Graça Souza' --email m@x.br")
+    crm("contact add 'Prince' --email p@x.com")
+    crm("contact add 'Sean Ó Briain' --email s@x.ie --family-name 'Ó Briain' --given-name Sean")
+    fill = "Dear $first_name $last_name"
+    folder = crm.db.parent / "templates"
+    folder.mkdir()
+    (folder / "formal.txt").write_text(fill + "\n")
+    assert crm("template render formal m@x.br").stdout == "Dear Maria Souza\n"
+    assert crm("template render formal s@x.ie").stdout == "Dear Sean Ó Briain\n"
+    refused = crm("template render formal p@x.com", ok=False)  # one word: no last name to guess
+    assert refused.exit_code != 0 and "last_name" in refused.stderr
+
+
+def test_a_template_speaks_of_the_last_touch_not_the_last_score(crm, people):
+    crm("log silva 'call about the roadmap' --when 2026-11-10")
+    crm("feedback silva 9 'great' --scale 10 --when 2026-11-20")
+    text = crm("template render check-in silva").stdout
+    assert "(2026-11-10)" in text and "2026-11-20" not in text

@@ -88,7 +88,11 @@ def contact_load(
     rows = insights.contact_load(store, clock.today(), days, limit)
     allowed = insights.load_limit(store, limit)
     output.listing(
-        rows, chosen, None, f"nobody had more than {allowed} outbound touches in {days} days"
+        rows,
+        chosen,
+        None,
+        f"nobody had more than {output.plural(allowed, 'outbound touch', 'outbound touches')} "
+        f"in {output.plural(days, 'day')}",
     )
 
 

@@ -12,4 +12,6 @@ def upcoming(
     chosen = output.check_format(fmt)
     span = settings.days_ahead(store, days)
     rows = reports.upcoming(store, clock.today(), span, settings.leap_rule(store, leap_day))
-    output.listing(rows, chosen, columns.UPCOMING, f"no special dates in the next {span} days")
+    output.listing(
+        rows, chosen, columns.UPCOMING, f"no special dates in the next {output.plural(span, 'day')}"
+    )

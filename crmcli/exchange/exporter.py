@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from .. import model, output
@@ -45,33 +45,56 @@ def iter_rows(
         yield row
 
 
-def excel_safe(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
-    for row in rows:
-        safe = {}
-        for key, value in row.items():
-            if isinstance(value, list):
-                value = model.MULTI_SEPARATOR.join(str(v) for v in value)
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                value = "'" + value
-            safe[key] = value
-        yield safe
-
-
 def export_entity(
     store: Store, entity: str, fmt: str, out: TextIO, safe: bool = False, archived: bool = False
 ) -> int:
+    """One entity in one format: JSON and JSON Lines from its rows as records (lists as
+    lists), CSV and TSV from the same rows as flat cells, with `safe` (--excel-safe) a change
+    of cells, never another path. Every format says the same of an empty result: its header,
+    `[]`, or nothing."""
     model.choice(entity, ENTITIES, "entity")
-    if fmt == "csv" and entity == "interactions" and not safe:
-        return _write_csv(out, *store.export.interactions(archived, model.MULTI_SEPARATOR))
-    if fmt == "csv" and entity not in ("contacts",) and not safe:
-        return _fast_csv(store.export.cursor(entity, archived, repr(model.MULTI_SEPARATOR)), out)
-    rows = iter_rows(store, entity, include_archived=archived)
-    if fmt in ("csv", "tsv"):
-        rows = json_cells(rows)
-    if safe and fmt in ("csv", "tsv"):
-        rows = excel_safe(rows)
-    return output.render(rows, fmt, out=out)
+    if fmt in ("json", "jsonl"):
+        return output.render(iter_rows(store, entity, include_archived=archived), fmt, out=out)
+    header, batches = flat_rows(store, entity, archived)
+    if safe:
+        batches = (excel_safe(batch) for batch in batches)
+    return output.write_cells(out, header, batches, fmt)
+
+
+BATCH = 5000  # rows a fetch: memory stays flat, and Python touches cells in bulk
+
+
+def flat_rows(
+    store: Store, entity: str, archived: bool
+) -> tuple[list[str], Iterator[Sequence[Sequence[Any]]]]:
+    """An entity's rows as flat cells (lists joined by `;`, JSON columns as JSON text), in
+    batches, straight from SQLite where the query can say it all."""
+    if entity == "interactions":
+        header, batches = store.export.interactions(archived, model.MULTI_SEPARATOR)
+        return header, batches
+    if entity == "contacts":  # lists and JSON columns are decoded and flattened here
+        header = [d[0] for d in store.export.cursor(entity, archived, "char(31)").description]
+        rows = json_cells(iter_rows(store, entity, include_archived=archived))
+        return header, _batched([output.flat(row[key]) for key in header] for row in rows)
+    cursor = store.export.cursor(entity, archived, repr(model.MULTI_SEPARATOR))
+    return [d[0] for d in cursor.description], iter(lambda: cursor.fetchmany(BATCH), [])
+
+
+def _batched(rows: Iterator[list[Any]]) -> Iterator[Sequence[Sequence[Any]]]:
+    import itertools
+
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield batch
+
+
+def excel_safe(batch: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """Cells a spreadsheet would run as a formula get a quote before them (OWASP's advice
+    against CSV injection); numbers are numbers, never formulas."""
+    return [
+        ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+         for cell in row]
+        for row in batch
+    ]  # fmt: skip
 
 
 def json_cells(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -84,21 +107,3 @@ def json_cells(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             if column in row:
                 row[column] = json.dumps(row[column], ensure_ascii=False) if row[column] else ""
         yield row
-
-
-def _fast_csv(cursor, out: TextIO) -> int:
-    """Rows straight from SQLite to the csv module: no dict, no per-cell Python."""
-    header = [column[0] for column in cursor.description]
-    return _write_csv(out, header, iter(lambda: cursor.fetchmany(5000), []))
-
-
-def _write_csv(out: TextIO, header: list[str], batches: Iterator[list[Any]]) -> int:
-    import csv
-
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    count = 0
-    for batch in batches:
-        writer.writerows(batch)
-        count += len(batch)
-    return count
