@@ -53,7 +53,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 docs: $(VENV)/.dev
-	$(BIN)/python -m crmcli.reference README.md
+	$(BIN)/python -m crmcli.reference README.md docs/*.md
 
 bench: compile $(VENV)/.dev
 	$(BIN)/python bench/generate.py

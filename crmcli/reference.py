@@ -1,8 +1,9 @@
-"""The README's generated parts: the command reference, from the commands themselves, and the
-tour's outputs, from running its commands on an empty database.
+"""The manual's generated parts: the command reference (docs/reference.md), from the commands
+themselves, and the outputs of every console example — the README's tour and each page of
+docs/ — from running its commands, page by page, on an empty database.
 
-`python -m crmcli.reference README.md` rewrites both; tests/test_docs.py fails when the README and
-the commands (or what they print) drift apart.
+`python -m crmcli.reference README.md docs/*.md` (`make docs`) rewrites them; tests/test_docs.py
+fails when a page and the commands (or what they print) drift apart.
 """
 
 from __future__ import annotations
@@ -66,9 +67,17 @@ def reference() -> str:
 # --------------------------------------------------------------------------- the tour
 
 
+def examples(text: str) -> str:
+    """The part of a page whose console blocks run: the tour, on a page that has one; else
+    the whole page."""
+    if TOUR_START not in text:
+        return text
+    return text.partition(TOUR_START)[2].partition(TOUR_END)[0]
+
+
 def tour_steps(text: str) -> list[tuple[str, list[str]]]:
-    """(command, the output lines shown under it) for every `$ ` line of the tour's blocks."""
-    tour = text.partition(TOUR_START)[2].partition(TOUR_END)[0]
+    """(command, the output lines shown under it) for every `$ ` line of a page's examples."""
+    tour = examples(text)
     steps: list[tuple[str, list[str]]] = []
     for block in re.findall(r"```console\n(.*?)```", tour, re.S):
         lines = block.splitlines()
@@ -123,8 +132,11 @@ def rewrite_tour(text: str) -> str:
     """The README with every tour command's shown output replaced by what it prints."""
     steps = tour_steps(text)
     outputs = iter(run_tour(steps))
-    before, start, rest = text.partition(TOUR_START)
-    tour, end, after = rest.partition(TOUR_END)
+    if TOUR_START in text:
+        before, start, rest = text.partition(TOUR_START)
+        tour, end, after = rest.partition(TOUR_END)
+    else:
+        before, start, tour, end, after = "", "", text, "", ""
 
     def block(match: re.Match) -> str:
         lines, out = match.group(1).splitlines(), []
@@ -152,19 +164,23 @@ def rewrite_tour(text: str) -> str:
     return before + start + tour + end + after
 
 
-def rewrite(readme: Path) -> bool:
-    """Put the current reference and tour outputs into the README; True if it changed."""
-    text = readme.read_text()
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
-    updated = before + reference() + after
-    if TOUR_START in updated:
+def rewrite(page: Path) -> bool:
+    """Put the current reference (where the page has it) and example outputs into a page;
+    True if it changed."""
+    text = page.read_text()
+    updated = text
+    if START in text:
+        before, _, rest = text.partition(START)
+        _, _, after = rest.partition(END)
+        updated = before + reference() + after
+    if tour_steps(updated):
         updated = rewrite_tour(updated)
     if updated != text:
-        readme.write_text(updated)
+        page.write_text(updated)
     return updated != text
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    print(f"{target}: {'updated' if rewrite(target) else 'already current'}")
+    for name in sys.argv[1:] or ["README.md"]:
+        target = Path(name)
+        print(f"{target}: {'updated' if rewrite(target) else 'already current'}")

@@ -1,12 +1,18 @@
-"""The README documents every command, and `crm --help` lists every one of them."""
+"""The manual (README.md and docs/) documents every command and every module, its examples
+print what crm prints, and `crm --help` lists every command."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from crmcli.cli import COMMANDS, load_command
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
+DOCS = {path.name: path.read_text() for path in sorted((ROOT / "docs").glob("*.md"))}
+REFERENCE = DOCS["reference.md"]
+PAGES = {"README.md": README, **DOCS}
 
 
 def command_paths():
@@ -19,13 +25,36 @@ def command_paths():
             yield f"crm {name}"
 
 
-def test_every_command_is_in_the_readme():
-    missing = []
-    for path in command_paths():
-        # "crm trash restore" may be written in full, or as "`restore ID`" after its group
-        if path not in README and f"`{path.split()[-1]}" not in README:
-            missing.append(path)
+def test_every_command_is_in_the_reference():
+    missing = [path for path in command_paths() if f"`{path}" not in REFERENCE]
     assert missing == []
+
+
+def test_the_readme_is_short_and_maps_every_page():
+    assert len(README.encode()) <= 15_500
+    for name in DOCS:
+        assert f"(docs/{name})" in README, name
+
+
+def test_the_module_map_names_every_module():
+    """Each module of crmcli/ is in the map, under its folder (commands/ as one entry)."""
+    block = DOCS["development.md"].split("```\ncrmcli/\n", 1)[1].split("```", 1)[0]
+    folder, mapped = "", set()
+    for line in block.splitlines():
+        heading = re.search(r"── (\w+)/", line)
+        if heading:
+            folder = heading.group(1) + "/"
+        elif "──" in line:
+            folder = ""
+        mapped.update(folder + name for name in re.findall(r"\b(\w+\.py)\b", line))
+    package = ROOT / "crmcli"
+    modules = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" and path.parent.name != "commands"
+    }
+    assert modules - mapped == set()
+    assert "commands/" in block
 
 
 def test_root_help_lists_every_command(crm):
@@ -42,21 +71,33 @@ def test_every_command_builds_with_its_registry_name():
 def test_the_command_reference_in_the_readme_is_current():
     from crmcli.reference import END, START, reference
 
-    current = README[README.index(START) : README.index(END) + len(END)]
-    assert current == reference(), "run: python -m crmcli.reference README.md"
+    current = REFERENCE[REFERENCE.index(START) : REFERENCE.index(END) + len(END)]
+    assert current == reference(), "run: make docs"
+
+
+EXAMPLE_PAGES = [name for name, text in PAGES.items() if "```console" in text]
 
 
 @pytest.mark.slow
-def test_the_readme_tour_prints_what_it_shows():
-    """The tour runs from an empty database, top to bottom; every output shown is what the
-    commands print (uids and times of day aside)."""
+@pytest.mark.parametrize("page", EXAMPLE_PAGES)
+def test_every_example_prints_what_it_shows(page):
+    """A page's console examples run from an empty database, top to bottom; every output
+    shown is what the commands print (uids and times of day aside)."""
     from crmcli.reference import run_tour, steady, tour_steps
 
-    steps = tour_steps(README)
-    assert len(steps) > 30
+    steps = tour_steps(PAGES[page])
+    assert steps
     printed = run_tour(steps)
     for (command, shown), output in zip(steps, printed, strict=True):
-        assert steady(shown) == steady(output), f"$ {command}\n" + "\n".join(output)
+        assert steady(shown) == steady(output), f"{page}: $ {command}\n" + "\n".join(output)
+
+
+def test_the_tour_is_long_and_every_console_block_runs():
+    from crmcli.reference import examples
+
+    assert "README.md" in EXAMPLE_PAGES and len(re.findall(r"^\$ crm ", README, re.M)) > 30
+    for name, text in PAGES.items():  # a console block outside what runs would go stale
+        assert text.count("```console") == examples(text).count("```console"), name
 
 
 def test_the_crontab_line_works_under_crons_path(tmp_path):
@@ -85,7 +126,7 @@ def test_the_crontab_line_works_under_crons_path(tmp_path):
 
 
 def test_the_mail_crontab_line_works_under_crons_path(tmp_path):
-    """The README's capture loop, run as cron runs it: the Maildir mbsync keeps in ~/Mail is
+    """The capture page's cron loop, run as cron runs it: the Maildir mbsync keeps in ~/Mail is
     read, then the digest goes out."""
     import mailbox
     import shutil
@@ -93,7 +134,7 @@ def test_the_mail_crontab_line_works_under_crons_path(tmp_path):
     import sys
     from email.message import EmailMessage
 
-    block = README.split("```crontab\n")[2].split("```", 1)[0]
+    block = DOCS["capture.md"].split("```crontab\n")[1].split("```", 1)[0]
     line = next(row for row in block.splitlines() if "crm" in row and "import mail" in row)
     command = " ".join(line.split()[5:])
     home = tmp_path / "home"
