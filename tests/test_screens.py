@@ -10,7 +10,7 @@ import subprocess
 import termios
 
 import pytest
-from conftest import crm_env_for_process
+from conftest import crm_env_for_process, in_process
 from test_process import CRM, run
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -42,20 +42,21 @@ def screen(db, columns: int, *args) -> str:
 
 @pytest.fixture(scope="module")
 def busy(tmp_path_factory):
-    """The demo address book, plus long names, notes and a CJK name."""
+    """The demo address book, plus long names, notes and a CJK name (written in-process: what
+    is on the screen is what the tests below read, each through a real terminal)."""
     db = tmp_path_factory.mktemp("screens") / "crm.db"
-    assert run(db, "db", "demo").returncode == 0
-    run(db, "contact", "add", "Maximiliana Evangelina Fitzgerald-Worthington",
+    assert in_process(db, "db", "demo").returncode == 0
+    in_process(db, "contact", "add", "Maximiliana Evangelina Fitzgerald-Worthington",
         "--email", "maximiliana.evangelina@fitzgerald-worthington-consulting.example",
         "--phone", "+44 20 7946 0958", "--company", "Fitzgerald Worthington Consulting Ltd",
         "--tag", "client", "--tag", "london", "--every", "7d")  # fmt: skip
-    run(db, "contact", "add", "張偉", "--email", "zhang@example.cn", "--every", "7d")
-    run(db, "log", "maximiliana", "A very long summary of a meeting that went on for hours "
+    in_process(db, "contact", "add", "張偉", "--email", "zhang@example.cn", "--every", "7d")
+    in_process(db, "log", "maximiliana", "A very long summary of a meeting that went on for hours "
         "about many many things, budgets, timelines and the colour of the logo", "--when",
         "2026-11-02 09:15", "--follow-up", "2026-11-20 10:00")  # fmt: skip
-    run(db, "complaint", "add", "maximiliana", "The invoice for October was charged twice and "
+    in_process(db, "complaint", "add", "maximiliana", "The invoice for October was charged twice and "
         "the refund has still not arrived", "--when", "2026-11-10 08:00")  # fmt: skip
-    run(db, "note", "maximiliana", "Prefers calls in the morning; never on Fridays")
+    in_process(db, "note", "maximiliana", "Prefers calls in the morning; never on Fridays")
     meeting = db.parent / "today.ics"  # late tonight, so it is still to come whatever the hour
     meeting.write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\n"
@@ -64,7 +65,7 @@ def busy(tmp_path_factory):
         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:maximiliana.evangelina@fitzgerald-worthington-"
         "consulting.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    assert run(db, "import", "calendar", str(meeting)).returncode == 0
+    assert in_process(db, "import", "calendar", str(meeting)).returncode == 0
     return db
 
 
