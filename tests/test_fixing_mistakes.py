@@ -1,4 +1,5 @@
-"""Everyday use: every mistake fixable, no silent wrong person or date, trustworthy defaults."""
+"""Fixing mistakes and everyday trust: every record correctable, undo, the trash, no silent wrong
+person or date, defaults that hold."""
 
 import json
 import re
