@@ -90,11 +90,28 @@ def resolve_many(store: Store, refs: str) -> list[Row]:
     parts = [part for part in refs.split(",") if part.strip()]
     if not parts:
         raise CrmError("empty contact reference: give an id, an email or part of a name")
+    if len(parts) == 2:
+        whole = _family_given(store, refs)
+        if whole is not None:
+            return [whole]
     found: dict[int, Row] = {}
     for part in parts:
         contact = resolve(store, part)
         found[contact["id"]] = contact
     return list(found.values())
+
+
+def _family_given(store: Store, refs: str) -> Row | None:
+    """ "Costa, Bruno" naming one contact exactly, as written or as "Family, Given": one
+    reference, never Costa and Bruno."""
+    family, _, given = (part.strip() for part in refs.partition(","))
+    if not family or not given or "@" in refs or any(ch.isdigit() for ch in refs):
+        return None
+    for name in (refs.strip(), f"{given} {family}"):
+        exact = _active_first(store.contacts.named(fold(name)))
+        if len(exact) == 1:
+            return exact[0]
+    return None
 
 
 def birthday(text: str | None) -> Row | None:

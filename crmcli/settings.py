@@ -34,6 +34,16 @@ def _duration(value: str) -> str:
     return str(when.parse_duration(model.as_text(value, "duration")))
 
 
+MAX_SLA_DAYS = 366  # a deadline further off is no deadline, and would leave the date range
+
+
+def _sla(value: str) -> str:
+    duration = when.parse_duration(model.as_text(value, "duration"))
+    if duration.days() > MAX_SLA_DAYS:
+        raise CrmError(f"sla {value!r} is too long: a complaint's response time is a year at most")
+    return str(duration)
+
+
 def _cadence(value: str) -> str:
     text = model.as_text(value, "cadence").strip().lower()
     if text in ("", "none", "off"):
@@ -86,7 +96,7 @@ def _positive(value: str) -> str:
 SETTINGS = {
     s.key: s
     for s in [
-        Setting("sla", "48h", "response time for a new complaint (duration)", _duration),
+        Setting("sla", "48h", "response time for a new complaint (duration, a year at most)", _sla),
         Setting("days", "14", "days ahead shown by `upcoming` and `digest`", _days),
         Setting(
             "leap_day", "feb28", "where 29 February falls in common years", _one_of(*LEAP_RULES)

@@ -64,12 +64,18 @@ def listing(store: Store, now: dt.datetime) -> list[Row]:
     """What can still be restored. Entries past their time are left out, not purged: a
     listing writes nothing (so it never becomes the change `crm undo` takes back); the next
     removal purges them."""
-    oldest = stamp(now - dt.timedelta(days=TRASH_DAYS))
     return [
         {**entry, "purge_after": purge_after(entry["deleted_at"])}
         for entry in store.trash.entries()
-        if not entry["deleted_at"] or entry["deleted_at"] >= oldest
+        if not _expired(entry, now)
     ]
+
+
+def _expired(entry: Row, now: dt.datetime) -> bool:
+    """Past its time: not listed, not restored, purged by the next removal."""
+    return bool(entry["deleted_at"]) and entry["deleted_at"] < stamp(
+        now - dt.timedelta(days=TRASH_DAYS)
+    )
 
 
 def find(store: Store, ref: str) -> Row:
@@ -91,6 +97,12 @@ def restore(store: Store, ref: str, now: dt.datetime) -> tuple[Row, int]:
     stage change that is again the contact's latest move puts the contact at its stage.
     Returns the entry and the id of the contact or record restored."""
     entry = find(store, ref)
+    if _expired(entry, now):  # as `trash list` shows it: gone
+        raise NotFound(
+            f"trash entry {entry['id']} ({entry['name']}) was kept until "
+            f"{purge_after(entry['deleted_at'])}: it has expired and is removed for good at "
+            "the next removal; see `crm trash list`"
+        )
     section = SECTION[entry["kind"]]
     table = backup.TABLE.get(section, section)
     if store.id_by_uid(table, entry["contact_uid"]):

@@ -152,6 +152,10 @@ def amount(value: Any, what: str = "amount") -> float | None:
         raise CrmError(f"bad {what} {value!r}: it cannot be negative")
     if number > MAX_AMOUNT:
         raise CrmError(f"bad {what} {value!r}: the limit is {MAX_AMOUNT:.0f}")
+    if abs(number * 100 - round(number * 100)) > 1e-6 * max(1.0, number):
+        raise CrmError(
+            f"bad {what} {value!r}: money is kept to the cent, give at most two decimals"
+        )
     return round(number, 2)
 
 

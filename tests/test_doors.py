@@ -127,6 +127,8 @@ CASES = [
     # a backup from the future
     ("schema 999", "backup", lambda t, c: f"import all {backup_file(t, c, lambda d: d.update(schema=999))}", "newer crm (schema 999"),
     # values a CHECK constraint would catch, caught first
+    ("amount 12.345", "csv", lambda t, c: f"import interactions {csv_file(t, 'happened_at,contact,summary,amount', '2026-11-01,ana@example.com,call,12.345')}", "line 2: bad amount"),
+    ("amount 12.345", "backup", lambda t, c: f"import all {backup_file(t, c, set_in('interactions', 'amount', 12.345))}", "at most two decimals"),
     ("rating 7", "csv", lambda t, c: f"import interactions {csv_file(t, 'happened_at,contact,summary,rating', '2026-11-01,ana@example.com,call,7')}", "line 2: bad rating"),
     ("direction up", "jsonl", lambda t, c: f"import interactions {jsonl_file(t, json.dumps({'happened_at': '2026-11-01', 'contact': 'ana@example.com', 'summary': 'x', 'direction': 'up'}))}", "line 1: unknown direction"),
 ]  # fmt: skip

@@ -389,3 +389,29 @@ def test_small_words_said_right(crm, people):
     crm.fails('date add silva "name day" 06-12', says="already")
     title = crm("report satisfaction --format plain").stdout.splitlines()[0]
     assert title.startswith("0 responses · average no scores · NPS n/a (0 promoters")
+
+
+def test_an_expired_trash_entry_is_neither_listed_nor_restored(crm, people):
+    trash_id = crm.id("contact delete anabela --yes")
+    later = {"CRM_TODAY": "2026-12-25"}  # 31 days on
+    assert crm("trash list -f json", env=later).stdout.strip() == "[]"
+    before = crm.fingerprint()
+    refused = crm(f"trash restore {trash_id}", ok=False, env=later)
+    assert refused.exit_code == 1 and "has expired" in refused.stderr
+    assert crm.fingerprint() == before
+    assert crm.id(f"trash restore {trash_id}", ) == people["anabela"]  # in time: back
+
+
+def test_a_name_written_family_comma_given_is_one_reference(crm, people):
+    crm("contact add Bruno")
+    logged = crm('log "Costa, Bruno" "call"')
+    assert "with Bruno Costa\n" in logged.stderr
+    both = crm('log "costa,silva" "lunch"')  # two references that are not one name
+    assert "with Bruno Costa, Ana Silva" in both.stderr
+
+
+def test_money_is_kept_to_the_cent_never_rounded_silently(crm, people):
+    crm.fails("log silva 'x' --amount 12.345", says="at most two decimals")
+    crm("log silva 'x' --amount 12.34")
+    crm.fails("config set sla 99999y", says="a year at most")
+    crm("config set sla 1y")
