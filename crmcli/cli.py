@@ -112,6 +112,13 @@ class CrmGroup(TyperGroup):
             formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()])
 
     def main(self, args=None, *rest, **options):
+        if sys.stdout is None:  # started with stdout closed (`crm … >&-`): say so, do nothing
+            if sys.stderr is not None:
+                sys.stderr.write(
+                    "crm: error: stdout is closed, so nothing was done: give crm somewhere to "
+                    "write (`> /dev/null` to throw the output away)\n"
+                )
+            raise SystemExit(1)
         # What `crm history` shows: the command line as typed (CliRunner passes it here too).
         set_command_line(list(sys.argv[1:] if args is None else args))
         return super().main(args, *rest, **options)

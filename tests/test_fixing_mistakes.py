@@ -399,7 +399,12 @@ def test_an_expired_trash_entry_is_neither_listed_nor_restored(crm, people):
     refused = crm(f"trash restore {trash_id}", ok=False, env=later)
     assert refused.exit_code == 1 and "has expired" in refused.stderr
     assert crm.fingerprint() == before
-    assert crm.id(f"trash restore {trash_id}", ) == people["anabela"]  # in time: back
+    assert (
+        crm.id(
+            f"trash restore {trash_id}",
+        )
+        == people["anabela"]
+    )  # in time: back
 
 
 def test_a_name_written_family_comma_given_is_one_reference(crm, people):

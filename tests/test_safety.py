@@ -527,3 +527,29 @@ def test_a_uid_that_looks_like_a_hashed_file_name_keeps_its_own_file(tmp_path):
     hashed = safe_name("a b", ".vcf")
     assert safe_name(hashed.removesuffix(".vcf"), ".vcf") != hashed
     assert safe_name("plain-uid", ".vcf") == "plain-uid.vcf"
+
+
+def test_a_closed_stdout_is_said_and_nothing_is_done(tmp_path):
+    """`crm log … >&-` in a script: one line saying so, exit 1, nothing written."""
+    import hashlib
+
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana Silva").returncode == 0
+
+    def state() -> str:
+        wal = Path(f"{db}-wal")
+        return hashlib.sha256(
+            db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        ).hexdigest()
+
+    before = state()
+    env = crm_env_for_process(db)
+    for args in (["log", "ana", "call"], ["export", "contacts"], ["contact", "list"]):
+        done = subprocess.run(["sh", "-c", '"$0" "$@" >&-', CRM, *args], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 1, (args, done.stderr)
+        assert (
+            done.stderr.startswith("crm: error: stdout is closed")
+            and "Traceback" not in done.stderr
+        )
+    assert state() == before
