@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 from .layout import cell_width, fit_columns
 from .model import MULTI_SEPARATOR, choice
+from .terminal import for_terminal as for_terminal  # what every data writer uses
+from .terminal import shown as shown  # what every renderer and message uses
 from .wording import plural as plural  # the output layer says counts as every message does
 
 FORMATS = ("table", "plain", "csv", "tsv", "json", "jsonl")
@@ -45,30 +47,6 @@ def message(text: str) -> None:
     # stderr gone or full: a note nobody can read must not fail a command that worked
     with contextlib.suppress(OSError):
         print(shown(text), file=sys.stderr)
-
-
-# Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences
-# start with ESC or CSI), DEL, the bidirectional overrides and isolates that reorder a line,
-# and lone surrogates (which cannot even be encoded).
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-    # and the invisible ones that let two names look alike or break a line: soft hyphen,
-    # zero-width space, line and paragraph separators, word joiners, byte-order mark
-    "\u00ad\u180e\u200b\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]"
-)
-
-
-def shown(text: str) -> str:
-    """Text from data as a terminal may show it: unsafe characters as visible escapes (`\\x1b`,
-    `\\u202e`). Table, plain, markdown and messages use it; CSV, TSV and JSON keep data exact."""
-    if not _UNSAFE.search(text):
-        return text
-    return _UNSAFE.sub(_escaped, text)
-
-
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def document(text: str) -> None:
@@ -147,6 +125,8 @@ def render(
 ) -> int:
     """Write rows in `fmt`; returns how many were written. Bulk formats stream."""
     out = out or sys.stdout
+    if fmt not in HUMAN:  # the human formats escape cell by cell already
+        out = for_terminal(out)
     writer = {
         "csv": _write_csv,
         "tsv": _write_tsv,
@@ -196,6 +176,7 @@ def write_cells(
     """Rows of flat cells (an export's) as CSV or TSV, streamed in batches; the header is
     written even when no row follows, so a script reading it learns the columns either way."""
     count = 0
+    out = for_terminal(out)
     if fmt == "csv":
         import csv
 

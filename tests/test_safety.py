@@ -373,6 +373,12 @@ def test_names_from_files_cannot_drive_the_terminal(db, tmp_path):
         for unsafe in UNSAFE_BYTES:
             assert unsafe not in screen, (unsafe, screen[:300])
         assert b"\\x1b" in screen or b"\\u202e" in screen or b"Al" in screen
+    for fmt in ("csv", "tsv", "json", "jsonl"):  # data on a terminal is shown, not obeyed
+        screen = on_terminal(db, "export", "contacts", "-f", fmt).encode()
+        assert not any(unsafe in screen for unsafe in UNSAFE_BYTES), (fmt, screen[:300])
+        assert b"\\x1b" in screen or b"\\u001b" in screen, fmt
+    listed = on_terminal(db, "contact", "list", "-f", "json").encode()
+    assert not any(unsafe in listed for unsafe in UNSAFE_BYTES)
     exported = quick(db, "export", "contacts", "-f", "csv").stdout
     assert EVIL in exported  # data formats keep the bytes exact
     assert EVIL in {

@@ -209,3 +209,11 @@ def test_a_report_in_csv_has_a_section_column():
     out = io.StringIO()
     output.render_report(report, "json", sections, out=out)
     assert json.loads(out.getvalue()) == report
+
+
+def test_invisible_tag_characters_and_fillers_are_shown_escaped():
+    from crmcli.output import shown
+
+    assert shown("Ana\U000e0041\U000e0042") == "Ana\\U000e0041\\U000e0042"
+    assert shown("Kim\u3164") == "Kim\\u3164" and shown("\u115fLee") == "\\u115fLee"
+    assert shown("José Ó Briain 張偉") == "José Ó Briain 張偉"  # real letters stay

@@ -36,7 +36,8 @@ def export(
     chosen = output.check_format(fmt, EXPORT_FORMATS)
     if entity == "all" and chosen != "json":
         raise UsageError("crm export all writes one JSON document: use --format json")
-    with files.destination(output_file, store) as out:
+    with files.destination(output_file, store) as destination:
+        out = output.for_terminal(destination)  # exact in a pipe or a file
         if entity == "all":
             count = backup.write(store, out, clock.now())
         else:
