@@ -126,7 +126,7 @@ def run_tour(steps: list[tuple[str, list[str]]]) -> list[list[str]]:
     return outputs
 
 
-SHELL = re.compile(r"[|<>;&$`*?\n\\]")  # a step the shell must read
+SHELL = re.compile(r"[|<>;&$`*?~#{}\n\\]")  # a step the shell must read
 
 
 def _in_process(args: list[str], folder: Path, env: dict[str, str]) -> str:
@@ -134,15 +134,19 @@ def _in_process(args: list[str], folder: Path, env: dict[str, str]) -> str:
     start-up that is most of a short command's time (a test runs every page's examples)."""
     from typer.testing import CliRunner
 
+    from . import output
     from .cli import app
 
     here = os.getcwd()
     unset: dict[str, str | None] = {k: None for k in os.environ if k not in env}
     try:
         os.chdir(folder)
+        output.WIDE = False  # as in a new process
         result = CliRunner().invoke(app, args, env={**unset, **env})
     finally:
         os.chdir(here)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a crash must not be written into a page as its output
     return result.stderr + result.stdout
 
 

@@ -10,6 +10,7 @@ I/O and no SQL; the store and the domain modules hand in what the rule needs to 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -39,10 +40,11 @@ def date_text(month: int, day: int, year: int | None) -> str:
 
 
 def holder_of_label(existing: Iterable[Row], label: str, but: int | None = None) -> Row | None:
-    """The date among `existing` (a contact's) that already has `label`, other than `but`."""
+    """The date among `existing` (a contact's) that already has `label`, other than the one
+    whose id is `but` (a date being edited)."""
     wanted = label_key(label)
     for date in existing:
-        if date.get("id") != but and label_key(date["label"]) == wanted:
+        if (but is None or date.get("id") != but) and label_key(date["label"]) == wanted:
             return date
     return None
 
@@ -206,13 +208,14 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFC", email).casefold()
 
 
-def phone_keys(phone: str, region: str | None = None) -> set[str]:
+@functools.lru_cache(maxsize=65_536)  # an import compares each phone several times
+def phone_keys(phone: str, region: str | None = None) -> frozenset[str]:
     """What a phone is compared by: its E.164 form (with the user's default region for numbers
     written without a country), and its national digits — so +351 912 345 678 and 912345678 are
     one number, and a number whose country is unknown still meets its international form."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) < 6:
-        return {f"digits:{digits}"} if digits else set()
+        return frozenset({f"digits:{digits}"} if digits else ())
     import phonenumbers
 
     if not region and phone.lstrip().startswith("00"):  # 00 is the international prefix
@@ -220,10 +223,10 @@ def phone_keys(phone: str, region: str | None = None) -> set[str]:
     try:
         number = phonenumbers.parse(phone, region or None)
     except phonenumbers.NumberParseException:
-        return {f"national:{digits.lstrip('0')}"}
+        return frozenset({f"national:{digits.lstrip('0')}"})
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     extension = f";ext={number.extension}" if number.extension else ""  # another line
-    return {e164 + extension, f"national:{number.national_number}{extension}"}
+    return frozenset({e164 + extension, f"national:{number.national_number}{extension}"})
 
 
 def same_phone(first: str, second: str, region: str | None = None) -> bool:

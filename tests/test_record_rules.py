@@ -274,3 +274,45 @@ def test_a_card_with_one_number_written_two_ways_keeps_it_once(crm, tmp_path):
     crm(f"vcard import {path}")
     phones = crm.json("contact show zed -f json")["phones"]
     assert phones == ["+351 912 345 678", "+351 912 345 678 ext. 2"]  # an extension is a line
+
+
+def test_two_real_calls_alike_in_a_file_stay_two_and_import_once(crm, people, tmp_path):
+    path = write(tmp_path, "i.csv", "contact,when,summary\nana@example.com,2026-11-02,call\n"
+                 "ana@example.com,2026-11-02,call\n")  # fmt: skip
+    assert "2 added" in crm(f"import interactions {path}").stderr
+    assert "2 already here" in crm(f"import interactions {path}").stderr
+
+
+def test_a_merge_since_the_import_does_not_make_the_file_new(crm, people, tmp_path):
+    path = write(tmp_path, *ROWS["csv"])
+    crm(f"import interactions {path}")
+    crm("contact merge silva bruno --yes")
+    assert (
+        "0 added, 0 updated, 2 skipped (2 already here)"
+        in crm(f"import interactions {path}").stderr
+    )
+
+
+def test_a_file_taken_with_allow_future_is_known_without_it(crm, people, tmp_path):
+    path = write(tmp_path, "f.csv", "contact,when,summary\nana@example.com,2027-01-05,launch\n")
+    crm(f"import interactions {path} --allow-future")
+    assert "1 already here" in crm(f"import interactions {path}").stderr
+
+
+def test_a_dates_file_without_the_year_is_the_stored_date(crm, married, tmp_path):
+    path = write(tmp_path, "d.csv", "contact,label,date\nana@example.com,anniversary,--06-12\n")
+    assert "1 already here" in crm(f"import dates {path}").stderr
+    assert [d["date"] for d in dates_of(crm, "anniversary")] == ["2010-06-12"]
+
+
+def test_a_document_with_two_dates_of_one_label_restores_one(crm, people, tmp_path):
+    document = json.loads(crm("export all --format json").stdout)
+    fresh = tmp_path / "fresh.db"
+    birthday = next(d for d in document["dates"] if d["label"] == "birthday")
+    document["dates"].append({**birthday, "uid": "second-birthday", "id": 77, "day": 15})
+    path = write(tmp_path, "backup.json", json.dumps(document))
+    result = crm(f"--db {fresh} import all {path}")
+    assert "birthday 1985-03-15 (second-birthday) left out" in result.stderr
+    assert "1 skipped" in result.stderr
+    births = [d for d in crm.json(f"--db {fresh} export dates -f json") if d["label"] == "birthday"]
+    assert [d["date"] for d in births] == ["1985-03-14"]

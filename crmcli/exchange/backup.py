@@ -134,6 +134,7 @@ class _Plan:
         self.config: list[tuple[str, str]] = []
         self.dates: dict[str, list[Row]] = {}  # contact uid → its dates, stored and planned
         self.warnings: list[str] = []
+        self.left_out = 0  # records not restored because what they would repeat is here
 
     def check(self) -> None:
         for section in SECTIONS:
@@ -173,17 +174,21 @@ class _Plan:
         self.records[section].append((checked, links, old_id))
 
     def _one_per_label(self, date: Row, contact_uid: str) -> bool:
-        """A date whose contact has its label already (here, or earlier in the document):
-        the trash refuses to bring it back; a backup leaves it out and says so. The same day
-        under another uid is the same date, left out silently."""
-        held = self.dates.setdefault(contact_uid, self._stored_dates(contact_uid))
+        """A date whose contact has its label already is left out and said — earlier in the
+        document (two birthdays written by hand), or here (a backup restored over a database
+        that has the date), where the trash refuses instead: the label was taken since. The
+        same day under another uid is the same date, left out silently."""
+        if contact_uid not in self.dates:
+            self.dates[contact_uid] = self._stored_dates(contact_uid)
+        held = self.dates[contact_uid]
         holder = rules.holder_of_label(held, date["label"])
         if holder is None:
-            held.append({**date, "id": None})
+            held.append({**date, "planned": True})  # the document's later dates meet it too
             return True
+        self.left_out += 1
         if rules.date_of(holder)[:2] == rules.date_of(date)[:2]:
             return False
-        if self.lenient:
+        if self.lenient and not holder.get("planned"):  # taken since it went to the trash
             raise rules.refuse_second_date(
                 "the contact", holder, "delete that one first, then restore this one"
             )
@@ -275,6 +280,7 @@ def restore(
             plan.problems, "records", "a backup is restored whole: mend the file and run it again"
         )
     summary.warnings.extend(plan.warnings)
+    summary.skipped += plan.left_out
     with store.transaction():
         ids = {s: dict(plan.known[s]) for s in SECTIONS}
         for section in SECTIONS:

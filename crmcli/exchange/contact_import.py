@@ -280,16 +280,15 @@ class ContactImport:
         ):  # crm's own vCard of a contact without name parts: its N was made from the name
             kept += ("given_name", "family_name")
         changes = {k: v for k, v in draft.record.items() if k not in kept}
-        for column in (*model.LIST_COLUMNS, *model.JSON_COLUMNS):
+        for column in model.JSON_COLUMNS:
             changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
-        changes.update(rules.merged_lists(current, draft.record, self.region))
+        changes.update(rules.merged_lists(current, draft.record, self.region))  # each once
         if "extra" in draft.record:  # a card's lines kept aside are its own, as it is now: a
             changes["extra"] = draft.record["extra"]  # line fixed at the source leaves them
         changes = {k: v for k, v in changes.items() if v != current.get(k)}
         now = dt.datetime.fromisoformat(self.now)
-        dates = rules.plan_dates(
-            self.store.dates.listing(contact_id), [_date_row(d) for d in draft.dates], False
-        )
+        stored = self.store.dates.listing(contact_id) if draft.dates else []
+        dates = rules.plan_dates(stored, [_date_row(d) for d in draft.dates], False)
         if not changes and not (dates.add or dates.change):
             return False
         if changes:
@@ -342,10 +341,6 @@ def _agree(new: set[str], known: set[str]) -> bool:
 def merge_drafts(old: ContactDraft, new: ContactDraft, region: str | None) -> ContactDraft:
     """Two rows of one file for one contact: the later row's fields win, lists join."""
     record = {**old.record, **{k: v for k, v in new.record.items() if v not in (None, [], "")}}
-    for column in model.LIST_COLUMNS:
-        record[column] = model.unique(
-            (old.record.get(column) or []) + (new.record.get(column) or [])
-        )
     record.update(rules.merged_lists(old.record, new.record, region))
     record["uid"] = old.record.get("uid") or new.record.get("uid")
     record["created"] = old.record.get("created") or new.record.get("created")

@@ -154,7 +154,6 @@ class ContactRefs:
         self.store = store
         self.ids, self.uids, self.emails = store.contacts.lookup()
         self.names: dict[str, int] | None = None
-        self.uid_of: dict[int, str] | None = None
 
     def resolve(self, raw: Row) -> list[int]:
         found = [self._by_uid(ref) for ref in raw.get("contact_uids") or []]
@@ -168,10 +167,13 @@ class ContactRefs:
             )
         return list(dict.fromkeys(found))
 
-    def uids_of(self, contact_ids: list[int]) -> list[str]:
-        if self.uid_of is None:
-            self.uid_of = {contact_id: uid for uid, contact_id in self.uids.items()}
-        return [self.uid_of[contact_id] for contact_id in contact_ids]
+    @staticmethod
+    def written(raw: Row) -> list[str]:
+        """The row's references as the file writes them, by the column `resolve` reads."""
+        for column in ("contact_uids", "contact_ids", "contacts"):
+            if raw.get(column):
+                return [f"{column}:{str(ref).strip()}" for ref in raw[column]]
+        return []
 
     def _by_uid(self, ref: Any) -> int:
         uid = model.as_text(ref, "contact uid").strip()
@@ -212,7 +214,8 @@ class InteractionImport:
         self.allow_future = allow_future
         self.refs = ContactRefs(store)
         self.known_uids = store.interactions.uids()
-        self.known_origins = store.interactions.origins()
+        self.known_origins: set[str] | None = None  # read when a row without a uid comes
+        self.occurrences: dict[str, int] = {}  # rows alike in this file, so far
         self.captured = {s: store.capture.source_ids(s) for s in model.SOURCES}  # mail and events
         self.next_id = store.next_id("interactions")
         self.first_id = self.next_id
@@ -242,16 +245,17 @@ class InteractionImport:
                 **fields,
             },
         )
+        if not uid:
+            checked["origin"] = self._origin(checked, raw)
+            if checked["origin"] in self._known_origins():
+                self.summary.already_here += 1  # before the rules: it was taken once
+                return
         not_in_future(dt.date.fromisoformat(checked["happened_at"][:10]), self.today,
                       "happened_at", self.allow_future)  # fmt: skip
         if uid:
             self.known_uids.add(uid)
         else:
-            checked["origin"] = origin_key(checked, self.refs.uids_of(contact_ids))
-            if checked["origin"] in self.known_origins:
-                self.summary.already_here += 1
-                return
-            self.known_origins.add(checked["origin"])
+            self._known_origins().add(checked["origin"])
             uid = self._new_uid()
         interaction_id = self.next_id
         self.next_id += 1
@@ -261,6 +265,19 @@ class InteractionImport:
         self.summary.added += 1
         if self.streaming and len(self.rows) >= BATCH:
             self._flush()
+
+    def _known_origins(self) -> set[str]:
+        if self.known_origins is None:
+            self.known_origins = self.store.interactions.origins()
+        return self.known_origins
+
+    def _origin(self, checked: Row, raw: Row) -> str:
+        """The row's origin key, from its fields and its people as the file names them (so a
+        merge since changes nothing); the second row alike in every field is `key#2`, so two
+        real calls of one day stay two, and a second import still finds both."""
+        key = origin_key(checked, self.refs.written(raw))
+        seen = self.occurrences[key] = self.occurrences.get(key, 0) + 1
+        return key if seen == 1 else f"{key}#{seen}"
 
     def _captured_before(self, raw: Row) -> bool:
         """The same message or meeting is logged once, whatever uid the file gives it."""
@@ -344,7 +361,7 @@ class RecordImport:
         raw = record.raw
         uid = _uid_of(raw)
         if uid in self.known_uids:
-            self.summary.skipped += 1
+            self.summary.already_here += 1
             return
         contact_id = self.refs.resolve(raw)[0]
         fields = {key: raw[key] for key in model.FIELDS[self.entity] if key in raw}
@@ -363,14 +380,16 @@ class RecordImport:
             month, day, year = when.parse_special_date(text, from_file=True, order=self.date_order)
             fields.update(month=month, day=day, year=year)
         checked = model.check("special_dates", fields)
-        holder = rules.holder_of_label(self.store.dates.listing(contact_id), checked["label"])
-        if holder is not None:
-            if rules.date_of(holder) == rules.date_of(checked):
-                self.summary.already_here += 1
-                return
+        stored = self.store.dates.listing(contact_id)
+        plan = rules.plan_dates(stored, [checked], replace=False)
+        if plan.change:
+            holder = next(date for date in stored if date["id"] == plan.change[0][0])
             raise rules.refuse_second_date(
                 holder["contact"], holder, f"change it with `crm date edit {holder['id']}`"
             )
+        if not plan.add:  # the same date (or the stored one says more: its year)
+            self.summary.already_here += 1
+            return
         self.store.dates.add(contact_id, fields)
         self.summary.added += 1
 

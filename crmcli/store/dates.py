@@ -64,15 +64,6 @@ class Dates(Room):
             for date in plan.add:
                 self.add(contact_id, date)
 
-    def has(self, contact_id: int, label: str, month: int, day: int, year) -> bool:
-        return bool(
-            self.conn.execute(
-                "SELECT 1 FROM special_dates WHERE contact_id = ? AND label = ? AND month = ? "
-                "AND day = ? AND year IS ?",
-                (contact_id, label, month, day, year),
-            ).fetchone()
-        )
-
     def listing(self, contact_id: int | None = None) -> list[Row]:
         where = "WHERE s.contact_id = ?" if contact_id else "WHERE c.archived = 0"
         return self.db.all(
