@@ -238,6 +238,8 @@ def backup(store: Store, target: Path) -> None:
     try:
         with replacing(target) as temporary:
             store.backup(temporary)
+            for stale in (f"{target}-wal", f"{target}-shm", f"{target}-journal"):
+                Path(stale).unlink(missing_ok=True)  # the old file's: never replayed onto this
     except sqlite3.Error as error:
         if "full" in str(error):
             raise unwritable(target, OSError(errno.ENOSPC, "disk full")) from None

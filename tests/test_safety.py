@@ -559,3 +559,32 @@ def test_a_closed_stdout_is_said_and_nothing_is_done(tmp_path):
             and "Traceback" not in done.stderr
         )
     assert state() == before
+
+
+def test_a_stale_wal_beside_a_backup_target_is_not_replayed_onto_the_new_copy(tmp_path):
+    """An old backup left with its `-wal` (copied while in use, or by a crashed reader): the
+    new backup replaces both, and is whole."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "crm.db"
+    assert run(db, "contact", "add", "Ana Silva").returncode == 0
+    old = tmp_path / "old.db"
+    writer = sqlite3.connect(old)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE other (x)")
+    writer.executemany("INSERT INTO other VALUES (?)", [("x" * 500,)] * 200)
+    writer.commit()
+    target = tmp_path / "backup.db"
+    shutil.copy(old, target)
+    shutil.copy(f"{old}-wal", f"{target}-wal")  # frames of another file, waiting to be replayed
+    writer.close()
+    done = run(db, "backup", str(target))
+    assert done.returncode == 0, done.stderr
+    assert not Path(f"{target}-wal").exists()
+    check = sqlite3.connect(target)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT name FROM contacts").fetchall() == [("Ana Silva",)]
+    check.close()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".backup.db.")]

@@ -347,11 +347,20 @@ class Database:
             copy = sqlite3.connect(temporary)
             try:
                 self.conn.backup(copy)
+                # A copy that stands alone: no `-wal` beside it is ever read as its own.
+                copy.execute("PRAGMA journal_mode = DELETE")
+                checked = copy.execute("PRAGMA integrity_check").fetchone()[0]
             finally:
                 copy.close()
+            if checked != "ok":
+                raise CrmError(f"the copy failed SQLite's integrity check ({checked}): "
+                               f"{target} was left as it was; run `crm doctor`")  # fmt: skip
+            for stale in (f"{target}-wal", f"{target}-shm", f"{target}-journal"):
+                Path(stale).unlink(missing_ok=True)  # the old file's: never replayed onto this
             os.replace(temporary, target)
         finally:
-            temporary.unlink(missing_ok=True)
+            for leftover in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temporary}{leftover}").unlink(missing_ok=True)
 
 
 class Room:
