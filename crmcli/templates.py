@@ -57,11 +57,37 @@ def available(db_path: Path) -> dict[str, tuple[str, str]]:
     if user.is_dir():
         for path in sorted(user.glob("*.txt")):
             if _NAME.match(path.stem):
-                try:
-                    found[path.stem] = (str(path), path.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError) as error:
-                    raise CrmError(f"cannot read template {path}: {error}") from None
+                found[path.stem] = (str(path), _read(path))
     return found
+
+
+MAX_TEMPLATE = 64 * 1024  # bytes: a message, never a file that would fill memory
+
+
+def _read(path: Path) -> str:
+    """A template file: a regular file of at most MAX_TEMPLATE bytes, in UTF-8. A FIFO, a
+    device (a link to /dev/zero) or a huge file is refused before anything is read."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CrmError(f"template {path} is not a regular file: make it a text file")
+            data = os.read(fd, MAX_TEMPLATE + 1)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise CrmError(f"cannot read template {path}: {error.strerror}") from None
+    if len(data) > MAX_TEMPLATE:
+        raise CrmError(
+            f"template {path} is over {MAX_TEMPLATE // 1024} KB: a template is a message"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CrmError(f"cannot read template {path}: it is not UTF-8 text") from None
 
 
 def get(db_path: Path, name: str) -> tuple[str, str]:

@@ -588,3 +588,23 @@ def test_a_stale_wal_beside_a_backup_target_is_not_replayed_onto_the_new_copy(tm
     assert check.execute("SELECT name FROM contacts").fetchall() == [("Ana Silva",)]
     check.close()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".backup.db.")]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_a_template_that_is_not_a_small_file_is_refused_at_once(tmp_path, kind):
+    db = tmp_path / "crm.db"
+    assert quick(db, "contact", "add", "Ana Silva").returncode == 0
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    bad = folder / "bad.txt"
+    if kind == "fifo":
+        os.mkfifo(bad)  # nobody writes to it: reading it would wait for ever
+    elif kind == "device":
+        bad.symlink_to("/dev/zero")  # endless
+    else:
+        bad.write_text("Hi $first_name " * 10_000)
+    for args in (["template", "list"], ["template", "render", "bad", "ana"]):
+        done = subprocess.run([CRM, *args], env=crm_env_for_process(db), capture_output=True,
+                              text=True, timeout=10)  # fmt: skip
+        assert done.returncode == 1 and "template" in done.stderr and "Traceback" not in done.stderr
+        assert ("not a regular file" if kind != "huge" else "over 64 KB") in done.stderr
