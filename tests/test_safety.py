@@ -608,3 +608,18 @@ def test_a_template_that_is_not_a_small_file_is_refused_at_once(tmp_path, kind):
                               text=True, timeout=10)  # fmt: skip
         assert done.returncode == 1 and "template" in done.stderr and "Traceback" not in done.stderr
         assert ("not a regular file" if kind != "huge" else "over 64 KB") in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["import", "contacts", "/dev/zero"], ["import", "interactions", "/dev/zero"],
+     ["import", "all", "/dev/zero"], ["vcard", "import", "/dev/zero"],
+     ["import", "dates", "/dev/zero"]],
+)  # fmt: skip
+def test_a_device_is_refused_before_it_is_read(tmp_path, args):
+    db = tmp_path / "crm.db"
+    assert quick(db, "contact", "add", "Ana Silva").returncode == 0
+    done = subprocess.run([CRM, *args], env=crm_env_for_process(db), capture_output=True,
+                          text=True, timeout=10)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "/dev/zero is a device, not a file" in done.stderr and "Traceback" not in done.stderr

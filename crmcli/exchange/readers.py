@@ -34,10 +34,25 @@ class Record:
 # --------------------------------------------------------------------------- bytes and text
 
 
+def refuse_device(path: str | Path) -> None:
+    """A device (a link to /dev/zero, a disk) is endless or not ours: refused before reading.
+    A named pipe is a stream like stdin, and is read."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # opening it says what is wrong
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise CrmError(f"{path} is a device, not a file: give the file to import")
+
+
 def open_binary(path: str) -> BinaryIO:
     """A file (or stdin for `-`) as buffered bytes that can be peeked at for sniffing."""
     if path == "-":
         return io.BufferedReader(sys.stdin.buffer, SAMPLE)  # type: ignore[arg-type,type-var]
+    refuse_device(path)
     target = Path(path)
     if target.is_dir():
         raise CrmError(

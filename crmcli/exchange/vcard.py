@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import model, when
 from ..errors import CrmError
-from .readers import Record
+from .readers import Record, refuse_device
 
 PRODID = "-//crm//crmcli//EN"
 Row = dict[str, Any]
@@ -207,6 +207,7 @@ def read_vcards(path: str) -> Iterator[Record]:
 
 
 def _read(path: Path) -> bytes:
+    refuse_device(path)
     try:
         return path.read_bytes()
     except OSError as error:
