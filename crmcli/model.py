@@ -23,6 +23,7 @@ from .values import CARD_STRUCTURE as CARD_STRUCTURE
 from .values import CHANNELS as CHANNELS
 from .values import DIRECTIONS as DIRECTIONS
 from .values import FEEDBACK_SCALES as FEEDBACK_SCALES
+from .values import FORMULA_STARTS as FORMULA_STARTS
 from .values import JSON_COLUMNS as JSON_COLUMNS
 from .values import KINDS as KINDS
 from .values import LIST_COLUMNS as LIST_COLUMNS

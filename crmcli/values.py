@@ -37,6 +37,10 @@ FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter sc
 LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays of text, `;`-joined in CSV
 JSON_COLUMNS = ("addresses", "urls", "extra")  # JSON arrays, kept as JSON text in CSV cells
 ADDRESS_PARTS = ("type", "box", "extended", "street", "city", "region", "code", "country")
+# `--excel-safe` puts a quote before a cell starting with one of these, so a spreadsheet shows
+# it rather than runs it; a cell that starts with a quote gets one too, so an import that takes
+# one quote off gets every cell back exactly.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 MULTI_SEPARATOR = ";"  # joins emails / phones / tags in one CSV cell
 
 MAX_TEXT = 10_000  # notes, summaries

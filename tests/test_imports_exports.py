@@ -578,3 +578,20 @@ def test_excel_safe_changes_cells_not_columns(crm, people):
         assert "'+351 912 345 678" in next(line for line in safe if "Ana Silva" in line)
     logged = crm("export interactions -f csv --excel-safe").stdout
     assert "'+call" in logged and ",5.0," in logged
+
+
+@pytest.mark.parametrize("flag", ["", " --excel-safe"])
+def test_a_cell_starting_with_a_quote_survives_a_round_trip(crm, tmp_path, flag):
+    crm("""contact add "Ana Silva" --note "'tis the season" --title "'=not a formula" """)
+    crm("""contact add "Bruno Costa" --note "=SUM(1)" --company "''twice" """)
+    for fmt in ("csv", "tsv"):
+        exported = tmp_path / f"c{fmt}.{fmt}"
+        exported.write_text(crm(f"export contacts -f {fmt}{flag}").stdout)
+        fresh = tmp_path / f"{fmt}{bool(flag)}.db"
+        crm(f"--db {fresh} import contacts {exported} --format csv")
+        back = {c["name"]: c for c in crm.json(f"--db {fresh} export contacts -f json")}
+        assert back["Ana Silva"]["notes"] == "'tis the season"
+        assert back["Bruno Costa"]["notes"] == "=SUM(1)"
+        if flag:  # written for a spreadsheet, read back exactly
+            assert back["Ana Silva"]["title"] == "'=not a formula"
+            assert back["Bruno Costa"]["company"] == "''twice"

@@ -13,7 +13,6 @@ ENTITIES = (
 )  # fmt: skip
 JSON_COLUMNS = ("aliases", *model.JSON_COLUMNS)  # JSON arrays: lists in JSON, JSON text in CSV
 EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SPLIT_COLUMNS = ("contact_ids", "contact_uids", "contacts")
 UNIT_SEPARATOR = "\x1f"  # joins list cells inside SQL; never typed by anyone
 
@@ -91,7 +90,7 @@ def excel_safe(batch: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
     """Cells a spreadsheet would run as a formula get a quote before them (OWASP's advice
     against CSV injection); numbers are numbers, never formulas."""
     return [
-        ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+        ["'" + cell if isinstance(cell, str) and cell.startswith(model.FORMULA_STARTS) else cell
          for cell in row]
         for row in batch
     ]  # fmt: skip

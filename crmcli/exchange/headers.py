@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .. import model
 from ..errors import CrmError
 from ..model import MULTI_SEPARATOR
 from .readers import Record
@@ -262,8 +263,9 @@ def object_records(
 
 
 def _formula_safe(cell: str) -> str:
-    """Undo `--excel-safe`: a quote put before = + - @ so spreadsheets would not run them."""
-    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    """Undo `--excel-safe`: the quote it put before a cell that starts with = + - @ (or with
+    a quote of its own)."""
+    if cell[:1] == "'" and cell[1:2] and cell[1:2] in model.FORMULA_STARTS:
         return cell[1:]
     return cell
 
