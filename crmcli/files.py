@@ -288,3 +288,10 @@ def read_regular(path: str, limit: int) -> bytes:
         raise CrmError(f"cannot read {path}: {error.strerror}") from None
     finally:
         os.close(descriptor)
+
+
+def path_key(path: str | Path) -> str:
+    """A file or folder as the database remembers it: its real path (a link and its target
+    are one place), as text even where the name is not UTF-8 (its bytes shown as `\\xff`)."""
+    real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+    return os.fsencode(real).decode("utf-8", "backslashreplace")

@@ -771,3 +771,28 @@ def test_calendars_on_stdin_add_up_and_archived_people_leave_meetings(crm, known
                                status="CANCELLED"))  # fmt: skip
     crm(["import", "calendar", "-"], input=cancelled.decode(), env=NOW)  # the same event again
     assert json.loads(crm("digest --format json", env=NOW).stdout)["meetings"] == []
+
+
+def test_a_calendar_read_once_through_a_link_is_one_calendar(crm, known, vdir, tmp_path):
+    """Read through a symlink, then by its own path: a meeting gone from it leaves the digest."""
+    link = tmp_path / "cal-link"
+    link.symlink_to(vdir)
+    crm(["import", "calendar", str(link)], env=NOW)
+    (vdir / "today.ics").unlink()
+    crm(["import", "calendar", str(vdir)], env=NOW)
+    assert json.loads(crm("digest --format json", env=NOW).stdout)["meetings"] == []
+
+
+def test_folders_whose_names_are_not_utf8_are_read(crm, known, tmp_path):
+    import os
+
+    base = os.fsencode(str(tmp_path))
+    folder = os.fsdecode(base + b"/cal\xff")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "e.ics"), "wb") as handle:
+        handle.write(calendar(event("u@x", "Review", lisbon(2026, 11, 20, 10), None, [ANA])))
+    result = crm(["import", "calendar", folder], env=NOW)
+    assert "logged 1 meeting" in result.stderr, result.stderr
+    cards = os.fsdecode(base + b"/cards\xff")
+    assert "in the folder 2 added" in crm(["vcard", "sync", cards]).stderr
+    assert "0 added, 0 updated" in crm(["vcard", "sync", cards]).stderr  # the same folder again

@@ -68,7 +68,7 @@ def window(now: dt.datetime, since: dt.datetime | None) -> tuple[dt.date, dt.dat
 def origins(paths: list[str]) -> list[str]:
     """What a re-read replaces the meetings to come of: a file's or a folder's. What came on
     stdin is added to, never replaced (each pipe may carry another feed)."""
-    return [os.path.abspath(os.path.expanduser(p)) for p in paths if p != "-"]
+    return [files_.path_key(p) for p in paths if p != "-"]
 
 
 def calendar_files(paths: list[str]) -> list[str]:
@@ -119,7 +119,7 @@ def occurrences(
         for uid, series in _series(events).items():
             # an event piped in on stdin is its own origin: reading it again (cancelled,
             # moved) replaces what it said, and other events piped in before stay
-            origin = f"stdin:{uid}" if name == "-" else os.path.abspath(name)
+            origin = f"stdin:{uid}" if name == "-" else files_.path_key(name)
             if not involves(series):
                 yield Occurrence(where, series[0], uid, origin, nobody=True)
                 continue

@@ -175,7 +175,7 @@ def sync(
     if folder.exists() and not folder.is_dir():
         raise CrmError(f"{folder} is a file: give the vdir's folder")
     files.make_folder(folder)
-    key = str(folder.resolve())
+    key = files.path_key(folder)
     summary = SyncSummary()
     with store.transaction():
         found = read_folder(folder, now, summary)
