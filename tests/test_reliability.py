@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import crm_env_for_process
+from conftest import crm_env_for_process, in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_process import CRM, run
@@ -24,7 +24,7 @@ WRITES_EACH = 3  # eight writers at once, 24 writes: what matters is that they o
 @pytest.mark.slow
 def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana Silva", "--every", "7d").returncode == 0
+    assert in_process(db, "contact", "add", "Ana Silva", "--every", "7d").returncode == 0
 
     def writer(number: int) -> list[str]:
         errors = []
@@ -54,7 +54,7 @@ def test_concurrent_writers_lose_nothing_while_the_digest_reads(tmp_path):
 
 @pytest.mark.slow
 def test_an_import_killed_half_way_leaves_none_or_all_of_it(tmp_path):
-    rows = 4_000  # long enough to be killed at four points of its run
+    rows = 2_000  # long enough to be killed at four points of its run
     source = tmp_path / "big.csv"
     with source.open("w") as handle:
         handle.write("name,email,tags,birthday\n")
@@ -75,7 +75,7 @@ def test_an_import_killed_half_way_leaves_none_or_all_of_it(tmp_path):
     kill_points = [duration * f for f in (0.1, 0.4, 0.7, 0.95)]
     for number, delay in enumerate(kill_points):
         db = tmp_path / f"killed{number}.db"
-        assert run(db, "contact", "add", "Already Here").returncode == 0
+        assert in_process(db, "contact", "add", "Already Here").returncode == 0
         process = subprocess.Popen(
             [CRM, "--db", str(db), "import", "contacts", str(source)],
             env=env,

@@ -173,10 +173,10 @@ def test_a_backup_replaces_the_old_one_only_when_complete(db, tmp_path):
 
 def test_a_backup_killed_half_way_leaves_the_old_backup_whole(db, tmp_path):
     rows = "".join(f"P {i},p{i}@example.com\n" for i in range(20_000))
-    assert run(db, "import", "contacts", "-", input="name,email\n" + rows).returncode == 0
+    assert quick(db, "import", "contacts", "-", input="name,email\n" + rows).returncode == 0
     target = tmp_path / "backup.db"
     target.write_bytes(b"")
-    run(db, "backup", str(target))
+    quick(db, "backup", str(target))
     good = digest(target)
     for delay in (0.0, 0.02, 0.05, 0.1):
         process = subprocess.Popen(
@@ -307,7 +307,7 @@ def test_what_is_not_a_database_file_is_refused_untouched(tmp_path):
         (tmp_path, "directory"),
     ):  # fmt: skip
         before = (digest(path), mode(path)) if path.is_file() else None
-        result = run(path, "contact", "add", "X")
+        result = quick(path, "contact", "add", "X")
         assert result.returncode == 1 and says in result.stderr, (path, result.stderr)
         assert result.stderr.count("\n") == 1
         if before:
@@ -393,8 +393,9 @@ def test_invisible_characters_are_shown_and_markdown_renders_data_as_text(db):
     assert quick(db, "contact", "add", INVISIBLE).returncode == 0
     plain = quick(db, "contact", "list", "-f", "plain").stdout
     assert "Ana\\u200bSilva\\xad \\ufeffCo\\u2028sta" in plain
+    table = on_terminal(db, "contact", "list")
     for char in "\u200b\u00ad\ufeff\u2028":
-        assert char not in plain and char not in on_terminal(db, "contact", "list")
+        assert char not in plain and char not in table
     assert INVISIBLE in quick(db, "export", "contacts", "-f", "csv").stdout  # data stays exact
     hostile = "[click](https://evil.example) <img src=x onerror=alert(1)> `x` | y"
     assert quick(db, "complaint", "add", "1", hostile).returncode == 0
@@ -405,7 +406,7 @@ def test_invisible_characters_are_shown_and_markdown_renders_data_as_text(db):
 
 
 def test_an_unknown_command_is_escaped_once(db):
-    done = run(db, "\x1b[31mfoo")
+    done = quick(db, "\x1b[31mfoo")
     assert done.returncode == 2
     assert "no such command '\\x1b[31mfoo'" in done.stderr and "\x1b" not in done.stderr
 
@@ -416,7 +417,7 @@ def test_an_unknown_command_is_escaped_once(db):
 @pytest.mark.slow
 def test_sixteen_processes_importing_and_logging_at_once_all_succeed(tmp_path):
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0
+    assert quick(db, "contact", "add", "Ana Silva", "--email", "ana@example.com").returncode == 0
     jobs = []
     for n in range(6):
         rows = "".join(f"Person {n}-{i},p{n}-{i}@example.com\n" for i in range(300))
@@ -480,7 +481,7 @@ def test_references_that_cannot_surprise(tmp_path):
 @pytest.mark.parametrize("args", [["contact", "list"], ["export", "contacts", "-o", "/dev/full"]])
 def test_a_full_device_is_said_plainly(tmp_path, args):
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana").returncode == 0
+    assert quick(db, "contact", "add", "Ana").returncode == 0
     with open("/dev/full", "w") as full:
         done = subprocess.run([CRM, *args], env=crm_env_for_process(db), stdout=full,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -493,15 +494,15 @@ def test_a_full_device_is_said_plainly(tmp_path, args):
 
 def test_a_saved_change_whose_output_cannot_be_written_says_not_to_run_it_again(tmp_path):
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana").returncode == 0
+    assert quick(db, "contact", "add", "Ana").returncode == 0
     with open("/dev/full", "w") as full:
         done = subprocess.run([CRM, "log", "ana", "call"], env=crm_env_for_process(db),
                               stdout=full, stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert done.returncode == 1
     assert "the change was saved" in done.stderr and "do not run the command again" in done.stderr
     assert "crm undo" in done.stderr
-    assert run(db, "undo").returncode == 0
-    assert "call" not in run(db, "contact", "show", "ana").stdout
+    assert quick(db, "undo").returncode == 0
+    assert "call" not in quick(db, "contact", "show", "ana").stdout
 
 
 def test_crms_own_descriptors_are_never_an_output(db):
@@ -517,7 +518,7 @@ def test_what_is_said_when_only_the_notes_cannot_be_written(tmp_path):
     """stderr unwritable: the change stands and its id is printed (exit 0); a report whose
     output fails does not claim a change to undo (its own bookkeeping is none)."""
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana").returncode == 0
+    assert quick(db, "contact", "add", "Ana").returncode == 0
     with open("/dev/full", "w") as full:
         logged = subprocess.run([CRM, "log", "ana", "call"], env=crm_env_for_process(db),
                                 stdout=subprocess.PIPE, stderr=full, text=True)  # fmt: skip
@@ -540,7 +541,7 @@ def test_a_closed_stdout_is_said_and_nothing_is_done(tmp_path):
     import hashlib
 
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana Silva").returncode == 0
+    assert quick(db, "contact", "add", "Ana Silva").returncode == 0
 
     def state() -> str:
         wal = Path(f"{db}-wal")
@@ -568,7 +569,7 @@ def test_a_stale_wal_beside_a_backup_target_is_not_replayed_onto_the_new_copy(tm
     import sqlite3
 
     db = tmp_path / "crm.db"
-    assert run(db, "contact", "add", "Ana Silva").returncode == 0
+    assert quick(db, "contact", "add", "Ana Silva").returncode == 0
     old = tmp_path / "old.db"
     writer = sqlite3.connect(old)
     writer.execute("PRAGMA journal_mode = WAL")
@@ -580,7 +581,7 @@ def test_a_stale_wal_beside_a_backup_target_is_not_replayed_onto_the_new_copy(tm
     shutil.copy(old, target)
     shutil.copy(f"{old}-wal", f"{target}-wal")  # frames of another file, waiting to be replayed
     writer.close()
-    done = run(db, "backup", str(target))
+    done = quick(db, "backup", str(target))
     assert done.returncode == 0, done.stderr
     assert not Path(f"{target}-wal").exists()
     check = sqlite3.connect(target)

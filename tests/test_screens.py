@@ -11,7 +11,7 @@ import termios
 
 import pytest
 from conftest import crm_env_for_process, in_process
-from test_process import CRM, run
+from test_process import CRM
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -79,7 +79,7 @@ COMMANDS = [
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [80, 120])
 def test_every_screen_fits_and_keeps_its_tokens_whole(busy, columns):
-    emails = {e for line in run(busy, "export", "contacts").stdout.splitlines()[1:]
+    emails = {e for line in in_process(busy, "export", "contacts").stdout.splitlines()[1:]
               for e in line.split(",")[3].split(";") if e}  # fmt: skip
     for args in COMMANDS:
         text = screen(busy, columns, *args)
@@ -119,7 +119,7 @@ def test_a_narrow_screen_names_what_it_hid_and_wide_shows_it(busy):
 def test_plain_output_aligns_by_display_width(busy):
     from crmcli.output import cell_width
 
-    lines = run(busy, "contact", "list", "-f", "plain").stdout.splitlines()
+    lines = in_process(busy, "contact", "list", "-f", "plain").stdout.splitlines()
     column = lines[0].index("email")  # the header is ASCII: index = display column
     rows = [line for line in lines[1:] if "@" in line]
     assert any("張偉" in line for line in rows)
