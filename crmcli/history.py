@@ -17,6 +17,9 @@ from .store import ChangedSince, Store
 
 Row = dict[str, Any]
 
+# A change with nothing logged is a forget, or one made before it: the log held the person.
+FORGET_BARRIER = "a contact was forgotten for good there, and nothing from then back can be undone"
+
 
 def undo(store: Store) -> Row:
     """Take back the newest change; returns it."""
@@ -27,6 +30,11 @@ def undo(store: Store) -> Row:
             if target is None:
                 raise CrmError("nothing to undo: `crm history` lists the changes crm remembers")
             found.append(target)
+            if not store.has_log(target["id"]):
+                raise CrmError(
+                    f"cannot undo change {target['id']} ({target['command']}): "
+                    f"{FORGET_BARRIER}; nothing was changed"
+                )
             store.replay_inverse(target["id"])
     except (sqlite3.IntegrityError, ChangedSince) as error:
         target = found[0]
@@ -41,8 +49,11 @@ def listing(store: Store, limit: int) -> list[Row]:
     rows = store.changes(limit)
     for row in rows:
         row["changed"] = row["changed"] or ""
+        forgets = row.pop("forgets")
         row["state"] = (
             f"undo of {row['undoes']}" if row["undoes"] else
-            f"undone by {row['undone_by']}" if row["undone_by"] else ""
+            f"undone by {row['undone_by']}" if row["undone_by"] else
+            "a forget: cannot be undone" if forgets else
+            "before a forget: cannot be undone" if not row["changed"] else ""
         )  # fmt: skip
     return rows

@@ -9,6 +9,7 @@ from ..errors import UsageError
 from ..options import (
     Channel,
     Format,
+    OutputFile,
     Ref,
     Relationship,
     ReportFormat,
@@ -20,6 +21,7 @@ from ..options import (
     open_store,
 )
 from ..timeline import INTERACTIONS_SHOWN
+from ..wording import plural
 
 app = command_group("Add, list, show, change and remove contacts.")
 
@@ -271,3 +273,56 @@ def merge(
     output.message(f"merged {gone['name']} into {merged['name']} (id {merged['id']})")
     for line in left_out:
         output.message(line)
+
+
+@app.command("export")
+def export(ref: Ref, output_file: OutputFile = None) -> None:
+    """Everything crm holds on one person, as one JSON document (an access request): their
+    records as a crm backup (`crm import all` reads it), meetings, trash, sync and history."""
+    from .. import files, privacy
+
+    store = open_store()
+    who = privacy.person(store, ref, clock.now())
+    document = privacy.holdings(store, who)
+    with files.destination(output_file, store) as destination:
+        out = output.for_terminal(destination)  # exact in a pipe or a file
+        out.write(output.to_json(document, indent=2) + "\n")
+    if output_file is not None:
+        output.message(f"exported what crm holds on {who.name} to {output_file}")
+
+
+@app.command("forget")
+def forget(ref: Ref, yes: Yes = False) -> None:
+    """Forget a person for good (an erasure request): their records, their words in others'
+    records, trash, sync state and history; the file is rewritten. Cannot be undone."""
+    from .. import privacy
+
+    store = open_store()
+    who = privacy.person(store, ref, clock.now())
+    where = f"id {who.contact_id}" if who.contact_id else "deleted, in the trash"
+    confirm(f"forget {who.name} ({where}) for good (this cannot be undone)", yes)
+    done = privacy.forget(store, who)
+    erased = "".join(
+        f", {plural(done.counts[key], word, many)}"
+        for key, word, many in (
+            ("interactions", "interaction", None),
+            ("meetings", "meeting", None),
+            ("trash", "trash entry", "trash entries"),
+            ("history", "history line", None),
+        )
+        if done.counts[key]
+    )
+    output.message(
+        f"forgot {who.name} for good{erased and ' (' + erased[2:] + ' too)'}; "
+        "the file was rewritten"
+    )
+    for card in done.cards_removed:
+        output.message(f"removed their card {card} (the next vdirsyncer sync removes it there)")
+    if not done.log_emptied:
+        output.message(
+            f"warning: another program has the database open, so {store.path.name}-wal still "
+            "holds old pages until it closes (SQLite empties the log when the last one does)"
+        )
+    for copy in done.copies:
+        output.message(f"note: {copy} is an earlier copy and still holds them: remove it")
+    output.message("note: backups you made before (crm backup, export all) still hold them")

@@ -258,15 +258,27 @@ class Database:
         )
         self.conn.execute("UPDATE changes SET undoes = ? WHERE id = ?", (change_id, self.change_id))
 
+    def has_log(self, change_id: int) -> bool:
+        """Whether a change has statements that take it back (see history.FORGET_BARRIER)."""
+        return bool(
+            self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM change_log WHERE change_id = ? AND op != 'forget')",
+                (change_id,),
+            ).fetchone()[0]
+        )
+
     def changes(self, limit: int) -> list[Row]:
         """Recent changes with what each did, table by table (+ added, - removed, ~ changed)."""
         return self.all(
             """SELECT g.id, g.at, g.command, g.undoes, g.undone_by,
                       (SELECT group_concat(part, ', ') FROM (
-                         SELECT (CASE op WHEN 'insert' THEN '+' WHEN 'delete' THEN '-' ELSE '~' END)
+                         SELECT (CASE op WHEN 'insert' THEN '+' WHEN 'delete' THEN '-'
+                                         WHEN 'forget' THEN '-' ELSE '~' END)
                                 || sum(rows) || ' ' || tbl AS part
                          FROM change_log WHERE change_id = g.id GROUP BY tbl, op ORDER BY min(seq)
-                      )) AS changed
+                      )) AS changed,
+                      EXISTS (SELECT 1 FROM change_log WHERE change_id = g.id AND op = 'forget')
+                          AS forgets
                FROM changes g ORDER BY g.id DESC LIMIT ?""",
             (limit,),
         )

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .complaints import Complaints
     from .contacts import Contacts
     from .dates import Dates
+    from .erasure import Erasure
     from .export import Export
     from .followups import Followups
     from .health import Health
@@ -124,3 +125,9 @@ class Store(Database):
         from .health import Health
 
         return Health(self)
+
+    @cached_property
+    def erasure(self) -> Erasure:
+        from .erasure import Erasure
+
+        return Erasure(self)

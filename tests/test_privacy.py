@@ -1,0 +1,224 @@
+"""A person's rights: `crm contact export` (everything held on one person) and `crm contact
+forget` (erased for good: no byte of them left in the database file or its log)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+MARIA = ["contact", "add", "Maria Lopez", "--email", "maria.lopez@example.org",
+         "--phone", "+44 20 7946 0011", "--note", "allergic to peanuts"]  # fmt: skip
+SECRETS = ("Maria Lopez", "maria.lopez@example.org", "7946 0011", "peanuts",
+           "her divorce", "kid starts school", "tender for the hospital")  # fmt: skip
+
+NOW = {"CRM_TODAY": "2026-11-24T12:00"}
+
+
+def calendar(*events: str) -> bytes:
+    body = "\r\n".join(events)
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n{body}\r\nEND:VCALENDAR\r\n".encode()
+    )
+
+
+def meeting(uid: str, summary: str, *emails: str) -> str:
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z", f"SUMMARY:{summary}",
+             "DTSTART:20261126T100000Z", "DTEND:20261126T110000Z"]  # fmt: skip
+    lines += [f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{email}" for email in emails]
+    return "\r\n".join([*lines, "END:VEVENT"])
+
+
+@pytest.fixture
+def maria(crm, people, tmp_path):
+    """Maria, with everything a person leaves in crm: her own records, an interaction shared
+    with Ana, a mention in Bruno's notes, a trashed interaction, meetings, a synced card."""
+    maria_id = crm.id(MARIA)
+    crm(["log", "maria", "coffee about her divorce"])
+    crm(["log", "maria,ana silva", "joint lunch with Maria Lopez"])
+    crm(["note", "add", "maria", "kid starts school in May"])
+    crm(["followup", "add", "maria", "2026-12-10", "ask about the tender for the hospital"])
+    crm(["complaint", "add", "maria", "invoice sent to maria.lopez@example.org twice"])
+    crm(["contact", "edit", "bruno", "--note", "met through Maria Lopez"])
+    gone = crm.id(["log", "maria", "call about her divorce papers"])
+    crm(["interaction", "rm", str(gone), "--yes"])
+    ics = tmp_path / "week.ics"
+    ics.write_bytes(calendar(
+        meeting("m1", "Review with Maria Lopez", "maria.lopez@example.org"),
+        meeting("m2", "Board with Maria Lopez", "maria.lopez@example.org", "ana@example.com"),
+    ))  # fmt: skip
+    crm(["import", "calendar", str(ics)], env=NOW)
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    crm(["vcard", "sync", str(cards)])
+    return maria_id
+
+
+def query(crm, sql: str) -> list[tuple]:
+    with sqlite3.connect(crm.db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def raw_bytes(db: Path) -> bytes:
+    return b"".join(
+        Path(f"{db}{suffix}").read_bytes()
+        for suffix in ("", "-wal", "-journal")
+        if Path(f"{db}{suffix}").exists()
+    )
+
+
+def test_forget_leaves_no_byte_of_the_person_in_the_file_or_its_log(crm, maria):
+    before = raw_bytes(crm.db)
+    assert all(secret.encode() in before for secret in SECRETS)  # the search can find them
+    reader = sqlite3.connect(crm.db)  # another program holding the file open: the WAL stays
+    try:
+        reader.execute("SELECT count(*) FROM contacts").fetchone()
+        result = crm(["contact", "forget", "maria", "--yes"])
+        assert "forgot Maria Lopez for good" in result.stderr
+        assert "warning" not in result.stderr
+        after = raw_bytes(crm.db)
+        for secret in SECRETS:
+            assert secret.encode() not in after, secret
+            assert secret.lower().encode() not in after.lower(), secret
+    finally:
+        reader.close()
+
+
+def test_forget_keeps_the_others_and_takes_the_person_out_of_what_they_share(crm, people, maria):
+    crm(["contact", "forget", "maria", "--yes"])
+    assert [c["name"] for c in crm.json("contact list --format json")] == [
+        "Ana Silva", "Anabela Rocha", "Bruno Costa"]  # fmt: skip
+    ana = crm.json("contact show 'ana silva' --format json")
+    assert [i["summary"] for i in ana["interactions"]] == ["joint lunch with a forgotten contact"]
+    assert crm.json("contact show bruno --format json")["notes"] == (
+        "met through a forgotten contact"
+    )
+    meetings = query(crm, "SELECT summary, contact_ids FROM meetings")
+    assert meetings == [("Board with a forgotten contact", f"[{people['ana']}]")]
+    assert crm("search peanuts", ok=False).stdout == ""
+    assert "Ana Silva" in crm("search lunch").stdout  # the index was rebuilt, not dropped
+    assert crm("doctor").exit_code == 0
+
+
+def test_forget_clears_the_history_and_undo_stops_there(crm, maria):
+    crm(["contact", "forget", "maria", "--yes"])
+    history = crm.json("history --limit 100 --format json")
+    assert not any("maria" in row["command"].lower() for row in history)
+    assert history[0]["command"] == "crm contact forget … (a forgotten contact)"
+    assert history[0]["state"] == "a forget: cannot be undone"
+    assert "crm log … (a forgotten contact)" in [row["command"] for row in history]
+    assert query(crm, "SELECT count(*) FROM change_log WHERE op != 'forget'") == [(0,)]
+    crm.fails("undo", says="forgotten for good")
+    crm(["log", "ana silva", "after the forget"])
+    assert "after the forget" in crm("undo").stderr  # a change since can still be undone
+    crm.fails("undo", says="nothing from then back can be undone")
+
+
+def test_forget_empties_the_trash_of_them_and_sync_does_not_bring_them_back(crm, maria, tmp_path):
+    cards = tmp_path / "cards"
+    assert len(list(cards.glob("*.vcf"))) == 4
+    result = crm(["contact", "forget", "maria", "--yes"])
+    assert "removed their card" in result.stderr
+    assert len(list(cards.glob("*.vcf"))) == 3
+    assert crm.json("trash list --format json") == []
+    crm(["vcard", "sync", str(cards)])
+    crm(["import", "calendar", str(tmp_path / "week.ics")], env=NOW)
+    assert crm.json("contact list --format json --search lopez") == []
+    assert query(crm, "SELECT count(*) FROM vcard_sync") == [(3,)]
+
+
+def test_a_deleted_contact_in_the_trash_can_be_forgotten(crm, people):
+    crm(MARIA)
+    crm(["log", "maria,ana silva", "lunch"])
+    crm(["contact", "delete", "maria", "--yes"])
+    result = crm(["contact", "forget", "maria lopez", "--yes"])
+    assert "1 trash entry" in result.stderr
+    assert crm.json("trash list --format json") == []
+    assert b"peanuts" not in raw_bytes(crm.db) and b"Maria Lopez" not in raw_bytes(crm.db)
+    assert [
+        i["summary"] for i in crm.json("contact show 'ana silva' --format json")["interactions"]
+    ] == ["lunch"]
+
+
+def test_forget_asks_and_refuses_without_yes_in_a_script(crm, maria):
+    crm.fails(["contact", "forget", "maria"], says="cannot be undone) without --yes")
+    crm.fails(["contact", "forget", "nobody at all", "--yes"], says="no contact matches")
+
+
+def on_terminal(db: Path, answer: str, *args: str) -> tuple[int, str]:
+    """A command run on a terminal that answers its question with `answer`."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import crm_env_for_process
+    from test_process import CRM
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [CRM, *args], stdin=follower, stdout=follower, stderr=follower,
+        env=crm_env_for_process(db),
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    while b"?" not in seen:
+        seen += os.read(leader, 4096)
+    os.write(leader, answer.encode() + b"\r")
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return process.wait(timeout=60), seen.decode()
+
+
+def test_forget_on_a_terminal_asks_first(crm, maria):
+    before = crm.fingerprint()
+    code, seen = on_terminal(crm.db, "n", "contact", "forget", "maria")
+    assert code == 1 and "you answered no" in seen
+    assert "Forget Maria Lopez (id" in seen and "for good (this cannot be undone)?" in seen
+    assert crm.fingerprint() == before
+    code, seen = on_terminal(crm.db, "y", "contact", "forget", "maria")
+    assert code == 0 and "forgot Maria Lopez for good" in seen
+    assert crm.json("contact list --format json --search lopez") == []
+
+
+def test_export_is_everything_held_on_one_person_and_imports_back(crm, maria, tmp_path):
+    out = tmp_path / "maria.json"
+    result = crm(["contact", "export", "maria", "-o", str(out)])
+    assert f"exported what crm holds on Maria Lopez to {out}" in result.stderr
+    document = json.loads(out.read_text())
+    assert document["format"] == "crm-backup"
+    assert [c["name"] for c in document["contacts"]] == ["Maria Lopez"]
+    assert {i["summary"] for i in document["interactions"]} == {
+        "coffee about her divorce", "joint lunch with Maria Lopez"}  # fmt: skip
+    assert [n["text"] for n in document["notes"]] == ["kid starts school in May"]
+    assert [f["note"] for f in document["followups"]] == ["ask about the tender for the hospital"]
+    assert len(document["complaints"]) == 1
+    assert sorted(m["summary"] for m in document["meetings"]) == [
+        "Board with Maria Lopez", "Review with Maria Lopez"]  # fmt: skip
+    assert [t["name"][-29:] for t in document["trash"]] == ["call about her divorce papers"]
+    assert (
+        len(document["sync"]) == 1 and document["sync"][0]["uid"] == document["contacts"][0]["uid"]
+    )
+    assert any(
+        h["command"].startswith("crm contact add 'Maria Lopez'") for h in document["history"]
+    )
+    assert not any("Bruno Costa" in h["command"] for h in document["history"])
+    # an access request's file is a backup: forgotten, then imported, she is back
+    crm(["contact", "forget", "maria", "--yes"])
+    crm(["import", "all", str(out)])
+    back = crm.json("contact show maria --format json")
+    assert back["emails"] == ["maria.lopez@example.org"] and back["notes"] == "allergic to peanuts"
+
+
+def test_export_to_stdout_is_json(crm, maria):
+    document = json.loads(crm(["contact", "export", "maria lopez"]).stdout)
+    assert document["contacts"][0]["phones"] == ["+44 20 7946 0011"]
+    crm.fails(["contact", "export", "nobody at all"], says="no contact matches")
