@@ -278,10 +278,12 @@ def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> tuple[Row, l
         raise CrmError("cannot merge a contact into itself: give two different contacts")
     fields: Row = {}
     for key in model.FIELDS["contacts"]:
-        if key in ("uid", "created", "updated", "archived", *model.LIST_COLUMNS):
+        if key in ("uid", "created", "updated", *model.FLAG_COLUMNS, *model.LIST_COLUMNS):
             continue
         if keep.get(key) in (None, "") and other.get(key) not in (None, ""):
             fields[key] = other[key]
+    if other["do_not_contact"] and not keep["do_not_contact"]:
+        fields["do_not_contact"] = True  # one of the two asked to be left alone: the person did
     fields.update(rules.merged_lists(keep, other, settings.region(store)))
     moved, filled, notes = rules.merge_dates(
         store.dates.listing(keep["id"]), store.dates.listing(other["id"])

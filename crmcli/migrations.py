@@ -486,4 +486,20 @@ CREATE VIEW contact_value AS
 """
 
 MIGRATIONS.append(("interactions imported once; shared amounts counted once", imported_once))
+
+
+def do_not_contact(conn: sqlite3.Connection) -> None:
+    """A contact who asked not to be contacted: never a keep-in-touch reminder or a date to
+    mark, in the views as in the reports (the views' own text, with the one condition added)."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0")
+    for view in ("cadence_overdue", "upcoming_dates"):
+        sql = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (view,)
+        ).fetchone()[0]
+        conn.execute(f"DROP VIEW {view}")
+        conn.execute(sql.replace("c.archived = 0", "c.archived = 0 AND c.do_not_contact = 0"))
+    install_undo_triggers(conn)
+
+
+MIGRATIONS.append(("contacts who asked not to be contacted", do_not_contact))
 LATEST = len(MIGRATIONS)

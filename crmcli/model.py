@@ -23,6 +23,7 @@ from .values import CARD_STRUCTURE as CARD_STRUCTURE
 from .values import CHANNELS as CHANNELS
 from .values import DIRECTIONS as DIRECTIONS
 from .values import FEEDBACK_SCALES as FEEDBACK_SCALES
+from .values import FLAG_COLUMNS as FLAG_COLUMNS
 from .values import FORMULA_STARTS as FORMULA_STARTS
 from .values import JSON_COLUMNS as JSON_COLUMNS
 from .values import KINDS as KINDS
@@ -132,6 +133,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "acquisition_cost": lambda value: amount(value, "acquisition cost"),
         "notes": _text("notes", MAX_TEXT),
         "archived": lambda value: boolean(value, "archived"),
+        "do_not_contact": lambda value: boolean(value, "do_not_contact"),
         "created": _moment("created"),
         "updated": _moment("updated"),
     },
@@ -216,7 +218,7 @@ REQUIRED = {
 
 # What a whole record holds when it does not say (a backup written by hand, an import).
 DEFAULTS: dict[str, Row] = {
-    "contacts": {"archived": False},
+    "contacts": {"archived": False, "do_not_contact": False},
     "interactions": {"kind": "touch", "channel": "other", "direction": "out"},
     "followups": {"snoozed": 0},
 }

@@ -116,6 +116,16 @@ def placeholders(text: str) -> list[str]:
     return names
 
 
+def check_reachable(contact: dict[str, Any], force: bool) -> None:
+    """No message is written for someone who asked not to be contacted, unless asked twice."""
+    if contact.get("do_not_contact") and not force:
+        raise CrmError(
+            f"{contact['name']} asked not to be contacted (do-not-contact): no message is "
+            f"filled for them; give --force for one they are owed, or clear the mark with "
+            f"`crm contact edit {contact['id']} --may-contact`"
+        )
+
+
 def contact_fields(
     store, contact: dict[str, Any], today: dt.date, now: dt.datetime
 ) -> dict[str, Any]:

@@ -36,6 +36,7 @@ SOURCES = ("mail", "calendar")  # where a captured interaction came from (typed 
 FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter score
 LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays of text, `;`-joined in CSV
 JSON_COLUMNS = ("addresses", "urls", "extra")  # JSON arrays, kept as JSON text in CSV cells
+FLAG_COLUMNS = ("archived", "do_not_contact")  # stored 0/1, read as booleans
 ADDRESS_PARTS = ("type", "box", "extended", "street", "city", "region", "code", "country")
 # `--excel-safe` puts a quote before a cell starting with one of these, so a spreadsheet shows
 # it rather than runs it; a cell that starts with a quote gets one too, so an import that takes

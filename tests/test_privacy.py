@@ -57,8 +57,11 @@ def maria(crm, people, tmp_path):
 
 
 def query(crm, sql: str) -> list[tuple]:
-    with sqlite3.connect(crm.db) as conn:
+    conn = sqlite3.connect(crm.db)
+    try:
         return conn.execute(sql).fetchall()
+    finally:
+        conn.close()  # now, not whenever it is collected: its close may checkpoint the log
 
 
 def raw_bytes(db: Path) -> bytes:
@@ -222,3 +225,95 @@ def test_export_to_stdout_is_json(crm, maria):
     document = json.loads(crm(["contact", "export", "maria lopez"]).stdout)
     assert document["contacts"][0]["phones"] == ["+44 20 7946 0011"]
     crm.fails(["contact", "export", "nobody at all"], says="no contact matches")
+
+
+# --------------------------------------------------------------------------- do not contact
+
+LEFT_ALONE = ["contact", "add", "Zoe Quiet", "--email", "zoe@example.org", "--every", "7d",
+              "--birthday", "1980-11-26", "--do-not-contact"]  # fmt: skip
+REACHABLE = ["contact", "add", "Yuri Open", "--email", "yuri@example.org", "--every", "7d",
+             "--birthday", "1980-11-26"]  # fmt: skip
+LATER = {"CRM_TODAY": "2026-12-10"}
+
+
+def names(rows) -> set[str]:
+    return {row["contact"] for row in rows}
+
+
+def test_a_contact_marked_do_not_contact_is_never_a_prompt(crm):
+    zoe, _ = crm.id(LEFT_ALONE), crm.id(REACHABLE)
+    crm(["followup", "add", "zoe", "2026-12-01", "send the signed contract back"])
+    assert crm.json("contact show zoe --format json")["do_not_contact"] is True
+    # no keep-in-touch reminder and no birthday; a follow-up you wrote stays yours to close
+    overdue = crm(["overdue", "--format", "json"], env=LATER)
+    rows = json.loads(overdue.stdout)
+    assert {(r["kind"], r["contact"]) for r in rows} == {
+        ("cadence", "Yuri Open"), ("followup", "Zoe Quiet")}  # fmt: skip
+    assert names(crm.json("upcoming --format json")) == {"Yuri Open"}
+    digest = crm(["digest", "--format", "plain"]).stdout
+    assert "Yuri Open" in digest and "Zoe Quiet" not in digest
+    feed = crm("calendar").stdout
+    assert "Yuri Open's birthday" in feed and "Zoe Quiet's birthday" not in feed
+    assert "send the signed contract back" in feed
+    # the views for sqlite3 and Datasette say the same
+    assert query(crm, "SELECT contact FROM upcoming_dates") == [("Yuri Open",)]
+    assert query(crm, "SELECT contact FROM cadence_overdue WHERE contact_id = ?".replace(
+        "?", str(zoe))) == []  # fmt: skip
+    # cleared, she is a prompt again
+    crm(["contact", "edit", "zoe", "--may-contact"])
+    assert names(crm.json("upcoming --format json")) == {"Yuri Open", "Zoe Quiet"}
+
+
+def test_no_template_is_filled_for_them_unless_forced(crm):
+    crm(LEFT_ALONE)
+    crm.fails(["template", "render", "thank-you", "zoe", "--set", "last_amount=5"],
+              says="asked not to be contacted")  # fmt: skip
+    forced = crm(["template", "render", "thank-you", "zoe", "--set", "last_amount=5", "--force"])
+    assert forced.stdout.startswith("Hi Zoe,")
+
+
+def test_the_mark_goes_through_every_door(crm, tmp_path):
+    crm(LEFT_ALONE)
+    # CSV: the column is written, read back, and an update that does not state it keeps it
+    exported = crm("export contacts").stdout
+    assert exported.splitlines()[0].split(",").count("do_not_contact") == 1
+    rows = tmp_path / "rows.csv"
+    rows.write_text("name,email,do_not_contact\nXena New,xena@example.org,yes\n"
+                    "Walt Blank,walt@example.org,\n")  # fmt: skip
+    crm(["import", "contacts", str(rows)])
+    assert crm.json("contact show xena --format json")["do_not_contact"] is True
+    assert crm.json("contact show walt --format json")["do_not_contact"] is False
+    silent = tmp_path / "silent.csv"
+    silent.write_text("name,email,company\nZoe Quiet,zoe@example.org,Quiet Ltd\n")
+    crm(["import", "contacts", str(silent), "--on-duplicate", "update"])
+    zoe = crm.json("contact show zoe --format json")
+    assert zoe["company"] == "Quiet Ltd" and zoe["do_not_contact"] is True
+    said = tmp_path / "said.csv"
+    said.write_text("name,email,do_not_contact\nXena New,xena@example.org,no\n")
+    crm(["import", "contacts", str(said), "--on-duplicate", "update"])
+    assert crm.json("contact show xena --format json")["do_not_contact"] is False
+    crm.fails(["import", "contacts", str(_bad(tmp_path))], says="do_not_contact")
+    # a vCard sync (cards have no such field) leaves it alone, both ways round
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    crm(["vcard", "sync", str(cards)])
+    card = next(p for p in cards.glob("*.vcf") if "Zoe" in p.read_text())
+    card.write_text(card.read_text().replace("Quiet Ltd", "Quiet Group"))
+    crm(["vcard", "sync", str(cards)])
+    zoe = crm.json("contact show zoe --format json")
+    assert zoe["company"] == "Quiet Group" and zoe["do_not_contact"] is True
+    # a backup restores it; a merge keeps it when either had it
+    backup = tmp_path / "all.json"
+    crm(["export", "all", "--format", "json", "-o", str(backup)])
+    crm(["contact", "add", "Zoe Q.", "--email", "zoe.q@example.org"])
+    crm(["contact", "merge", "zoe q.", "zoe quiet", "--yes"])
+    assert crm.json("contact show zoe --format json")["do_not_contact"] is True
+    crm(["contact", "delete", "zoe", "--yes"])
+    crm(["import", "all", str(backup)])
+    assert crm.json("contact show 'zoe quiet' --format json")["do_not_contact"] is True
+
+
+def _bad(tmp_path: Path) -> Path:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,do_not_contact\nVic Bad,vic@example.org,perhaps\n")
+    return bad

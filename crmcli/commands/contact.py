@@ -50,6 +50,13 @@ SharedEmail = Annotated[
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
 Cost = Annotated[str | None, typer.Option(help="What winning this client cost.")]
+DoNotContact = Annotated[
+    bool | None,
+    typer.Option(
+        "--do-not-contact/--may-contact",
+        help="They asked not to be contacted: no reminder, date or template for them.",
+    ),
+]
 
 
 def _fields(**options) -> dict:
@@ -78,6 +85,7 @@ def add(
     acquisition_cost: Cost = None,
     given_name: GivenName = None,
     family_name: FamilyName = None,
+    do_not_contact: DoNotContact = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
@@ -86,6 +94,7 @@ def add(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
+        do_not_contact=do_not_contact,
     )  # fmt: skip
     contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
     output.message(f"added contact {contact_id}: {store.contacts.get(contact_id)['name']}")
@@ -189,6 +198,7 @@ def edit(
     acquisition_cost: Cost = None,
     given_name: GivenName = None,
     family_name: FamilyName = None,
+    do_not_contact: DoNotContact = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
@@ -198,6 +208,7 @@ def edit(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
+        do_not_contact=do_not_contact,
     )  # fmt: skip
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:

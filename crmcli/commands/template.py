@@ -31,11 +31,17 @@ def template_render(
     sets: Annotated[
         list[str] | None, typer.Option("--set", help="Supply a field: --set amount_due=1200.")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Fill it for a contact marked do-not-contact all the same."),
+    ] = False,
 ) -> None:
-    """Print a message filled with a contact's fields; a missing field is an error naming it."""
+    """Print a message filled with a contact's fields; a missing field is an error naming it.
+    A contact marked do-not-contact is refused (unless --force)."""
     store = open_store()
     text = templates.get(db_path(), name)[1]
     contact = contacts.resolve(store, ref)
+    templates.check_reachable(contact, force)
     fields = templates.contact_fields(store, contact, clock.today(), clock.now())
     fields.update(templates.parse_sets(sets or []))
     output.document(templates.render(name, text, fields, contact["name"]))

@@ -28,9 +28,10 @@ CONTACT_BATCH = 10_000  # contacts are larger records: fewer held at once (flat 
 class ContactDraft:
     record: Row  # checked contact fields
     dates: list[tuple[str, int, int, int | None]]  # label, month, day, year
-    # Whether the file says archived or not: only then does an update change it (a vCard or a
-    # Google export never does, and must not bring an archived contact back).
-    says_archived: bool = False
+    # The flags (archived, do_not_contact) the file states: only those does an update change
+    # (a vCard or a Google export never states them, and must not bring an archived contact
+    # back, or clear a do-not-contact mark).
+    says_flags: frozenset[str] = frozenset()
     keep_name: bool = False  # matched by someone else's email: an update keeps their name
     notes: list[str] = field(default_factory=list)  # dates left out (one per label)
 
@@ -75,7 +76,7 @@ def contact_draft(raw: Row, now: str, date_order: when.DateOrder | None = None) 
             dates.insert(0, ("birthday", *parsed))
     kept, notes = rules.one_per_label([_date_row(date) for date in dates])
     draft = ContactDraft(record, [_date_tuple(date) for date in kept])
-    draft.says_archived = raw.get("archived") not in (None, "")
+    draft.says_flags = frozenset(f for f in model.FLAG_COLUMNS if raw.get(f) not in (None, ""))
     draft.notes = notes
     return draft
 
@@ -272,7 +273,8 @@ class ContactImport:
         """Fill in the fields the record has; its lists join the contact's. A record that says
         nothing new writes nothing (no `updated` bump, no REV change on export)."""
         current = self.store.contacts.record(contact_id)
-        kept = ("uid", "created", "updated") + (() if draft.says_archived else ("archived",))
+        unsaid = tuple(f for f in model.FLAG_COLUMNS if f not in draft.says_flags)
+        kept = ("uid", "created", "updated", *unsaid)
         if draft.keep_name:
             kept += ("name", "given_name", "family_name", "prefix", "suffix")
         if not (current.get("given_name") or current.get("family_name")) and model.made_up_parts(
@@ -348,5 +350,5 @@ def merge_drafts(old: ContactDraft, new: ContactDraft, region: str | None) -> Co
     dates, _ = rules.one_per_label([_date_row(d) for d in new.dates + old.dates])
     merged = model.check("contacts", {k: v for k, v in record.items() if v is not None})
     draft = ContactDraft(merged, [_date_tuple(d) for d in dates])
-    draft.says_archived = old.says_archived or new.says_archived
+    draft.says_flags = old.says_flags | new.says_flags
     return draft

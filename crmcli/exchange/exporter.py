@@ -39,8 +39,9 @@ def iter_rows(
             row[column] = row[column].split(UNIT_SEPARATOR) if row[column] else []
         if "contact_ids" in row:
             row["contact_ids"] = [int(v) for v in row["contact_ids"]]
-        if "archived" in row:
-            row["archived"] = bool(row["archived"])
+        for column in model.FLAG_COLUMNS:
+            if column in row:
+                row[column] = bool(row[column])
         yield row
 
 

@@ -24,6 +24,7 @@ CONTACT_HEADERS = {
     "channel": "channel", "cadence_days": "cadence_days", "owner": "owner", "source": "source",
     "acquisition_cost": "acquisition_cost", "notes": "notes", "birthday": "birthday",
     "archived": "archived", "created": "created", "updated": "updated",
+    "do_not_contact": "do_not_contact", "do not contact": "do_not_contact",
     "id": "ignore", "last_interaction": "ignore",
     # common spellings
     "full name": "name", "display name": "name", "email": "emails", "e-mail": "emails",

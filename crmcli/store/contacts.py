@@ -21,8 +21,11 @@ SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.re
        c.stage, c.channel, c.cadence_days, c.owner, c.source, c.acquisition_cost, c.notes,
        c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
        c.given_name, c.family_name, c.nickname, c.prefix, c.suffix, c.department, c.addresses,
-       c.urls, c.extra
+       c.urls, c.extra, c.do_not_contact
 FROM contacts c"""
+
+# Contacts crm may prompt you to reach: active, and not asking to be left alone.
+REACHABLE = "c.archived = 0 AND c.do_not_contact = 0"
 
 # What every listing shows of how to reach a contact (model.first_ways, in SQL).
 FIRST_WAYS = "json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone"

@@ -56,15 +56,16 @@ def new_uids(count: int) -> list[str]:
 
 
 def decode(row: sqlite3.Row | None) -> Row | None:
-    """A stored row as a record: list columns as lists, `archived` as a boolean."""
+    """A stored row as a record: list columns as lists, flags (`archived`) as booleans."""
     if row is None:
         return None
     record = dict(row)
     for column in (*LIST_COLUMNS, *model.JSON_COLUMNS):
         if isinstance(record.get(column), str):
             record[column] = json.loads(record[column])
-    if "archived" in record:
-        record["archived"] = bool(record["archived"])
+    for column in model.FLAG_COLUMNS:
+        if column in record:
+            record[column] = bool(record[column])
     return record
 
 

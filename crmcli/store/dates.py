@@ -9,7 +9,7 @@ import json
 from ..errors import NotFound
 from ..model import Row
 from ..rules import plan_dates
-from .contacts import FIRST_WAYS
+from .contacts import FIRST_WAYS, REACHABLE
 from .database import Room
 
 SPECIAL_DATE_SELECT = f"""
@@ -65,16 +65,18 @@ class Dates(Room):
                 self.add(contact_id, date)
 
     def listing(self, contact_id: int | None = None) -> list[Row]:
-        where = "WHERE s.contact_id = ?" if contact_id else "WHERE c.archived = 0"
+        # all of one contact's; else those a calendar feed reminds you of (REACHABLE)
+        where = "WHERE s.contact_id = ?" if contact_id else f"WHERE {REACHABLE}"
         return self.db.all(
             f"{SPECIAL_DATE_SELECT} {where} ORDER BY s.month, s.day, c.name",
             (contact_id,) if contact_id else (),
         )
 
     def on(self, keys: list[int]) -> list[Row]:
-        """Special dates of active contacts whose month * 100 + day is one of `keys`."""
+        """Special dates of contacts crm may prompt you to reach (REACHABLE) whose
+        month * 100 + day is one of `keys`."""
         return self.db.all(
             f"{SPECIAL_DATE_SELECT} WHERE s.month * 100 + s.day IN "
-            "(SELECT value FROM json_each(?)) AND c.archived = 0",
+            f"(SELECT value FROM json_each(?)) AND {REACHABLE}",
             (json.dumps(sorted(set(keys))),),
         )

@@ -112,7 +112,8 @@ EXPORT_SQL = {
                c.archived, c.created, c.updated, c.given_name, c.family_name,
                (SELECT json_group_array(a.uid) FROM contact_aliases a WHERE a.contact_id = c.id)
                    AS aliases,
-               c.nickname, c.prefix, c.suffix, c.department, c.addresses, c.urls, c.extra
+               c.nickname, c.prefix, c.suffix, c.department, c.addresses, c.urls, c.extra,
+               c.do_not_contact
         FROM contacts c WHERE {where} ORDER BY c.id""",
     "interactions": """
         SELECT i.id, i.uid, i.happened_at,

@@ -42,7 +42,7 @@ WITH touched AS (
                                           AS INTEGER) AS n)) END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
-    WHERE t.cadence_days IS NOT NULL
+    WHERE t.cadence_days IS NOT NULL AND t.do_not_contact = 0
 )
 SELECT kind, followup_id, contact_id, contact, due,
        CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
