@@ -4,9 +4,10 @@ contact forget`, an erasure request, art. 17).
 
 Forgetting removes the contact and their records, takes them out of what stays (a shared
 interaction keeps the others; a meeting ahead loses them; the free text of others' records has
-their name, emails and phones replaced), removes their trash entries, their sync state and card
-files, and every command line in the history that names them; then the change log is emptied —
-it holds removed rows as they were — so nothing before the forget can be undone. The full-text
+their name, emails and phones replaced, trash entries of others lose them the same way), removes
+their trash entries, their sync state and card files; then the change log is emptied — it holds
+removed rows as they were — so nothing before the forget can be undone, and the command lines
+before it keep only which command ran (an argument may be an id, and what was said then). The full-text
 index is rebuilt and the file rewritten (VACUUM) so no page holds them, and the write-ahead log
 emptied.
 """
@@ -15,68 +16,40 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .store import Store
-from .values import fold, words
+from .values import words
 
 Row = dict[str, Any]
 
 FORGOTTEN = "a forgotten contact"
-MIN_WORD = 3  # shorter name words ("de", "li") name nobody on their own
-MIN_TEXT = 4  # shorter texts of theirs ("ok") are not theirs alone
+PHONE_TAIL = 9  # a phone is also found by its last nine digits (written without the country)
 
 
-@dataclass
-class Needles:
-    """What names one person: `exact` in anyone's text (their name, emails, phones, uids);
-    `words` and `texts` also in command lines, which mention people by a word of the name and
-    repeat what was written about them."""
+def mention_pattern(contact: Row, uids: list[str]) -> re.Pattern[str]:
+    """What names the person in anyone's text, as whole words: their name and nickname, their
+    emails (each in both Unicode forms, any case), their phones in any spacing (whole, or by
+    their last nine digits) and their uids. Never a part of a word: forgetting Eva leaves
+    "evaluation" alone."""
+    import unicodedata
 
-    exact: list[str]
-    words: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-
-    def pattern(self, broad: bool) -> re.Pattern[str] | None:
-        literal = sorted({*self.exact, *(self.texts if broad else ())}, key=len, reverse=True)
-        parts = [re.escape(text) for text in literal if text]
-        if broad:
-            parts += [rf"\b{re.escape(word)}\b" for word in self.words]
-        return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
-def needles(contact: Row, document: Row, uids: list[str]) -> Needles:
-    """The person's name (as written and folded), emails, phones and uids; the words of their
-    names; the texts of their own records (`document`: theirs, as a backup document)."""
-    names = [contact["name"], contact.get("nickname") or ""]
-    exact = [*names, *(fold(name) for name in names), *contact["emails"], *contact["phones"]]
-    exact = [text for text in exact if len(text) >= MIN_WORD] + uids
-    parts = (contact["name"], contact.get("given_name"), contact.get("family_name"))
-    words = {w for part in parts if part for w in re.split(r"\W+", part) if len(w) >= MIN_WORD}
-    words |= {fold(word) for word in words}
-    texts = [text for text in own_texts(contact, document) if len(text) >= MIN_TEXT]
-    return Needles(exact, sorted(words), texts)
-
-
-def own_texts(contact: Row, document: Row) -> list[str]:
-    """What was written about the person: their notes, follow-ups, complaints, and the
-    summaries of interactions only they took part in."""
-    texts = [contact.get("notes") or ""]
-    shared = {i["uid"] for i in document["interactions"] if len(i["contact_uids"]) > 1}
-    for section, keys in (
-        ("notes", ("text",)),
-        ("followups", ("note", "done_note")),
-        ("complaints", ("summary", "response", "resolution")),
-        ("interactions", ("summary", "outcome")),
-    ):
-        for record in document.get(section) or []:
-            if record.get("uid") not in shared:
-                texts += [record.get(key) or "" for key in keys]
-    return [text for text in texts if isinstance(text, str) and text]
+    texts = {contact["name"], contact.get("nickname") or "", *contact["emails"], *uids}
+    forms = {unicodedata.normalize(form, t) for t in texts if t.strip() for form in ("NFC", "NFD")}
+    parts = [re.escape(text) for text in sorted(forms, key=len, reverse=True)]
+    words = [rf"(?<!\w){part}(?!\w)" for part in parts]
+    for phone in contact["phones"]:
+        digits = [ch for ch in phone if ch.isdigit()]
+        for tail in {"".join(digits), "".join(digits[-PHONE_TAIL:])}:
+            if len(tail) >= 6:
+                spaced = r"[\s().\-/]*".join(tail)
+                words.append(rf"(?<!\d)(?:\+|00)?{spaced}(?!\d)")
+    return re.compile("|".join(words), re.IGNORECASE)
 
 
 @dataclass
@@ -97,15 +70,24 @@ class Person:
 def person(store: Store, ref: str, now: dt.datetime) -> Person:
     """REF as a contact; else a deleted contact in the trash of that name or uid."""
     from . import contacts
-    from .errors import NotFound
+    from .errors import CrmError, NotFound
     from .exchange import backup
 
     try:
         contact = contacts.resolve(store, ref)
     except NotFound as missing:
-        entries = [e for e in store.trash.named(words(ref.strip()) or ref.strip())]
-        if len(entries) != 1 or ref.strip().isdigit():
+        cleaned = ref.strip()
+        if cleaned.isdigit():
+            raise
+        entries = store.trash.named(cleaned) or store.trash.named(words(cleaned))
+        if not entries:
             raise missing from None
+        if len(entries) > 1:
+            listed = "; ".join(f"{e['name']} ({e['contact_uid']})" for e in entries[:8])
+            raise CrmError(
+                f"{cleaned!r} matches {len(entries)} deleted contacts in the trash: {listed} — "
+                "give the uid of the one you mean"
+            ) from None
         document = json.loads(store.trash.entry(entries[0]["id"])["payload"])
         found = next(iter(document.get("contacts") or []), None)
         if not isinstance(found, dict) or found.get("uid") != entries[0]["contact_uid"]:
@@ -122,15 +104,17 @@ def person(store: Store, ref: str, now: dt.datetime) -> Person:
 
 def holdings(store: Store, who: Person) -> Row:
     """Everything crm holds on one person: their records as a crm backup document (`crm
-    import all` reads it), then the meetings ahead with them, their trash entries, the cards
-    `crm vcard sync` remembers and the command lines of the history that name them."""
-    found = needles(who.contact, who.document, who.uids)
+    import all` reads it), then the meetings ahead with them, their trash entries and those
+    that name them, the cards `crm vcard sync` remembers, the command lines of the history
+    that name them, and where others' records mention them."""
+    mentions = _matcher(mention_pattern(who.contact, who.uids))
     document = dict(who.document)
     meetings = store.erasure.meetings(who.contact_id) if who.contact_id else []
     document["meetings"] = [{**m, "contact_ids": json.loads(m["contact_ids"])} for m in meetings]
-    document["trash"] = store.erasure.trash_entries(_matcher(found.pattern(False)), who.uids)
+    document["trash"] = store.erasure.trash_entries(mentions, who.uids)
     document["sync"] = store.erasure.sync_state(who.uids)
-    document["history"] = store.erasure.history(_matcher(found.pattern(broad=True)))
+    document["history"] = store.erasure.history(mentions)
+    document["mentioned_in"] = store.erasure.mentions(mentions, who.contact_id)
     return document
 
 
@@ -141,30 +125,35 @@ def holdings(store: Store, who: Person) -> Row:
 class Forgotten:
     counts: dict[str, int]
     cards_removed: list[Path]
+    cards_left: list[Path]  # a card that is a link, or could not be removed
     log_emptied: bool
+    settings: list[str]  # settings whose value names them: the user's to change
     copies: list[Path]  # earlier copies of the database that still hold the person
 
 
 def forget(store: Store, who: Person) -> Forgotten:
     """Forget one person for good (see the module's docstring)."""
-    uids = who.uids
-    found = needles(who.contact, who.document, uids)
-    exact, broad = found.pattern(broad=False), found.pattern(broad=True)
+    pattern = mention_pattern(who.contact, who.uids)
     cards = [
-        Path(row["folder"]) / row["file"] for row in store.erasure.sync_state(uids) if row["file"]
+        Path(row["folder"]) / row["file"]
+        for row in store.erasure.sync_state(who.uids)
+        if row["file"]
     ]
+    settings = [key for key, value in store.settings.every("config").items()
+                if pattern.search(str(value))]  # fmt: skip
     store.conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as they are freed
     counts = store.erasure.forget(
         who.contact_id,
-        uids,
-        _matcher(broad),
-        lambda text: exact.sub(FORGOTTEN, text) if exact else text,
-        scrub_command,
+        who.uids,
+        _matcher(pattern),
+        lambda text: pattern.sub(FORGOTTEN, text),
+        lambda command: scrub_command(command, pattern.search(command) is not None),
     )
     removed = [card for card in cards if _remove_card(card)]
     emptied = store.erasure.compact()
     copies = sorted(store.path.parent.glob(f"{store.path.name}.v*.bak"))
-    return Forgotten(counts, removed, emptied, copies)
+    left = [card for card in cards if card not in removed and os.path.lexists(card)]
+    return Forgotten(counts, removed, left, emptied, settings, copies)
 
 
 def _matcher(pattern: re.Pattern[str] | None) -> Callable[[str], bool]:
@@ -173,8 +162,9 @@ def _matcher(pattern: re.Pattern[str] | None) -> Callable[[str], bool]:
     return lambda text: isinstance(text, str) and pattern.search(text) is not None
 
 
-def scrub_command(command: str) -> str:
-    """A command line that named the person keeps only which command it was."""
+def scrub_command(command: str, names_them: bool) -> str:
+    """A command line of the history before a forget keeps only which command it was: the
+    arguments may name the person in ways no search finds (an id and what was said then)."""
     import shlex
 
     from .cli import COMMANDS
@@ -191,7 +181,7 @@ def scrub_command(command: str) -> str:
         is_group = COMMANDS[words[0]][1] == "app"
         if is_group and len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]):
             kept.append(words[1])
-    return " ".join(kept) + f" … ({FORGOTTEN})"
+    return " ".join(kept) + (f" … ({FORGOTTEN})" if names_them else " …")
 
 
 def _remove_card(card: Path) -> bool:

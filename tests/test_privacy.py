@@ -132,6 +132,90 @@ def test_forget_empties_the_trash_of_them_and_sync_does_not_bring_them_back(crm,
     assert query(crm, "SELECT count(*) FROM vcard_sync") == [(3,)]
 
 
+def test_only_whole_mentions_are_scrubbed_and_others_trash_keeps_them(crm):
+    crm(["contact", "add", "Eva", "--phone", "+34 612 345 678"])
+    crm(["contact", "add", "Bob Stone", "--source", "referred by Eva", "--owner", "Eva"])
+    crm(["log", "bob", "performance evaluation, medieval history"])
+    crm(["note", "add", "bob", "Bob's wife Evangeline; ask Eva (+34612345678 or 612-345-678)"])
+    crm(["log", "eva,bob", "lunch with Eva and Bob"])
+    crm(["log", "bob", "quarterly review"])
+    crm(["interaction", "rm", "3", "--yes"])  # Bob's own, in the trash: nothing to do with Eva
+    crm(["interaction", "rm", "2", "--yes"])  # shared with Eva, in the trash: stays Bob's
+    crm(["contact", "forget", "eva", "--yes"])
+    bob = crm.json("contact show bob --format json")
+    assert [i["summary"] for i in bob["interactions"]] == [
+        "performance evaluation, medieval history"
+    ]
+    assert (bob["source"], bob["owner"]) == (
+        "referred by a forgotten contact",
+        "a forgotten contact",
+    )
+    note = query(crm, "SELECT text FROM notes")[0][0]
+    assert note == ("Bob's wife Evangeline; ask a forgotten contact (a forgotten contact or "
+                    "a forgotten contact)")  # fmt: skip
+    trash = crm.json("trash list --format json")
+    assert len(trash) == 2
+    shared = next(e for e in trash if "lunch" in e["name"])
+    assert "Eva " not in shared["name"] and "a forgotten contact" in shared["name"]
+    crm(["trash", "restore", str(shared["id"])])
+    bob = crm.json("contact show bob --format json")
+    assert "lunch with a forgotten contact and Bob" in [i["summary"] for i in bob["interactions"]]
+
+
+def test_short_and_cjk_names_and_what_was_said_by_id_leave_no_byte(crm):
+    crm(["contact", "add", "王伟", "--email", "wang@example.cn"])
+    crm(["contact", "add", "Bob Stone"])
+    crm(["log", "王伟,bob", "dinner with 王伟 and Bob"])
+    crm(["contact", "edit", "1", "--company", "Hospice Sunflower", "--add-tag", "hivpositive"])
+    crm(["date", "add", "1", "sobriety anniversary", "03-04"])
+    crm(["contact", "forget", "1", "--yes"])
+    data = raw_bytes(crm.db)
+    for secret in ("王伟", "wang@example.cn", "Hospice Sunflower", "hivpositive", "sobriety"):
+        assert secret.encode() not in data, secret
+    assert [row["command"] for row in crm.json("history --format json")] == [
+        "crm contact forget … (a forgotten contact)", "crm date add …", "crm contact edit …",
+        "crm log … (a forgotten contact)", "crm contact add …",
+        "crm contact add … (a forgotten contact)"]  # fmt: skip
+    assert crm.json("contact show bob --format json")["interactions"][0]["summary"] == (
+        "dinner with a forgotten contact and Bob"
+    )
+
+
+def test_a_reader_holding_the_file_gets_a_warning_and_db_compact_finishes(crm, people):
+    import time
+
+    crm(MARIA)
+    reader = sqlite3.connect(crm.db)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM contacts").fetchone()  # a read transaction, held
+    started = time.monotonic()
+    result = crm(["contact", "forget", "maria", "--yes"])
+    assert time.monotonic() - started < 10
+    assert "another program is reading the database" in result.stderr
+    assert "crm db compact" in result.stderr
+    reader.close()
+    assert "compacted, its log emptied" in crm("db compact").stderr
+    assert b"peanuts" not in raw_bytes(crm.db) and b"Maria Lopez" not in raw_bytes(crm.db)
+
+
+def test_a_setting_that_names_them_is_pointed_out(crm, people):
+    crm(MARIA)
+    crm(["config", "set", "me", "me@mine.example,maria.lopez@example.org"])
+    result = crm(["contact", "forget", "maria", "--yes"])
+    assert "the setting me names them" in result.stderr
+
+
+def test_two_deleted_contacts_of_one_name_are_told_apart_by_uid(crm):
+    uids = []
+    for _ in range(2):
+        crm(["contact", "add", "Zed Quill"])
+        uids.append(crm.json("contact show zed --format json")["uid"])
+        crm(["contact", "delete", "zed", "--yes"])
+    crm.fails(["contact", "forget", "zed quill", "--yes"], says=uids[0])
+    crm(["contact", "forget", uids[1], "--yes"])
+    assert [e["contact_uid"] for e in crm.json("trash list --format json")] == [uids[0]]
+
+
 def test_a_deleted_contact_in_the_trash_can_be_forgotten(crm, people):
     crm(MARIA)
     crm(["log", "maria,ana silva", "lunch"])

@@ -319,20 +319,23 @@ def forget(ref: Ref, yes: Yes = False) -> None:
             ("interactions", "interaction", None),
             ("meetings", "meeting", None),
             ("trash", "trash entry", "trash entries"),
-            ("history", "history line", None),
         )
         if done.counts[key]
     )
     output.message(
-        f"forgot {who.name} for good{erased and ' (' + erased[2:] + ' too)'}; "
-        "the file was rewritten"
+        f"forgot {who.name} for good{erased and ' (' + erased[2:] + ' too)'}; the history "
+        "before keeps only which commands ran, and the file was rewritten"
     )
     for card in done.cards_removed:
         output.message(f"removed their card {card} (the next vdirsyncer sync removes it there)")
+    for card in done.cards_left:
+        output.message(f"warning: their card {card} is a link or could not be removed: remove it")
+    for key in done.settings:
+        output.message(f"warning: the setting {key} names them: change it with `crm config set`")
     if not done.log_emptied:
         output.message(
-            f"warning: another program has the database open, so {store.path.name}-wal still "
-            "holds old pages until it closes (SQLite empties the log when the last one does)"
+            "warning: another program is reading the database, so the file keeps old pages "
+            "with them until it closes: then run `crm db compact`"
         )
     for copy in done.copies:
         output.message(f"note: {copy} is an earlier copy and still holds them: remove it")

@@ -1,4 +1,4 @@
-"""crm db path / init / migrate / demo: where the database is, and its schema."""
+"""crm db path / init / migrate / demo / compact: where the database is, and its schema."""
 
 from .. import clock, output
 from ..options import command_group, db_path, open_store
@@ -37,3 +37,18 @@ def demo() -> None:
     store = open_store(create=True)
     added = seed(store, clock.today(), clock.now())
     output.message(f"{store.path}: added {added} demo contacts; try `crm digest`")
+
+
+@app.command("compact")
+def compact() -> None:
+    """Rewrite the file without its free pages and empty its log (VACUUM): what was removed
+    leaves no trace in it. `crm contact forget` does this itself."""
+    store = open_store()
+    store.conn.execute("PRAGMA secure_delete = ON")
+    if store.erasure.compact():
+        output.message(f"{store.path}: compacted, its log emptied")
+    else:
+        output.message(
+            f"warning: {store.path}: compacted, but another program reading it keeps its old "
+            "pages until it closes: run `crm db compact` again then"
+        )

@@ -19,12 +19,20 @@ TEXT_COLUMNS = {
     "followups": ("note", "done_note"),
     "complaints": ("summary", "response", "resolution"),
     "notes": ("text",),
-    "contacts": ("notes",),
+    "contacts": ("notes", "company", "title", "department", "owner", "source"),
     "stage_changes": ("reason",),
     "special_dates": ("label",),
     "meetings": ("summary", "location"),
     "state": ("value",),
 }
+
+# Tables whose rows belong to one contact (the person's own are removed, not scrubbed).
+OWNED = ("followups", "complaints", "notes", "stage_changes", "special_dates")
+RECORD_SECTIONS = (
+    "contacts", "interactions", "dates", "followups", "complaints", "stage_changes", "notes",
+)  # fmt: skip
+FORGOTTEN = "a forgotten contact"  # (crmcli.privacy's word for them)
+CHECKPOINT_WAIT_MS = 2000  # how long the log is waited for when another program reads the file
 
 # The full-text indexes (external content: rebuilt from their tables, so no token of a
 # removed row is left in a segment).
@@ -59,7 +67,8 @@ class Erasure(Room):
         )
 
     def trash_entries(self, mentions: Callable[[str], bool], uids: list[str]) -> list[Row]:
-        """Trash entries of the person, or whose kept records name them."""
+        """Trash entries of the person, or whose kept records name them (their uid among the
+        people of a removed interaction is a mention too)."""
         return [
             {"id": entry_id, "kind": kind, "name": name, "deleted_at": deleted_at,
              "document": json.loads(payload) if payload.startswith("{") else payload}
@@ -68,6 +77,26 @@ class Erasure(Room):
             )
             if uid in uids or mentions(name) or mentions(payload)
         ]  # fmt: skip
+
+    def mentions(self, mentions: Callable[[str], bool], contact_id: int | None) -> list[Row]:
+        """Where the free text of records that are not the person's own names them."""
+        found = []
+        for table, columns in TEXT_COLUMNS.items():
+            own = "contact_id" if table in OWNED else "id" if table == "contacts" else None
+            key = "key" if table == "state" else "id"
+            for column in columns:
+                sql = f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"
+                rows = (
+                    self.conn.execute(f"{sql} AND {own} IS NOT ?", (contact_id,))
+                    if own
+                    else self.conn.execute(sql)
+                )
+                found += [
+                    {"table": table, "id": row_key, "field": column, "text": text}
+                    for row_key, text in rows
+                    if mentions(text)
+                ]
+        return found
 
     def history(self, mentions: Callable[[str], bool]) -> list[Row]:
         """Recorded changes whose command line names the person."""
@@ -95,6 +124,7 @@ class Erasure(Room):
         can be undone, and this change says so. `contact_id` None: a contact already deleted (in
         the trash). Returns counts of what went."""
         self.conn.create_function("crm_mentions", 1, lambda text: bool(text and mentions(text)))
+        self._forgetting_a_contact = contact_id is not None
         self.conn.create_function("crm_scrub", 1, lambda text: text and scrub(text))
         self.conn.create_function("crm_scrub_command", 1, scrub_command)
         counts = {"interactions": 0, "meetings": 0}
@@ -107,11 +137,7 @@ class Erasure(Room):
             counts["cards"] = self.conn.execute(
                 f"DELETE FROM vcard_sync WHERE uid IN ({marks})", uids
             ).rowcount
-            counts["trash"] = self.conn.execute(
-                f"DELETE FROM trash WHERE contact_uid IN ({marks}) OR crm_mentions(name) "
-                "OR crm_mentions(payload)",
-                uids,
-            ).rowcount
+            counts["trash"] = self._clean_trash(uids, mentions, scrub)
             for table, columns in TEXT_COLUMNS.items():
                 for column in columns:
                     self.conn.execute(
@@ -119,9 +145,14 @@ class Erasure(Room):
                         f"WHERE crm_mentions({column})"
                     )
             counts["history"] = self.conn.execute(
-                "UPDATE changes SET command = crm_scrub_command(command) "
-                "WHERE crm_mentions(command)"
+                "UPDATE changes SET command = crm_scrub_command(command) WHERE id IS NOT ?",
+                (self.db.change_id,),
             ).rowcount
+            if self.db.change_id is not None:
+                self.conn.execute(
+                    f"UPDATE changes SET command = 'crm contact forget … ({FORGOTTEN})' WHERE id = ?",
+                    (self.db.change_id,),
+                )
             self._close_history()
             for table in FTS_TABLES:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
@@ -168,13 +199,70 @@ class Erasure(Room):
         if self.db.change_id is not None:
             self.conn.execute(
                 "INSERT INTO change_log (change_id, tbl, op, rows, undo_sql) "
-                "VALUES (?, 'contacts', 'forget', 1, '')",
-                (self.db.change_id,),
+                "VALUES (?, ?, 'forget', 1, '')",
+                (self.db.change_id, "contacts" if self._forgetting_a_contact else "trash"),
             )
+
+    def _clean_trash(
+        self, uids: list[str], mentions: Callable[[str], bool], scrub: Callable[[str], str]
+    ) -> int:
+        """The person's trash entries go; others' entries lose them as what stays does: out
+        of the people of a removed interaction, their name scrubbed from the text. Returns how
+        many entries were removed or changed."""
+        touched = 0
+        rows = self.conn.execute("SELECT id, contact_uid, name, payload FROM trash").fetchall()
+        for entry_id, uid, name, payload in rows:
+            if uid in uids:
+                self.conn.execute("DELETE FROM trash WHERE id = ?", (entry_id,))
+                touched += 1
+                continue
+            if not mentions(payload) and not mentions(name):
+                continue
+            document = _without_person(json.loads(payload), uids)
+            if not any(document.get(section) for section in RECORD_SECTIONS):
+                self.conn.execute("DELETE FROM trash WHERE id = ?", (entry_id,))
+            else:
+                self.conn.execute(
+                    "UPDATE trash SET name = ?, payload = ? WHERE id = ?",
+                    (scrub(name), scrub(json.dumps(document, ensure_ascii=False)), entry_id),
+                )
+            touched += 1
+        return touched
 
     def compact(self) -> bool:
         """Rewrite the file so no free page keeps a removed row, and empty the write-ahead log;
-        False when a reader kept the log from being emptied."""
+        False when another program reading the file kept its old pages (after a short wait:
+        a reader holds them until it closes)."""
         self.conn.execute("VACUUM")
-        busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
         return not busy
+
+
+def _without_person(document: Row, uids: list[str]) -> Row:
+    """A trash document with the person taken out: their records dropped, and their place
+    among the people of an interaction (an interaction left with nobody dropped too)."""
+    kept: Row = dict(document)
+    for section in RECORD_SECTIONS:
+        records = []
+        for record in document.get(section) or []:
+            if not isinstance(record, dict) or record.get("contact_uid") in uids:
+                continue
+            if section == "contacts" and record.get("uid") in uids:
+                continue
+            people = record.get("contact_uids")
+            if isinstance(people, list):
+                keep = [i for i, uid in enumerate(people) if uid not in uids]
+                if not keep:
+                    continue
+                record = dict(record)
+                for key in ("contact_uids", "contact_ids", "contacts"):
+                    if isinstance(record.get(key), list) and len(record[key]) == len(people):
+                        record[key] = [record[key][i] for i in keep]
+            records.append(record)
+        kept[section] = records
+    return kept
