@@ -148,6 +148,8 @@ def forget(store: Store, who: Person) -> Forgotten:
         _matcher(pattern),
         lambda text: pattern.sub(FORGOTTEN, text),
         lambda command: scrub_command(command, pattern.search(command) is not None),
+        lambda payload: _trash_without(payload, who.uids, pattern),
+        scrub_command(store.command or "crm contact forget", names_them=True),
     )
     removed = [card for card in cards if _remove_card(card)]
     emptied = store.erasure.compact()
@@ -156,9 +158,7 @@ def forget(store: Store, who: Person) -> Forgotten:
     return Forgotten(counts, removed, left, emptied, settings, copies)
 
 
-def _matcher(pattern: re.Pattern[str] | None) -> Callable[[str], bool]:
-    if pattern is None:
-        return lambda text: False
+def _matcher(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     return lambda text: isinstance(text, str) and pattern.search(text) is not None
 
 
@@ -176,7 +176,7 @@ def scrub_command(command: str, names_them: bool) -> str:
     while words and words[0] not in COMMANDS:  # global options (--db PATH) come first
         words.pop(0)
     kept = ["crm"]
-    if words and words[0] in COMMANDS:
+    if words:
         kept.append(words[0])
         is_group = COMMANDS[words[0]][1] == "app"
         if is_group and len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]):
@@ -194,3 +194,33 @@ def _remove_card(card: Path) -> bool:
     except OSError:
         pass
     return False
+
+
+def _trash_without(payload: str, uids: list[str], pattern: re.Pattern[str]) -> str | None:
+    """Someone else's trash document with the person taken out: their records dropped, their
+    place among the people of an interaction too (one left with nobody dropped), their
+    mentions scrubbed; None when no record is left."""
+    from .exchange.backup import SECTIONS
+
+    document = json.loads(payload)
+    for section in SECTIONS:
+        records = []
+        for record in document.get(section) or []:
+            if not isinstance(record, dict) or record.get("contact_uid") in uids:
+                continue
+            if section == "contacts" and record.get("uid") in uids:
+                continue
+            people = record.get("contact_uids")
+            if isinstance(people, list):
+                keep = [i for i, uid in enumerate(people) if uid not in uids]
+                if not keep:
+                    continue
+                record = dict(record)
+                for key in ("contact_uids", "contact_ids", "contacts"):
+                    if isinstance(record.get(key), list) and len(record[key]) == len(people):
+                        record[key] = [record[key][i] for i in keep]
+            records.append(record)
+        document[section] = records
+    if not any(document[section] for section in SECTIONS):
+        return None
+    return pattern.sub(FORGOTTEN, json.dumps(document, ensure_ascii=False))

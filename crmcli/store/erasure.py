@@ -28,10 +28,6 @@ TEXT_COLUMNS = {
 
 # Tables whose rows belong to one contact (the person's own are removed, not scrubbed).
 OWNED = ("followups", "complaints", "notes", "stage_changes", "special_dates")
-RECORD_SECTIONS = (
-    "contacts", "interactions", "dates", "followups", "complaints", "stage_changes", "notes",
-)  # fmt: skip
-FORGOTTEN = "a forgotten contact"  # (crmcli.privacy's word for them)
 CHECKPOINT_WAIT_MS = 2000  # how long the log is waited for when another program reads the file
 
 # The full-text indexes (external content: rebuilt from their tables, so no token of a
@@ -117,14 +113,17 @@ class Erasure(Room):
         mentions: Callable[[str], bool],
         scrub: Callable[[str], str],
         scrub_command: Callable[[str], str],
+        clean_entry: Callable[[str], str | None],
+        forget_line: str,
     ) -> dict[str, int]:
         """Remove the contact and everything that names them, in one transaction; the free
-        text of what stays is scrubbed with `scrub`, command lines with `scrub_command`. The
+        text of what stays is scrubbed with `scrub`, command lines with `scrub_command`, others'
+        trash documents with `clean_entry` (None: nothing left); this change's line becomes
+        `forget_line`. The
         change log is emptied (it holds removed rows as they were): nothing before this change
         can be undone, and this change says so. `contact_id` None: a contact already deleted (in
         the trash). Returns counts of what went."""
         self.conn.create_function("crm_mentions", 1, lambda text: bool(text and mentions(text)))
-        self._forgetting_a_contact = contact_id is not None
         self.conn.create_function("crm_scrub", 1, lambda text: text and scrub(text))
         self.conn.create_function("crm_scrub_command", 1, scrub_command)
         counts = {"interactions": 0, "meetings": 0}
@@ -137,7 +136,7 @@ class Erasure(Room):
             counts["cards"] = self.conn.execute(
                 f"DELETE FROM vcard_sync WHERE uid IN ({marks})", uids
             ).rowcount
-            counts["trash"] = self._clean_trash(uids, mentions, scrub)
+            counts["trash"] = self._clean_trash(uids, mentions, scrub, clean_entry)
             for table, columns in TEXT_COLUMNS.items():
                 for column in columns:
                     self.conn.execute(
@@ -148,12 +147,10 @@ class Erasure(Room):
                 "UPDATE changes SET command = crm_scrub_command(command) WHERE id IS NOT ?",
                 (self.db.change_id,),
             ).rowcount
-            if self.db.change_id is not None:
-                self.conn.execute(
-                    f"UPDATE changes SET command = 'crm contact forget … ({FORGOTTEN})' WHERE id = ?",
-                    (self.db.change_id,),
-                )
-            self._close_history()
+            self.conn.execute(
+                "UPDATE changes SET command = ? WHERE id = ?", (forget_line, self.db.change_id)
+            )
+            self._close_history("contacts" if contact_id is not None else "trash")
             for table in FTS_TABLES:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         return counts
@@ -172,10 +169,9 @@ class Erasure(Room):
             f"'origin', origin FROM interactions WHERE id IN ({own}) AND origin IS NOT NULL",
             (contact_id, contact_id),
         )
-        removed = self.conn.execute(
+        return self.conn.execute(
             f"DELETE FROM interactions WHERE id IN ({own})", (contact_id,)
         ).rowcount
-        return removed
 
     def _leave_meetings(self, contact_id: int) -> int:
         """The contact leaves every meeting ahead; a meeting left with nobody goes."""
@@ -192,7 +188,7 @@ class Erasure(Room):
                 gone += 1
         return gone
 
-    def _close_history(self) -> None:
+    def _close_history(self, forgotten_from: str) -> None:
         """Empty the change log; this change (when recorded) stays, marked as one undo stops
         at. A change left with no log cannot be undone (history.undo says why)."""
         self.conn.execute("DELETE FROM change_log")
@@ -200,11 +196,15 @@ class Erasure(Room):
             self.conn.execute(
                 "INSERT INTO change_log (change_id, tbl, op, rows, undo_sql) "
                 "VALUES (?, ?, 'forget', 1, '')",
-                (self.db.change_id, "contacts" if self._forgetting_a_contact else "trash"),
+                (self.db.change_id, forgotten_from),
             )
 
     def _clean_trash(
-        self, uids: list[str], mentions: Callable[[str], bool], scrub: Callable[[str], str]
+        self,
+        uids: list[str],
+        mentions: Callable[[str], bool],
+        scrub: Callable[[str], str],
+        clean_entry: Callable[[str], str | None],
     ) -> int:
         """The person's trash entries go; others' entries lose them as what stays does: out
         of the people of a removed interaction, their name scrubbed from the text. Returns how
@@ -218,13 +218,13 @@ class Erasure(Room):
                 continue
             if not mentions(payload) and not mentions(name):
                 continue
-            document = _without_person(json.loads(payload), uids)
-            if not any(document.get(section) for section in RECORD_SECTIONS):
+            cleaned = clean_entry(payload)
+            if cleaned is None:
                 self.conn.execute("DELETE FROM trash WHERE id = ?", (entry_id,))
             else:
                 self.conn.execute(
                     "UPDATE trash SET name = ?, payload = ? WHERE id = ?",
-                    (scrub(name), scrub(json.dumps(document, ensure_ascii=False)), entry_id),
+                    (scrub(name), cleaned, entry_id),
                 )
             touched += 1
         return touched
@@ -241,28 +241,3 @@ class Erasure(Room):
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
         return not busy
-
-
-def _without_person(document: Row, uids: list[str]) -> Row:
-    """A trash document with the person taken out: their records dropped, and their place
-    among the people of an interaction (an interaction left with nobody dropped too)."""
-    kept: Row = dict(document)
-    for section in RECORD_SECTIONS:
-        records = []
-        for record in document.get(section) or []:
-            if not isinstance(record, dict) or record.get("contact_uid") in uids:
-                continue
-            if section == "contacts" and record.get("uid") in uids:
-                continue
-            people = record.get("contact_uids")
-            if isinstance(people, list):
-                keep = [i for i, uid in enumerate(people) if uid not in uids]
-                if not keep:
-                    continue
-                record = dict(record)
-                for key in ("contact_uids", "contact_ids", "contacts"):
-                    if isinstance(record.get(key), list) and len(record[key]) == len(people):
-                        record[key] = [record[key][i] for i in keep]
-            records.append(record)
-        kept[section] = records
-    return kept
