@@ -281,7 +281,7 @@ def read_regular(path: str, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise CrmError(f"{path} is not a regular file (a pipe, a device or a folder)")
         if info.st_size > limit:
-            raise CrmError(f"{path} is larger than {limit // 1_000_000} MB")
+            raise CrmError(f"{path} is larger than {limit >> 20} MB: split it")
         with os.fdopen(os.dup(descriptor), "rb") as handle:
             return handle.read(limit + 1)
     except OSError as error:

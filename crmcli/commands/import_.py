@@ -248,11 +248,14 @@ def import_calendar(
         capture.append(events.CalendarCapture(store, now, start, origins))
         return capture[0]
 
-    def involves(series):
-        return capture[0].involves(series)
-
-    found = events.occurrences(files, first, end, involves)
+    # Read and expanded before the write lock is taken: a slow stdin or a hostile calendar
+    # holds nobody up (a contact added meanwhile is simply not matched this time).
+    _, _, emails = store.contacts.lookup()
+    said: list[str] = []
+    found = list(events.occurrences(files, first, end, events.involving(emails), said))
     summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
+    for warning in [*said, *summary.warnings]:
+        output.message(f"warning: {warning}")
     for problem in summary.invalid:
         output.message(f"skipped {problem}")
     output.message(capture[0].line(dry_run))

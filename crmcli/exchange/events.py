@@ -28,11 +28,13 @@ from ..rules import email_key
 from ..store import Store
 from ..wording import plural
 from .capture import CapturedLog
+from .readers import MAX_FILE
 
-MAX_FILE = 50_000_000  # bytes: a larger .ics is no calendar of meetings
 WINDOW = dt.timedelta(days=92)  # a repeating series is expanded this much at a time
 MAX_OCCURRENCES = 5_000  # a series repeating more often in the window is refused, not expanded
 REPEATS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")  # meetings repeat no faster
+MAX_PER_HOUR = 4  # BYMINUTE=0,15,30,45 at most: a meeting every quarter of an hour
+EXPAND_SECONDS = 5.0  # a series taking longer to expand is refused, whatever its rule
 # Meetings to come are kept this far ahead, so a digest before the next import has them.
 AHEAD_DAYS = 14
 TIME_FIELDS = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
@@ -40,12 +42,26 @@ FIRST_DAY = dt.date(1900, 1, 1)
 Row = dict[str, Any]
 
 
+@dataclass(slots=True)
+class Meeting:
+    """What one occurrence of an event says, read from the calendar before anything is
+    written (so the import's write lock is held for the writing only)."""
+
+    begins: dt.date | dt.datetime
+    ends: dt.date | dt.datetime
+    title: str
+    location: str
+    organizer: str  # an address, as compared (rules.email_key)
+    attendees: list[tuple[str, bool]]  # (address, declined)
+    cancelled: bool
+
+
 @dataclass
 class Occurrence:
     """One occurrence of an event (or, with `problem`, an event that cannot be read)."""
 
     where: str
-    event: Any = None  # the expanded icalendar Event
+    meeting: Meeting | None = None
     # UID|occurrence for every event, one-off or repeating: an event made repeating after its
     # first meeting (or no longer repeating) keeps the key of the meetings already logged.
     key: str = ""
@@ -94,11 +110,15 @@ def calendar_files(paths: list[str]) -> list[str]:
 
 
 def occurrences(
-    files: list[str], start: dt.date, end: dt.date, involves: Callable[[list[Any]], bool]
+    files: list[str],
+    start: dt.date,
+    end: dt.date,
+    involves: Callable[[list[Any]], bool],
+    said: list[str],
 ) -> Iterator[Occurrence]:
     """Every occurrence between start and end of the events that `involves` someone crm
     knows (the others are not even expanded: one occurrence stands for the whole series), and
-    a problem for each event (or file) that cannot be read."""
+    a problem for each event (or file) that cannot be read; what a file had left out is `said`."""
     for name in files:
         where = "stdin" if name == "-" else name
         try:
@@ -111,25 +131,46 @@ def occurrences(
             yield Occurrence(where, problem=str(error))
             continue
         if len(data) > MAX_FILE:
-            yield Occurrence(where, problem=f"larger than {MAX_FILE // 1_000_000} MB: no calendar")
+            yield Occurrence(where, problem=f"larger than {MAX_FILE >> 20} MB: no calendar")
             continue
-        events, problems = read_events(data)
+        events, problems, warnings = read_events(data)
         for problem in problems:
             yield Occurrence(where, problem=problem)
+        said.extend(f"{where}: {warning}" for warning in warnings)
         for uid, series in _series(events).items():
             # an event piped in on stdin is its own origin: reading it again (cancelled,
             # moved) replaces what it said, and other events piped in before stay
             origin = f"stdin:{uid}" if name == "-" else files_.path_key(name)
             if not involves(series):
-                yield Occurrence(where, series[0], uid, origin, nobody=True)
+                yield Occurrence(where, None, uid, origin, nobody=True)
                 continue
             yield from _expand(series, uid, where, origin, start, end)
 
 
-def read_events(data: bytes) -> tuple[list[Any], list[str]]:
-    """The VEVENTs of a calendar file, and what could not be read. A file the parser refuses
-    whole (an event never ended, say) is read again one component at a time, so one broken
-    event costs only itself."""
+def involving(emails: dict[str, int]) -> Callable[[list[Any]], bool]:
+    """Whether anyone of `emails` (crm's contacts) organises or attends an event of a series."""
+
+    def involves(series: list[Any]) -> bool:
+        for event in series:
+            people = [one(event, "ORGANIZER"), *_listed(event.get("ATTENDEE"))]
+            if any(_address(person) in emails for person in people):
+                return True
+        return False
+
+    return involves
+
+
+def read_events(data: bytes) -> tuple[list[Any], list[str], list[str]]:
+    """The VEVENTs of a calendar file, what could not be read, and warnings. A file the parser
+    refuses whole (an event never ended, say) is read again one component at a time, so one
+    broken event costs only itself."""
+    from .timezones import tame_time_zones
+
+    data, warnings = tame_time_zones(data)
+    return (*_read_events(data), warnings)
+
+
+def _read_events(data: bytes) -> tuple[list[Any], list[str]]:
     import icalendar
 
     try:
@@ -249,6 +290,9 @@ def _bad_repetition(series: list[Any]) -> str | None:
                 return f"repeats {freq.lower() or 'without a frequency'}: not a meeting"
             if any(int(i) < 1 for i in rule.get("INTERVAL") or []):
                 return "repeats with an interval below 1"
+            per_hour = len(rule.get("BYSECOND") or [0]) * len(rule.get("BYMINUTE") or [0])
+            if per_hour > MAX_PER_HOUR:
+                return f"repeats {per_hour} times an hour: not a meeting"
     return None
 
 
@@ -279,6 +323,9 @@ def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
         calendar.add_component(event)
     try:
         found = _between(calendar, start, end)
+    except CrmError as error:
+        yield Occurrence(here, problem=str(error))
+        return
     except Exception as error:  # a third-party parser meeting a hostile file: it is the file's
         yield Occurrence(here, problem=f"cannot expand its repetition: {error}")
         return
@@ -290,19 +337,42 @@ def _expand(series, uid, where, origin, start, end) -> Iterator[Occurrence]:
         return
     for event in found:
         key = f"{uid}|{_occurrence_key(event)}"
-        yield Occurrence(here, event, key, origin, single=not repeating)
+        yield Occurrence(here, meeting_of(event), key, origin, single=not repeating)
+
+
+def meeting_of(event: Any) -> Meeting:
+    begins = local(event["DTSTART"].dt)
+    try:
+        ends = local(event.end)
+    except (KeyError, ValueError, AttributeError):
+        ends = begins
+    attendees = [
+        (_address(attendee), str(attendee.params.get("PARTSTAT", "")).upper() == "DECLINED")
+        for attendee in _listed(event.get("ATTENDEE"))
+    ]
+    statuses = [str(s).strip().upper() for s in _listed(event.get("STATUS"))]
+    return Meeting(
+        begins, ends, text_of(event, "SUMMARY")[: model.MAX_TEXT] or "(no title)",
+        text_of(event, "LOCATION")[: model.MAX_TEXT], _address(one(event, "ORGANIZER")),
+        attendees, "CANCELLED" in statuses,
+    )  # fmt: skip
 
 
 def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
     """The occurrences from start to end, a season at a time from the series' first one
     (never a whole endless series at once); None past MAX_OCCURRENCES."""
+    import time
+
     import recurring_ical_events
 
     query = recurring_ical_events.of(calendar)
     first = min(_day_of(one(event, "DTSTART").dt) for event in calendar.walk("VEVENT"))
     window = max(start, first - dt.timedelta(days=1))
     found: dict[str, Any] = {}
+    began = time.monotonic()
     while window < end:
+        if time.monotonic() - began > EXPAND_SECONDS:
+            raise CrmError(f"took over {EXPAND_SECONDS:.0f} s to expand: not a meeting series")
         window_end = min(window + WINDOW, end)
         for event in query.between(window, window_end):
             found.setdefault(_occurrence_key(event), event)  # one spanning two windows: once
@@ -350,46 +420,34 @@ class CalendarCapture(CapturedLog):
         self.ahead: dict[str, Row] = {}
         self.origins = origins
 
-    def involves(self, series: list[Any]) -> bool:
-        """Whether anyone crm knows organises or attends an event of the series."""
-        for event in series:
-            people = [one(event, "ORGANIZER"), *_listed(event.get("ATTENDEE"))]
-            if any(_address(person) in self.emails for person in people):
-                return True
-        return False
-
     def plan(self, occurrence: Occurrence) -> None:
-        event = occurrence.event
         if occurrence.origin.startswith("stdin:") and occurrence.origin not in self.origins:
             self.origins.append(occurrence.origin)
-        if occurrence.nobody:
+        meeting = occurrence.meeting
+        if occurrence.nobody or meeting is None:
             return self.skip("no known contact")
-        statuses = [str(s).strip().upper() for s in _listed(event.get("STATUS"))]
-        if "CANCELLED" in statuses:
+        if meeting.cancelled:
             return self.skip("cancelled")
-        who, direction, declined = self._people(event)
+        who, direction, declined = self._people(meeting)
         if declined:
             return self.skip("declined")
         if not who:
             return self.skip("no known contact")
-        begins, ends = self._times(event)
-        if self.since and when_of(begins) < self.since:
+        if self.since and when_of(meeting.begins) < self.since:
             return self.skip("before --since")
-        if when_of(ends) > self.now:
-            return self._keep_ahead(occurrence, begins, ends, who)
+        if when_of(meeting.ends) > self.now:
+            return self._keep_ahead(occurrence, meeting, who)
         # (a one-off event logged by an earlier crm is known by its bare UID)
         bare = occurrence.key.rpartition("|")[0]
         if self.logged(occurrence.key) or (occurrence.single and self.logged(bare)):
             return self.skip("already logged")
-        self.add(occurrence.key, begins, direction, self._title(event), who)
+        self.add(occurrence.key, meeting.begins, direction, meeting.title, who)
 
-    def _people(self, event: Any) -> tuple[list[int], str, bool]:
+    def _people(self, meeting: Meeting) -> tuple[list[int], str, bool]:
         """Known contacts who did not decline, the direction, and whether I declined."""
-        organizer = _address(one(event, "ORGANIZER"))
+        organizer = meeting.organizer
         who, declined_by_me = [], False
-        for attendee in _listed(event.get("ATTENDEE")):
-            address = _address(attendee)
-            declined = str(attendee.params.get("PARTSTAT", "")).upper() == "DECLINED"
+        for address, declined in meeting.attendees:
             if address in self.me:
                 declined_by_me = declined_by_me or declined
             elif address in self.emails and not declined:
@@ -399,24 +457,12 @@ class CalendarCapture(CapturedLog):
         direction = "in" if organizer in self.emails and organizer not in self.me else "out"
         return list(dict.fromkeys(who)), direction, declined_by_me
 
-    def _times(self, event: Any) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime]:
-        begins = local(event["DTSTART"].dt)
-        try:
-            ends = local(event.end)
-        except (KeyError, ValueError, AttributeError):
-            ends = begins
-        return begins, ends
-
-    def _title(self, event: Any) -> str:
-        return text_of(event, "SUMMARY")[: model.MAX_TEXT] or "(no title)"
-
-    def _keep_ahead(self, occurrence: Occurrence, begins, ends, who: list[int]) -> None:
-        location = text_of(occurrence.event, "LOCATION")
+    def _keep_ahead(self, occurrence: Occurrence, meeting: Meeting, who: list[int]) -> None:
         self.ahead[occurrence.key] = model.check(
             "meetings",
-            {"event_key": occurrence.key, "starts_at": begins, "ends_at": ends,
-             "summary": self._title(occurrence.event), "location": location[: model.MAX_TEXT],
-             "contact_ids": who, "origin": occurrence.origin},
+            {"event_key": occurrence.key, "starts_at": meeting.begins, "ends_at": meeting.ends,
+             "summary": meeting.title, "location": meeting.location, "contact_ids": who,
+             "origin": occurrence.origin},
         )  # fmt: skip
 
     def write(self) -> None:

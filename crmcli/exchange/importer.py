@@ -325,9 +325,10 @@ def open_records(
     if fmt == "auto":
         fmt = readers.detect_format(source, binary)
     if fmt == "vcard":
-        from .vcard import parse_stream
+        from .vcard import read_cards
 
-        return parse_stream(binary.read(), "card"), None, ""
+        with binary:
+            return read_cards(readers.whole(binary, source)), None, ""
     stream = readers.text_stream(binary, encoding)
     head = readers.sample(binary).decode(stream.encoding, "replace")
     if fmt == "csv":

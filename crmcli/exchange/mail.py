@@ -62,13 +62,26 @@ def messages(paths: list[str], since: dt.datetime | None = None) -> Iterator[Mes
     """Every message under the paths: Maildirs (and folders of them), mbox files, .eml files, or
     one message on stdin (`-`). A one-message file last written before `since` is not read: a
     message is written after it is sent, so its Date is older still (the daily cron run over a
-    large Maildir reads only the new mail)."""
+    large Maildir reads only the new mail). The message on stdin is read now, whole, before the
+    import takes the write lock: an MTA delivering it slowly holds nobody else up."""
+    piped = _stdin_message() if "-" in paths else None
+    return _messages(paths, since, piped)
+
+
+def _stdin_message() -> Message:
+    message = _one_message(sys.stdin.buffer.read(HEAD_LIMIT), "stdin")
+    while sys.stdin.buffer.read(1 << 16):  # the body: read to the end, so the MTA or
+        pass  # procmail piping it in sees the message delivered, not a broken pipe
+    return message
+
+
+def _messages(
+    paths: list[str], since: dt.datetime | None, piped: Message | None
+) -> Iterator[Message]:
     written_since = since.timestamp() if since else None
     for path in paths:
-        if path == "-":
-            yield _one_message(sys.stdin.buffer.read(HEAD_LIMIT), "stdin")
-            while sys.stdin.buffer.read(1 << 16):  # the body: read to the end, so the MTA or
-                pass  # procmail piping it in sees the message delivered, not a broken pipe
+        if path == "-" and piped is not None:
+            yield piped
             continue
         target = os.path.expanduser(path)
         if os.path.isdir(target):

@@ -20,6 +20,11 @@ from ..errors import CrmError
 from ..model import json_value
 
 SAMPLE = 1 << 16  # bytes read ahead to sniff the encoding, the format and the CSV dialect
+# A document read whole (vCards, a calendar, a JSON array) larger than this is no address book
+# or calendar a person keeps (a phone's export of 5,000 contacts with photos is ~30 MB).
+MAX_FILE = 64 * 1024 * 1024
+MAX_LINE = 4 * 1024 * 1024  # a CSV or JSON Lines line: far past any row of real fields
+MAX_STREAM = 4 << 30  # what stdin or a FIFO may carry (a file of rows is streamed, any size)
 
 
 @dataclass
@@ -49,9 +54,12 @@ def refuse_device(path: str | Path) -> None:
 
 
 def open_binary(path: str) -> BinaryIO:
-    """A file (or stdin for `-`) as buffered bytes that can be peeked at for sniffing."""
+    """A file (or stdin for `-`) as buffered bytes that can be peeked at for sniffing. A stream
+    (stdin, a FIFO) is first copied whole to an unnamed temporary file: a slow writer feeding it
+    is waited on before the import takes the write lock, never while holding it, and nothing is
+    left behind however crm ends. A regular file is read as it is, streamed."""
     if path == "-":
-        return io.BufferedReader(sys.stdin.buffer, SAMPLE)  # type: ignore[arg-type,type-var]
+        return _spooled(sys.stdin.buffer, "stdin")
     refuse_device(path)
     target = Path(path)
     if target.is_dir():
@@ -59,9 +67,67 @@ def open_binary(path: str) -> BinaryIO:
             f"{path} is a directory: give a file (a folder of .vcf files needs --format vcard)"
         )
     try:
-        return target.open("rb", buffering=SAMPLE)
+        handle = target.open("rb", buffering=SAMPLE)
     except OSError as error:
         raise CrmError(f"cannot read {path}: {error.strerror}") from None
+    if _regular_size(handle) is None:  # a FIFO, or a file that does not know its size (/proc)
+        with handle:
+            return _spooled(handle, path)
+    return handle
+
+
+def _spooled(source: BinaryIO, where: str) -> BinaryIO:
+    """The stream copied to an unnamed temporary file (gone with the process), refused at once
+    when a line runs past MAX_LINE (/dev/zero) or the whole past MAX_STREAM."""
+    import tempfile
+
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
+    since_newline = total = 0
+    while chunk := source.read(1 << 20):
+        newline = chunk.rfind(b"\n")
+        since_newline = len(chunk) - newline - 1 if newline >= 0 else since_newline + len(chunk)
+        total += len(chunk)
+        if since_newline > MAX_LINE or total > MAX_STREAM:
+            spool.close()
+            raise CrmError(
+                f"{where} has a line longer than {MAX_LINE >> 20} MB: no file of rows or cards "
+                "has one (is it binary, or endless?)"
+                if since_newline > MAX_LINE
+                else f"{where} holds more than {MAX_STREAM >> 30} GB: give it as a file"
+            )
+        spool.write(chunk)
+    spool.seek(0)
+    return io.BufferedReader(spool, SAMPLE)  # type: ignore[arg-type]
+
+
+def read_whole(path: str) -> bytes:
+    """A whole file (or stdin for `-`) as bytes, for the readers that parse a document at
+    once (vCards): refused over MAX_FILE, before it is read when the file says its size."""
+    with open_binary(path) as binary:
+        return whole(binary, path)
+
+
+def whole(binary: BinaryIO, where: str) -> bytes:
+    refuse_large(_regular_size(binary) or 0, where)
+    data = binary.read(MAX_FILE + 1)
+    refuse_large(len(data), where)
+    return data
+
+
+def refuse_large(size: int, where: str) -> None:
+    if size > MAX_FILE:
+        raise CrmError(
+            f"{where} holds more than {MAX_FILE >> 20} MB: no address book or calendar is that "
+            "large; split it, or leave out what is not yours (photos, attachments)"
+        )
+
+
+def _regular_size(handle: BinaryIO) -> int | None:
+    import os
+    import stat
+
+    info = os.fstat(handle.fileno())
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size else None
 
 
 def sample(binary: BinaryIO) -> bytes:
@@ -188,16 +254,29 @@ class _Lines:
     def __init__(self, stream: TextIO):
         self.stream = stream
         self.raw: list[str] = []
+        self.read = 0  # lines so far
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.stream.readline()
+        line = bounded_line(self.stream, self.read + 1)
         if not line:
             raise StopIteration
+        self.read += 1
         self.raw.append(line)
         return line
+
+
+def bounded_line(stream: TextIO, number: int) -> str:
+    """The next line, refused past MAX_LINE characters (read no further than that)."""
+    line = stream.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise CrmError(
+            f"line {number} is longer than {MAX_LINE >> 20} MB: no row of real "
+            "fields is; the rest of the file cannot be read from there, so nothing was imported"
+        )
+    return line
 
 
 def _stray_quote(raw: str, delimiter: str) -> bool:
@@ -213,7 +292,7 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
     the rows after it could not even be counted."""
     import csv
 
-    csv.field_size_limit(16 * 1024 * 1024)  # big cells are the model's to refuse, row by row
+    csv.field_size_limit(MAX_LINE)  # big cells are the model's to refuse, row by row
     lines = _Lines(stream)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     start = 1
@@ -267,7 +346,7 @@ def _numbered_lines(stream: TextIO) -> Iterator[tuple[int, str, str | None]]:
     number = 0
     while True:
         try:
-            line = stream.readline()
+            line = bounded_line(stream, number + 1)
         except UnicodeDecodeError:
             yield number + 1, "", decoding_problem(getattr(stream, "encoding", "utf-8"))
             return
@@ -310,10 +389,16 @@ def jsonl_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 def json_array_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """The objects of one JSON array (what `crm export --format json` writes), numbered."""
+    buffer = getattr(stream, "buffer", None)
     try:
-        text = stream.read()
+        size = _regular_size(buffer) or 0 if buffer is not None else 0
+        text = stream.read(MAX_FILE + 1) if size <= MAX_FILE else ""
     except UnicodeDecodeError:
         text = "\udcff"
+    if max(size, len(text)) > MAX_FILE:
+        yield 1, (f"a JSON array of more than {MAX_FILE >> 20} MB is read whole: give it as "
+                  "JSON Lines (crm export -f jsonl), read a line at a time")  # fmt: skip
+        return
     if undecodable(text):
         yield 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
         return

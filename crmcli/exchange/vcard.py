@@ -16,14 +16,14 @@ import datetime as dt
 import io
 import logging
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import model, when
 from ..errors import CrmError
-from .readers import Record, refuse_device
+from .readers import MAX_FILE, Record, read_whole
+from .vcard_text import decode_bytes, split_cards
 
 PRODID = "-//crm//crmcli//EN"
 Row = dict[str, Any]
@@ -91,58 +91,6 @@ def _parse_warnings() -> Iterator[list[str]]:
         log.removeHandler(collector)
 
 
-# --------------------------------------------------------------------------- splitting
-
-_QP = re.compile(r"QUOTED-PRINTABLE", re.I)
-_EIGHT_BIT = re.compile(r";(?:ENCODING=)?[78]BIT(?=;|:|$)", re.I)
-
-
-def decode_bytes(data: bytes) -> str:
-    """A .vcf file as text: UTF-8 or UTF-16 (with or without a mark), else cp1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace")
-    if len(data) > 1 and data[1:2] == b"\x00" and data[:1] != b"\x00":
-        return data.decode("utf-16-le", "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
-
-
-def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
-    """Each card's text and its structural problems. Folded lines and 2.1 quoted-printable soft
-    breaks stay with their line; a missing END:VCARD ends the card at the next BEGIN."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    current: list[str] | None = None
-    head, continues = "", False
-    for line in text.split("\n"):
-        if current is not None and (continues or line[:1] in (" ", "\t")):
-            current.append(line)
-        else:
-            key = line.strip().upper()
-            if key == "BEGIN:VCARD":
-                if current is not None:
-                    yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", ["no END:VCARD"]
-                current, head = ["BEGIN:VCARD"], ""
-                continue
-            if current is None:
-                continue
-            if key == "END:VCARD":
-                yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", []
-                current = None
-                continue
-            head, sep, rest = line.partition(":")
-            if sep and _EIGHT_BIT.search(head):  # 2.1's 8BIT is plain text, not base64
-                head = _EIGHT_BIT.sub("", head)
-                line = f"{head}:{rest}"
-            current.append(line)
-        continues = bool(_QP.search(head)) and line.endswith("=")
-    if current is not None:
-        yield "\r\n".join([*current, "END:VCARD"]) + "\r\n", ["no END:VCARD at the end"]
-
-
 def parse_card(text: str) -> tuple[Any, list[str], str]:
     """A vobject card, what could not be read of it, and the text it was read from; lines that
     break the parser are left out one by one, so the rest of the card survives."""
@@ -190,28 +138,42 @@ def written_lines(text: str) -> dict[int, str]:
 # --------------------------------------------------------------------------- reading
 
 
-def read_vcards(path: str) -> Iterator[Record]:
-    """Records from a .vcf file, a folder of them (a vdir), or `-` (stdin)."""
-    if path == "-":
-        yield from parse_stream(sys.stdin.buffer.read(), "card")
-        return
+MAX_CARDS = 50_000  # cards in one import: more is no person's address book
+
+
+def read_vcards(path: str) -> list[Record]:
+    """Records from a .vcf file, a folder of them (a vdir), or `-` (stdin), all parsed before
+    the import takes the write lock (a slow stdin or a large book never holds it)."""
     target = Path(path)
-    if target.is_dir():
+    if path != "-" and target.is_dir():
         cards = sorted(p for p in target.iterdir() if p.suffix.lower() in (".vcf", ".vcard"))
         if not cards:
             raise CrmError(f"{path} holds no .vcf files")
-        for file in cards:
-            yield from parse_stream(_read(file), file.name)
-        return
-    yield from parse_stream(_read(target), "card")
+        return _at_most(record for file in cards for record in parse_stream(_read(file), file.name))
+    return read_cards(read_whole(path))
+
+
+def read_cards(data: bytes) -> list[Record]:
+    """The records of one stream of cards, parsed before the write lock is taken."""
+    return _at_most(parse_stream(data, "card"))
 
 
 def _read(path: Path) -> bytes:
-    refuse_device(path)
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise CrmError(f"cannot read {path}: {error.strerror}") from None
+    """A card file of a folder: a pipe or a device there is refused without waiting on it."""
+    from ..files import read_regular
+
+    return read_regular(str(path), MAX_FILE)
+
+
+def _at_most(records: Iterator[Record]) -> list[Record]:
+    found = []
+    for record in records:
+        found.append(record)
+        if len(found) > MAX_CARDS:
+            raise CrmError(
+                f"more than {MAX_CARDS:,} cards: no address book is that large; split it"
+            )
+    return found
 
 
 def parse_stream(data: bytes, label: str) -> Iterator[Record]:

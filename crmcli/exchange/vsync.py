@@ -32,6 +32,7 @@ from ..errors import CrmError
 from ..store import Store
 from ..when import stamp
 from .contact_import import contact_draft
+from .readers import MAX_FILE
 from .vcard import parse_stream
 from .vcard_writer import card_file, to_vcard
 
@@ -104,6 +105,7 @@ class Folder:
     nameless: list[Card] = field(default_factory=list)
     left_alone: set[str] = field(default_factory=set)
     blocked_uids: set[str] = field(default_factory=set)
+    seen: tuple = ()  # the card files as read (name, size, time): to know if one changed since
 
     def empty(self) -> bool:
         return not (self.cards or self.nameless or self.left_alone)
@@ -112,10 +114,8 @@ class Folder:
 def read_folder(folder: Path, now: dt.datetime, summary: SyncSummary) -> Folder:
     """The folder's cards; a file that is not one readable card is left alone, with a warning
     (one bad file never stops the sync of the others, and is never deleted)."""
-    found = Folder()
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in (".vcf", ".vcard") or path.name.startswith("."):
-            continue
+    found = Folder(seen=card_files_seen(folder))
+    for path in _card_files(folder):
         why, cards = _read_card_file(path, now)
         if why is None and cards[0].record.get("uid") in found.cards:
             uid = cards[0].record["uid"]
@@ -133,11 +133,33 @@ def read_folder(folder: Path, now: dt.datetime, summary: SyncSummary) -> Folder:
     return found
 
 
+def _card_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() in (".vcf", ".vcard") and not path.name.startswith(".")
+    )
+
+
+def card_files_seen(folder: Path) -> tuple:
+    """What the card files are now, by a look at each (no reading): cheap under the lock."""
+    seen = []
+    for path in _card_files(folder):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        seen.append((path.name, info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(seen)
+
+
 def _read_card_file(path: Path, now: dt.datetime) -> tuple[str | None, list[Card]]:
     """The file's one card, or why it cannot be synced (and the cards it does hold)."""
     if not path.is_file() or path.is_symlink():
         return "not a regular file (a folder, a pipe, a link)", []
     try:
+        if path.stat().st_size > MAX_FILE:
+            return f"larger than {MAX_FILE >> 20} MB: no card is", []
         data = path.read_bytes()
     except OSError as error:
         return f"cannot be read ({error.strerror})", []
@@ -177,8 +199,11 @@ def sync(
     files.make_folder(folder)
     key = files.path_key(folder)
     summary = SyncSummary()
+    found = read_folder(folder, now, summary)  # parsed before the write lock is taken
     with store.transaction():
-        found = read_folder(folder, now, summary)
+        if card_files_seen(folder) != found.seen:  # another program wrote a card meanwhile
+            summary = SyncSummary()
+            found = read_folder(folder, now, summary)
         remembered = store.cards.state(key)
         if found.empty() and remembered and not allow_empty:
             raise CrmError(

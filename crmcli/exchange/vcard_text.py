@@ -1,0 +1,110 @@
+"""A vCard stream as text: its bytes decoded, split into cards, each property on one line.
+
+Joining the pieces of a property is done here, in linear time and bounded: vobject joins a
+folded line by copying the line so far once per piece (a card folded into a million pieces took
+minutes), and nothing bounds a line's length. A property longer than MAX_VCARD_LINE is left out
+of its card, with a warning; the rest of the card is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..values import MAX_VCARD_LINE
+
+_QP = re.compile(r"QUOTED-PRINTABLE", re.I)
+_EIGHT_BIT = re.compile(r";(?:ENCODING=)?[78]BIT(?=;|:|$)", re.I)
+
+
+def decode_bytes(data: bytes) -> str:
+    """A .vcf file as text: UTF-8 or UTF-16 (with or without a mark), else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if len(data) > 1 and data[1:2] == b"\x00" and data[:1] != b"\x00":
+        return data.decode("utf-16-le", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Each card's text, one property a line, and its structural problems. Folded lines and 2.1
+    quoted-printable soft breaks are joined here, in linear time (vobject joins them by copying
+    the line so far once per piece: a card folded into a million pieces took minutes); a line
+    longer than MAX_VCARD_LINE is left out, with a warning; a missing END:VCARD ends the card at
+    the next BEGIN."""
+    card: list[str] | None = None  # the card's finished lines
+    problems: list[str] = []
+    line = _Line()
+    for found in _PHYSICAL_LINE.finditer(text.lstrip("\ufeff")):
+        physical = found.group(1)
+        if card is not None and line.continued_by(physical):
+            line.add(physical)
+            continue
+        if card is not None:
+            line.finish(card, problems)
+        key = physical.strip().upper() if len(physical) < 40 else ""
+        if key == "BEGIN:VCARD":
+            if card is not None:
+                yield _card_text(card), [*problems, "no END:VCARD"]
+            card, problems = [], []
+        elif card is not None and key == "END:VCARD":
+            yield _card_text(card), problems
+            card = None
+        elif card is not None:
+            line = _Line(physical)
+    if card is not None:
+        line.finish(card, problems)
+        yield _card_text(card), [*problems, "no END:VCARD at the end"]
+
+
+_PHYSICAL_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")  # lazily: no list of a million lines
+
+
+def _card_text(lines: list[str]) -> str:
+    return "\r\n".join(["BEGIN:VCARD", *lines, "END:VCARD"]) + "\r\n"
+
+
+class _Line:
+    """One property being joined from its pieces."""
+
+    def __init__(self, first: str = "") -> None:
+        colon = first.find(":")
+        head = first[:colon] if colon >= 0 else ""
+        if _EIGHT_BIT.search(head):  # 2.1's 8BIT is plain text, not base64
+            first = _EIGHT_BIT.sub("", head) + first[colon:]
+            head = _EIGHT_BIT.sub("", head)
+        self.name = (head or first[:40]).split(";", 1)[0].strip().upper()
+        self.quoted_printable = bool(_QP.search(head))
+        self.size = len(first)
+        self.pieces = [first[: MAX_VCARD_LINE + 1]] if first else []
+
+    def continued_by(self, physical: str) -> bool:
+        """A soft break (quoted-printable `=` at the end) or a fold (a space or tab first)."""
+        if self.quoted_printable and self.pieces and self.pieces[-1].endswith("="):
+            return True
+        return bool(self.pieces) and physical[:1] in (" ", "\t")
+
+    def add(self, physical: str) -> None:
+        if self.quoted_printable and self.pieces[-1].endswith("="):
+            self.pieces[-1] = self.pieces[-1][:-1]  # the soft break: `=` and the line end go
+            self.size -= 1
+        else:
+            physical = physical[1:]  # the fold: the line end and one space go
+        self.size += len(physical)
+        if self.size <= MAX_VCARD_LINE:
+            self.pieces.append(physical)
+
+    def finish(self, card: list[str], problems: list[str]) -> None:
+        if self.size > MAX_VCARD_LINE:
+            problems.append(
+                f"{self.name or 'a line'} left out: {self.size / 1e6:.1f} MB long, past the "
+                f"{MAX_VCARD_LINE // 1_000_000} MB a property may hold"
+            )
+        elif self.pieces:
+            card.append("".join(self.pieces))
+        self.pieces, self.size = [], 0

@@ -1,0 +1,309 @@
+"""Every reader bounded: hostile files are refused (or their hostile part left out) at once,
+in bounded memory, and nothing a reader waits on is waited on while holding the write lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import crm_env_for_process
+from test_process import CRM, run
+
+from crmcli.exchange import readers, vcard_text
+
+MB = 1 << 20
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "crm.db"
+    for args in (
+        ["contact", "add", "Ana Silva", "--email", "ana@example.com"],
+        ["config", "set", "me", "me@example.com"],
+    ):
+        assert run(path, *args).returncode == 0
+    return path
+
+
+def peak_memory(db: Path, *args: str, stdin=None) -> tuple[subprocess.CompletedProcess, int]:
+    """crm run from a fresh parent, so the peak resident size reported is crm's alone (MB)."""
+    measure = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stderr.write(done.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
+        "sys.exit(done.returncode)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, CRM, *args], stdin=stdin, capture_output=True,
+        text=True, env=crm_env_for_process(db), timeout=60,
+    )  # fmt: skip
+    return done, int(done.stdout.split()[-1])
+
+
+def card(*lines: str) -> str:
+    return "\r\n".join(["BEGIN:VCARD", "VERSION:3.0", *lines, "END:VCARD"]) + "\r\n"
+
+
+# --------------------------------------------------------------------------- folded lines
+
+
+def test_folds_and_soft_breaks_are_joined_into_one_line():
+    text = card("FN:Ana", "NOTE:one", "  two", "\tthree") + (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:;Ana\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9=\r\n au lait=\r\n=3D\r\nEND:VCARD\r\n"
+    )
+    (first, _), (second, _) = vcard_text.split_cards(text)
+    assert "NOTE:one twothree\r\n" in first
+    assert "NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9 au lait=3D\r\n" in second
+
+
+def test_a_card_folded_into_a_million_pieces_is_read_in_one_pass(db, tmp_path):
+    blob = "x" * 1_500_000  # a kept property (a photo-like blob) folded after every character
+    folded = tmp_path / "folded.vcf"
+    folded.write_text(card("FN:Fold Er", "X-BLOB:" + "\r\n ".join(blob)), newline="")
+    assert folded.stat().st_size > 5.9e6
+    done = subprocess.run(
+        [CRM, "vcard", "import", str(folded)], env=crm_env_for_process(db), capture_output=True,
+        text=True, timeout=30,  # it took 100 s when each piece copied the line so far
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(run(db, "contact", "show", "fold", "-f", "json").stdout)
+    assert shown["extra"] == ["X-BLOB:" + blob]
+
+
+def test_a_property_longer_than_a_card_may_hold_is_left_out_with_a_warning(crm):
+    source = card("FN:Ana Long", "EMAIL:long@example.com", "NOTE:" + "y" * (3 * MB))
+    done = crm(["vcard", "import", "-"], input=source)
+    assert "NOTE left out: 3.1 MB long, past the 2 MB a property may hold" in done.stderr
+    assert crm.json("contact show long -f json")["emails"] == ["long@example.com"]
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def huge(path: Path, head: str, size: int = 100 * MB, tail: str = "") -> Path:
+    """A file of `size` bytes: its head, then one line of `y` (a 100 MB note, a summary…)."""
+    with path.open("w", newline="") as handle:
+        handle.write(head)
+        for _ in range(size // MB):
+            handle.write("y" * MB)
+        handle.write(tail)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "command"),
+    [("notes.csv", "name,notes\r\nLong,", ["import", "contacts"]),
+     ("notes.jsonl", '{"name": "Long", "notes": "', ["import", "contacts"]),
+     ("log.csv", "contact,summary\r\nana,", ["import", "interactions"]),
+     ("book.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:", ["vcard", "import"]),
+     ("book.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:", ["import", "contacts"]),
+     ("cal.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:", ["import", "calendar"]),
+     ("doc.json", '[{"name": "', ["import", "contacts"])],
+)  # fmt: skip
+def test_a_100_mb_line_is_refused_in_bounded_memory(db, tmp_path, name, head, command):
+    source = huge(tmp_path / name, head)
+    done, megabytes = peak_memory(db, *command, str(source))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "64 MB" in done.stderr or "longer than 4 MB" in done.stderr, done.stderr
+    assert megabytes < 200, f"{megabytes} MB"
+    assert "Long" not in run(db, "contact", "list", "-f", "csv").stdout
+
+
+@pytest.mark.parametrize("command", [["import", "contacts"], ["vcard", "import"]])
+def test_an_endless_stdin_is_refused_at_once(db, command):
+    with open("/dev/zero", "rb") as endless:
+        done, megabytes = peak_memory(db, *command, "-", stdin=endless)
+    assert done.returncode == 1 and "stdin has a line longer than 4 MB" in done.stderr
+    assert megabytes < 200
+
+
+def test_a_50_mb_property_is_left_out_and_the_card_read(db, tmp_path):
+    source = huge(tmp_path / "mid.vcf", card("FN:Mid Line")[:-11] + "NOTE:", 50 * MB,
+                  "\r\nEND:VCARD\r\n")  # fmt: skip
+    done, megabytes = peak_memory(db, "vcard", "import", str(source))
+    assert done.returncode == 0 and "NOTE left out: 52.4 MB long" in done.stderr, done.stderr
+    assert megabytes < 200, f"{megabytes} MB"
+
+
+def test_more_cards_than_any_book_is_refused(crm, monkeypatch):
+    from crmcli.exchange import vcard
+
+    monkeypatch.setattr(vcard, "MAX_CARDS", 3)
+    crm("contact add Ana")
+    before = crm.fingerprint()
+    done = crm(["vcard", "import", "-"], input=card("FN:A") * 4, ok=False)
+    assert done.exit_code == 1 and "more than 3 cards" in done.stderr
+    assert crm.fingerprint() == before
+
+
+def test_a_large_json_array_is_pointed_to_json_lines(crm, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_FILE", 100)
+    crm("contact add Ana")
+    crm.fails(["import", "contacts", "-", "-f", "json"], input=json.dumps([{"name": "A" * 200}]),
+              says="give it as JSON Lines (crm export -f jsonl)")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- time zones
+
+
+def hostile_calendar(rule: str) -> str:
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//x//x//EN",
+        "BEGIN:VTIMEZONE", "TZID:Evil/Zone",
+        "BEGIN:STANDARD", "DTSTART:19701025T030000", rule, "TZOFFSETFROM:+0200",
+        "TZOFFSETTO:+0100", "END:STANDARD",
+        "BEGIN:DAYLIGHT", "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+        "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "END:DAYLIGHT",
+        "END:VTIMEZONE",
+        "BEGIN:VEVENT", "UID:evil@x", "DTSTART;TZID=Evil/Zone:20261208T100000",
+        "DTEND;TZID=Evil/Zone:20261208T110000", "SUMMARY:Planning",
+        "ATTENDEE:mailto:ana@example.com", "END:VEVENT", "END:VCALENDAR",
+    ]) + "\r\n"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [("RRULE:FREQ=SECONDLY", "a rule repeating secondly"),
+     ("RRULE:FREQ=YEARLY;BYHOUR=0,1,2", "a rule with BYHOUR"),
+     ("RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3",
+      "a rule changing 36 times a year"),
+     ("RRULE:FR\r\n EQ=MINUTELY", "a rule repeating minutely")],
+)  # fmt: skip
+def test_a_time_zone_rule_repeating_faster_than_monthly_is_left_out(db, tmp_path, rule, said):
+    (tmp_path / "evil.ics").write_text(hostile_calendar(rule), newline="")
+    for dry_run in (["--dry-run"], []):
+        done = subprocess.run(
+            [CRM, "import", "calendar", str(tmp_path / "evil.ics"), *dry_run],
+            env=crm_env_for_process(db), capture_output=True, text=True,
+            timeout=20,  # it ran until killed, its memory growing
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert f"time zone Evil/Zone: {said} is no time-zone rule: left out" in done.stderr
+        assert "1 still to come" in done.stderr
+
+
+def test_a_time_zone_with_more_changes_than_any_zone_is_left_out(tmp_path):
+    from crmcli.exchange.timezones import MAX_TZ_CHANGES, tame_time_zones
+
+    dates = ",".join(f"{1900 + i % 100}0101T000000" for i in range(MAX_TZ_CHANGES + 1))
+    text = hostile_calendar("RDATE:" + dates).encode()
+    tamed, warnings = tame_time_zones(text)
+    assert b"VTIMEZONE" not in tamed and b"BEGIN:VEVENT" in tamed
+    assert warnings == [f"time zone Evil/Zone: {MAX_TZ_CHANGES + 3:,} offset changes, past "
+                        f"the {MAX_TZ_CHANGES:,} any zone has: left out (its times read as the "
+                        "zone of that name, if any)"]  # fmt: skip
+    assert tame_time_zones(hostile_calendar("RRULE:FREQ=YEARLY").encode()) == (
+        hostile_calendar("RRULE:FREQ=YEARLY").encode(),
+        [],
+    )  # a sound zone is passed on byte for byte
+
+
+def test_a_meeting_repeating_every_few_seconds_is_refused(crm, tmp_path):
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    rule = "RRULE:FREQ=HOURLY;BYMINUTE=" + ",".join(map(str, range(60))) + ";BYSECOND=0,30"
+    text = hostile_calendar("RRULE:FREQ=YEARLY").replace(
+        "SUMMARY:Planning", f"SUMMARY:Planning\r\n{rule}"
+    )
+    crm.fails(["import", "calendar", "-"], input=text, says="repeats 120 times an hour")
+
+
+# --------------------------------------------------------------------------- the write lock
+
+
+SLOW_INPUTS = {
+    "contacts": (["import", "contacts", "-"], "name,email\r\n", "Lia,lia@example.com\r\n"),
+    "interactions": (["import", "interactions", "-"], "contact,summary\r\n", "ana,A call\r\n"),
+    "vcards": (["vcard", "import", "-"], "BEGIN:VCARD\r\nVERSION:3.0\r\n", "FN:Lia\r\nEND:VCARD\r\n"),
+    "calendar": (["import", "calendar", "-"], "BEGIN:VCALENDAR\r\n", "END:VCALENDAR\r\n"),
+    "mail": (["import", "mail", "-"], "From: Ana <ana@example.com>\r\n",
+             "To: me@example.com\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+             "Subject: hi\r\n\r\nbody\r\n"),
+    "all": (["import", "all", "-"], '{"format": "crm-backup", ', '"version": 1}'),
+}  # fmt: skip
+
+
+def slow_writer(pipe, first: str, rest: str, release: threading.Event) -> None:
+    """Writes part of the input, then waits (as fetchmail or a slow network does)."""
+    pipe.write(first.encode())
+    pipe.flush()
+    release.wait(30)
+    pipe.write(rest.encode())
+    pipe.close()
+
+
+@pytest.mark.parametrize("kind", sorted(SLOW_INPUTS))
+def test_a_slow_stdin_holds_nobody_up(db, kind):
+    """While an import waits for its stdin, another crm writes at once: the input is read
+    before the import takes the write lock (a log waiting on the lock would fail only after
+    the busy timeout, and the import would wait for ever)."""
+    args, first, rest = SLOW_INPUTS[kind]
+    importing = subprocess.Popen(
+        [CRM, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=crm_env_for_process(db),
+    )  # fmt: skip
+    release = threading.Event()
+    writer = threading.Thread(target=slow_writer, args=(importing.stdin, first, rest, release))
+    writer.start()
+    try:
+        time.sleep(0.5)  # the import is started and reading
+        began = time.monotonic()
+        logged = run(db, "log", "ana", "A call while the import waits")
+        waited = time.monotonic() - began
+    finally:
+        release.set()
+        writer.join()
+        importing.stdin = None  # the writer closed it
+        importing.communicate(timeout=30)
+    assert logged.returncode == 0, logged.stderr
+    assert waited < 10, f"waited {waited:.1f} s"  # on the lock, it would wait for 60 s
+
+
+def test_a_fifo_is_read_before_the_lock_too(db, tmp_path):
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    importing = subprocess.Popen([CRM, "import", "contacts", str(fifo)],
+                                 env=crm_env_for_process(db), stderr=subprocess.PIPE)  # fmt: skip
+    release = threading.Event()
+    with fifo.open("wb") as pipe:
+        writer = threading.Thread(
+            target=slow_writer, args=(pipe, "name\r\n", "Lia Fifo\r\n", release)
+        )
+        writer.start()
+        time.sleep(0.3)
+        logged = run(db, "log", "ana", "A call")
+        release.set()
+        writer.join()
+    assert importing.wait(30) == 0, importing.stderr.read()
+    assert logged.returncode == 0, logged.stderr
+    assert "Lia Fifo" in run(db, "contact", "list", "-f", "csv").stdout
+
+
+def test_a_card_changed_while_the_folder_was_read_is_read_again(crm, tmp_path, monkeypatch):
+    """vcard sync parses the folder before the lock; a card another program writes meanwhile
+    is not lost: the folder is looked at again under the lock, and read again if it changed."""
+    from crmcli.exchange import vsync
+
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    folder = tmp_path / "book"
+    crm(["vcard", "sync", str(folder)])
+    (path,) = folder.glob("*.vcf")
+    read = vsync.read_folder
+
+    def read_then_edited(*args):
+        found = read(*args)
+        if not getattr(read_then_edited, "done", False):
+            read_then_edited.done = True  # type: ignore[attr-defined]
+            path.write_text(path.read_text().replace("ana@example.com", "ana@elsewhere.example"))
+        return found
+
+    monkeypatch.setattr(vsync, "read_folder", read_then_edited)
+    crm(["vcard", "sync", str(folder)])
+    assert crm.json("contact show ana -f json")["emails"] == ["ana@elsewhere.example"]
