@@ -119,6 +119,10 @@ class CrmGroup(TyperGroup):
                     "write (`> /dev/null` to throw the output away)\n"
                 )
             raise SystemExit(1)
+        if args is None:  # a process of its own (not run inside another program)
+            from .leftovers import end_on_signals
+
+            end_on_signals()
         # What `crm history` shows: the command line as typed (CliRunner passes it here too).
         set_command_line(list(sys.argv[1:] if args is None else args))
         return super().main(args, *rest, **options)

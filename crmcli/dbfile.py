@@ -130,9 +130,14 @@ def create(path: Path, build: Callable[[Path], Any]) -> None:
     then linked into place only if nothing appeared there meanwhile (another crm may win)."""
     import tempfile
 
+    from . import leftovers
+
     make_folders(path.parent)
+    leftovers.sweep(path.parent)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=leftovers.prefix(path.name), suffix=".new", dir=path.parent
+        )
     except OSError as error:
         raise _unwritable(path.parent, error) from None
     os.close(fd)

@@ -23,14 +23,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from . import dbfile
+from . import dbfile, leftovers
 from .errors import CrmError
 from .store import Store
 
 
-def check_target(path: Path, store: Store) -> None:
-    """Refuse a target that is the database, a file beside it, or a folder. Beside the real
-    file too: when CRM_DB is a symlink, SQLite names its -wal and -shm after the link's target."""
+def check_target(path: Path, store: Store, force: bool = False) -> None:
+    """Refuse a target that is the database, a file beside it, a folder, or (unless `force`) a
+    file made read-only. Beside the real file too: when CRM_DB is a symlink, SQLite names its
+    -wal and -shm after the link's target."""
     real = _real(store.path)
     protected = [store.path, *dbfile.siblings(store.path), real, *dbfile.siblings(real)]
     if any(_same(path, other) for other in protected):
@@ -45,6 +46,21 @@ def check_target(path: Path, store: Store) -> None:
         )
     if path.is_dir():
         raise CrmError(f"{path} is a directory: give a file name")
+    if not force and _read_only(path):
+        raise CrmError(
+            f"{path} is read-only (someone protected it): give --force to replace it all the "
+            "same, or another path"
+        )
+
+
+def _read_only(path: Path) -> bool:
+    """A regular file without its owner's write bit (`chmod a-w`): root may write it, but
+    whoever protected it meant it to stay."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and not info.st_mode & stat.S_IWUSR
 
 
 def _real(path: Path) -> Path:
@@ -109,7 +125,7 @@ def _descriptor(path: Path) -> int | None:
 
 
 @contextmanager
-def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
+def destination(path: Path | None, store: Store, force: bool = False) -> Iterator[TextIO]:
     """Where a command's output goes: stdout (None or `-`), a descriptor this process holds, a
     stream, or a file replaced whole."""
     if path is None or str(path) == "-":
@@ -121,7 +137,7 @@ def destination(path: Path | None, store: Store) -> Iterator[TextIO]:
         with _opened(path, descriptor) as handle:
             yield handle
         return
-    check_target(path, store)
+    check_target(path, store, force)
     if is_stream(path):
         with _opened(path) as handle:
             yield handle
@@ -158,8 +174,9 @@ def replacing(path: Path, follow_link: bool = True) -> Iterator[Path]:
     folder = target.parent
     if not folder.is_dir():
         raise CrmError(f"cannot write {path}: the folder {folder} does not exist")
+    leftovers.sweep(folder)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=leftovers.prefix(target.name), suffix=".tmp", dir=folder)
     except OSError as error:
         raise unwritable(path, error) from None
     os.close(fd)
@@ -222,7 +239,7 @@ def write_private(path: Path, text: str, store: Store) -> None:
         temporary.write_text(text, encoding="utf-8", newline="")
 
 
-def backup(store: Store, target: Path) -> None:
+def backup(store: Store, target: Path, force: bool = False) -> None:
     """A consistent copy of the database at `target` (SQLite's online backup), written to a
     temporary file and renamed into place: the previous backup survives any failure."""
     import sqlite3
@@ -232,7 +249,7 @@ def backup(store: Store, target: Path) -> None:
             "a backup is a database file, not a stream: give a file name, or use "
             "`crm export all --format json` to write everything to stdout"
         )
-    check_target(target, store)
+    check_target(target, store, force)
     if is_stream(target):
         raise CrmError(f"{target} is not a regular file: a backup is a database file")
     try:

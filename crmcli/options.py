@@ -103,7 +103,10 @@ def open_store_for_import(dry_run: bool, create: bool = True) -> Store:
         return open_store(create=create)
     import tempfile
 
-    folder = Path(tempfile.mkdtemp(prefix="crm-dry-run-"))
+    from . import leftovers
+
+    leftovers.sweep(Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=leftovers.prefix("crm-dry-run")))
     _temporary_folders.append(folder)
     if path.exists():
         copy_database(path, folder / "crm.db")
@@ -185,6 +188,9 @@ LeapDay = Annotated[
 
 OutputFile = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace the file even if it was made read-only.")
 ]
 
 

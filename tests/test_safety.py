@@ -624,3 +624,66 @@ def test_a_device_is_refused_before_it_is_read(tmp_path, args):
                           text=True, timeout=10)  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert "/dev/zero is a device, not a file" in done.stderr and "Traceback" not in done.stderr
+
+
+def dry_run_waiting(tmp_path, db) -> subprocess.Popen:
+    """A dry run with no database yet (so it works on a throwaway copy in $TMPDIR), waiting
+    for its stdin."""
+    importing = subprocess.Popen(
+        [CRM, "import", "contacts", "-", "--dry-run"], stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=crm_env_for_process(db, TMPDIR=str(tmp_path / "tmp")),
+    )  # fmt: skip
+    for _ in range(100):
+        if list((tmp_path / "tmp").iterdir()):
+            return importing
+        time.sleep(0.05)
+    raise AssertionError("the dry run made no copy")
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+def test_a_dry_run_ended_by_a_signal_removes_its_copy(tmp_path, how):
+    (tmp_path / "tmp").mkdir()
+    importing = dry_run_waiting(tmp_path, tmp_path / "crm.db")
+    importing.send_signal(how)
+    _, err = importing.communicate(timeout=10)
+    assert importing.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_what_a_killed_crm_left_is_removed_by_the_next(tmp_path):
+    (tmp_path / "tmp").mkdir()
+    db = tmp_path / "crm.db"
+    importing = dry_run_waiting(tmp_path, db)
+    importing.kill()
+    importing.communicate(timeout=10)
+    (left,) = (tmp_path / "tmp").iterdir()  # a whole copy of the database, left by kill -9
+    partial = tmp_path / f".backup.db.crm{importing.pid}.abcd_123.tmp"  # a backup half-written
+    partial.write_bytes(b"SQLite format 3\x00")
+    mine = tmp_path / ".notes.crm12.txt"  # not crm's shape of name: never touched
+    mine.write_text("mine")
+    assert quick(db, "contact", "add", "Ana Silva").returncode == 0
+    done = subprocess.run([CRM, "import", "contacts", "-", "--dry-run"], input=b"name\nLia\n",
+                          env=crm_env_for_process(tmp_path / "none.db", TMPDIR=str(tmp_path / "tmp")),
+                          capture_output=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not left.exists() and list((tmp_path / "tmp").iterdir()) == []
+    assert quick(db, "backup", str(tmp_path / "backup.db")).returncode == 0
+    assert not partial.exists() and mine.read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "contacts", "-o"], ["calendar", "-o"], ["contact", "export", "ana", "-o"],
+     ["backup"]],
+)  # fmt: skip
+def test_a_file_made_read_only_is_replaced_only_with_force(crm, tmp_path, args):
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    target = tmp_path / "kept.out"
+    target.write_text("keep me")
+    target.chmod(0o444)
+    crm.fails(
+        [*args, str(target)], says=f"{target} is read-only (someone protected it): give --force"
+    )
+    assert target.read_bytes() == b"keep me"
+    crm([*args, str(target), "--force"])
+    assert target.read_bytes() != b"keep me"

@@ -6,13 +6,14 @@ from typing import Annotated
 import typer
 
 from .. import files, output
-from ..options import open_store
+from ..options import Force, open_store
 
 
 def backup(
     target: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the copy.")],
+    force: Force = False,
 ) -> None:
     """A consistent copy of the database (SQLite online backup), safe while crm is in use."""
     store = open_store()
-    files.backup(store, target)
+    files.backup(store, target, force)
     output.message(f"backed up {store.path} to {target}")

@@ -6,7 +6,7 @@ import typer
 
 from .. import clock, files, output, settings
 from ..exchange.ical import FOLLOWUP_DAYS
-from ..options import LeapDay, OutputFile, open_store
+from ..options import Force, LeapDay, OutputFile, open_store
 from ..settings import MAX_DAYS
 
 
@@ -23,6 +23,7 @@ def calendar(
     ] = None,
     leap_day: LeapDay = None,
     output_file: OutputFile = None,
+    force: Force = False,
 ) -> None:
     """An iCalendar (.ics) feed: yearly special dates and open follow-ups, with stable UIDs."""
     from ..exchange.ical import build_calendar
@@ -34,5 +35,5 @@ def calendar(
     if output_file is None or str(output_file) == "-":
         output.document(feed.decode("utf-8"))  # on a terminal, nothing in it drives the screen
         return
-    with files.destination(output_file, store) as out:
+    with files.destination(output_file, store, force) as out:
         out.write(feed.decode("utf-8"))

@@ -8,6 +8,7 @@ from .. import clock, columns, contacts, output
 from ..errors import UsageError
 from ..options import (
     Channel,
+    Force,
     Format,
     OutputFile,
     Ref,
@@ -287,7 +288,7 @@ def merge(
 
 
 @app.command("export")
-def export(ref: Ref, output_file: OutputFile = None) -> None:
+def export(ref: Ref, output_file: OutputFile = None, force: Force = False) -> None:
     """Everything crm holds on one person, as one JSON document (an access request): their
     records as a crm backup (`crm import all` reads it), meetings, trash, sync and history."""
     from .. import files, privacy
@@ -295,7 +296,7 @@ def export(ref: Ref, output_file: OutputFile = None) -> None:
     store = open_store()
     who = privacy.person(store, ref, clock.now())
     document = privacy.holdings(store, who)
-    with files.destination(output_file, store) as destination:
+    with files.destination(output_file, store, force) as destination:
         out = output.for_terminal(destination)  # exact in a pipe or a file
         out.write(output.to_json(document, indent=2) + "\n")
     if output_file is not None:

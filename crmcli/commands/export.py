@@ -6,7 +6,7 @@ import typer
 
 from .. import clock, files, output
 from ..errors import UsageError
-from ..options import OutputFile, open_store
+from ..options import Force, OutputFile, open_store
 
 
 def export(
@@ -21,6 +21,7 @@ def export(
         str, typer.Option("--format", "-f", help="csv, tsv, json or jsonl (all: json only).")
     ] = "csv",
     output_file: OutputFile = None,
+    force: Force = False,
     excel_safe: Annotated[
         bool, typer.Option("--excel-safe", help="Prefix ' to cells starting with = + - @.")
     ] = False,
@@ -36,7 +37,7 @@ def export(
     chosen = output.check_format(fmt, EXPORT_FORMATS)
     if entity == "all" and chosen != "json":
         raise UsageError("crm export all writes one JSON document: use --format json")
-    with files.destination(output_file, store) as destination:
+    with files.destination(output_file, store, force) as destination:
         out = output.for_terminal(destination)  # exact in a pipe or a file
         if entity == "all":
             count = backup.write(store, out, clock.now())

@@ -350,9 +350,12 @@ class Database:
         replaced, never followed."""
         import tempfile
 
-        from .. import dbfile
+        from .. import dbfile, leftovers
 
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        leftovers.sweep(target.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=leftovers.prefix(target.name), suffix=".tmp", dir=target.parent
+        )
         os.close(fd)
         temporary = Path(name)
         try:
