@@ -687,3 +687,49 @@ def test_a_file_made_read_only_is_replaced_only_with_force(crm, tmp_path, args):
     assert target.read_bytes() == b"keep me"
     crm([*args, str(target), "--force"])
     assert target.read_bytes() != b"keep me"
+
+
+def test_a_disk_filling_during_an_import_says_the_disk_is_full(db, tmp_path):
+    rows = tmp_path / "many.csv"
+    rows.write_text("name,notes\n" + "".join(f"Person {i},{'n' * 400}\n" for i in range(20_000)))
+    script = f"""
+        mount -t tmpfs -o size=3m tmpfs /mnt && cp '{db}' /mnt/crm.db &&
+        '{CRM}' --db /mnt/crm.db import contacts '{rows}'; echo "rc=$?";
+        '{CRM}' --db /mnt/crm.db contact list -f csv | wc -l
+    """
+    result = in_namespace(script, CRM_TODAY="2026-11-24")
+    assert "rc=1" in result.stdout, result.stdout + result.stderr
+    assert "full" in result.stderr and "trigger" not in result.stderr, result.stderr
+    assert result.stdout.split()[-1] == "2"  # the header and Ana: nothing half-imported
+
+
+def test_a_migration_stopped_part_way_says_what_is_done(tmp_path, monkeypatch):
+    from crmcli import migrations
+    from crmcli.store import open_store
+
+    path = tmp_path / "crm.db"
+    monkeypatch.setattr("crmcli.store.opening.LATEST", 3)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS[:3])
+    old = open_store(path)
+    old.conn.execute("INSERT INTO contacts (uid, name, created, updated) "
+                     "VALUES ('u1', 'Old Friend', '2026-01-01', '2026-01-01')")  # fmt: skip
+    old.close()
+    monkeypatch.undo()
+
+    def disk_full(conn):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    steps = list(migrations.MIGRATIONS)
+    steps[5] = (steps[5][0], disk_full)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", steps)
+    done = quick(path, "contact", "list")
+    assert done.returncode == 1
+    said = done.stderr
+    assert (
+        f"the schema upgrade (version 3 to {migrations.LATEST}) stopped at step 6: the disk "
+        "is full. Steps 4 to 5 are done and kept, each whole; the copy from before is " in said
+    )
+    assert "nothing was written" not in said and (tmp_path / "crm.db.v3.bak").exists()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (5,)
+    monkeypatch.setattr("crmcli.store.opening.MIGRATIONS", migrations.MIGRATIONS)
+    assert "Old Friend" in quick(path, "contact", "list", "-f", "csv").stdout  # run again: done

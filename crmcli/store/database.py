@@ -231,11 +231,12 @@ class Database:
         ]
         for name in names:
             self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        try:
-            yield found
-        finally:
-            for sql in found:
-                self.conn.execute(sql)
+        yield found
+        # (On an error nothing is put back here: the transaction's rollback restores them, and
+        # SQLite may have rolled back already — a full disk — so creating them again would fail
+        # and hide the first error behind "trigger already exists".)
+        for sql in found:
+            self.conn.execute(sql)
 
     def last_change(self) -> Row | None:
         """The newest change that is neither an undo nor undone (nor the one being recorded)."""

@@ -143,31 +143,61 @@ def open_store(path: Path | None = None, create: bool = True) -> Store:
 def migrate(store: Store, current: int) -> list[str]:
     """Run the pending migrations, each in its own transaction. Backs up a used database."""
     conn = store.conn
-    if current > 0 and _holds_data(conn):
-        store.backup(store.path.with_name(f"{store.path.name}.v{current}.bak"))
-    applied = []
+    copy = store.path.with_name(f"{store.path.name}.v{current}.bak")
+    backed_up = current > 0 and _holds_data(conn)
+    if backed_up:
+        store.backup(copy)
+    applied: list[str] = []
     for number, (title, step) in enumerate(MIGRATIONS, start=1):
         if number <= current:
             continue
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            if store.schema_version() >= number:  # another process got here first
-                conn.execute("ROLLBACK")
-                continue
-            if callable(step):
-                step(conn)
-            else:
-                for statement in statements(step):
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA application_id = {dbfile.APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        applied.append(title)
+            if _migrate_one(conn, number, step):
+                applied.append(title)
+        except Exception as error:
+            if not (applied or backed_up):
+                raise  # nothing was written: the error as it is says so
+            raise _stopped(error, current, number, copy if backed_up else None) from None
     return applied
+
+
+def _stopped(error: Exception, current: int, number: int, copy: Path | None) -> CrmError:
+    """A migration stopped part-way, said as it is: what is done stays done (each step is
+    whole), and running crm again finishes it."""
+    reason = "the disk is full" if "full" in str(error) else str(error)
+    done = (
+        f"steps {current + 1} to {number - 1} are done and kept"
+        if number - 1 > current
+        else "no step is done"
+    )
+    kept = f"; the copy from before is {copy}" if copy else ""
+    return CrmError(
+        f"the schema upgrade (version {current} to {LATEST}) stopped at step {number}: "
+        f"{reason}. {done.capitalize()}, each whole{kept}. Mend that (free some space) and run "
+        "crm again to finish"
+    )
+
+
+def _migrate_one(conn: sqlite3.Connection, number: int, step) -> bool:
+    """One migration in its own transaction; False if another process had already run it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+            conn.execute("ROLLBACK")
+            return False
+        if callable(step):
+            step(conn)
+        else:
+            for statement in statements(step):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {dbfile.APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
 
 
 def _holds_data(conn: sqlite3.Connection) -> bool:
