@@ -796,3 +796,32 @@ def test_folders_whose_names_are_not_utf8_are_read(crm, known, tmp_path):
     cards = os.fsdecode(base + b"/cards\xff")
     assert "in the folder 2 added" in crm(["vcard", "sync", cards]).stderr
     assert "0 added, 0 updated" in crm(["vcard", "sync", cards]).stderr  # the same folder again
+
+
+def test_a_meeting_whose_time_was_corrected_is_moved_not_logged_twice(crm, known, tmp_path):
+    ics = tmp_path / "call.ics"
+    ics.write_bytes(calendar(event("call@x", "Scoping call", lisbon(2026, 11, 20, 10),
+                                   lisbon(2026, 11, 20, 11), [ANA, ME_IN], ME)))  # fmt: skip
+    crm(["import", "calendar", str(ics)], env=NOW)
+    ics.write_bytes(calendar(event("call@x", "Scoping call", lisbon(2026, 11, 20, 14),
+                                   lisbon(2026, 11, 20, 15), [ANA, ME_IN], ME)))  # fmt: skip
+    moved = crm(["import", "calendar", str(ics)], env=NOW)
+    assert (
+        "logged 0 meetings, 0 still to come, moved 1 meeting to the time now in the "
+        "calendar" in moved.stderr
+    ), moved.stderr
+    rows = interactions(crm.db)
+    assert [(r["happened_at"], r["summary"]) for r in rows] == [
+        ("2026-11-20T14:00:00", "Scoping call")
+    ]
+    links = sqlite3.connect(crm.db).execute("SELECT happened_at FROM interaction_contacts")
+    assert links.fetchall() == [("2026-11-20T14:00:00",)]  # the link follows the time
+    crm("undo")  # the move is one change of the import: undone, the first time is back
+    assert interactions(crm.db)[0]["happened_at"] == "2026-11-20T10:00:00"
+    again = crm(["import", "calendar", str(ics)], env=NOW)  # and the next read moves it again
+    assert "moved 1 meeting" in again.stderr
+    crm(f"interaction rm {rows[0]['id']} --yes")  # removed by me: a move never revives it
+    ics.write_bytes(calendar(event("call@x", "Scoping call", lisbon(2026, 11, 20, 16),
+                                   lisbon(2026, 11, 20, 17), [ANA, ME_IN], ME)))  # fmt: skip
+    crm(["import", "calendar", str(ics)], env=NOW)
+    assert interactions(crm.db) == []

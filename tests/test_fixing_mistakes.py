@@ -420,3 +420,21 @@ def test_money_is_kept_to_the_cent_never_rounded_silently(crm, people):
     crm("log silva 'x' --amount 12.34")
     crm.fails("config set sla 99999y", says="a year at most")
     crm("config set sla 1y")
+
+
+def test_an_email_in_both_unicode_forms_is_one_email_at_every_door(crm):
+    import unicodedata
+
+    composed = unicodedata.normalize("NFC", "José@Example.com")  # é as one character (macOS
+    decomposed = unicodedata.normalize("NFD", "josé@example.com")  # file names write it as two)
+    assert composed.lower() != decomposed
+    crm(["contact", "add", "Jose Alves", "--email", composed])
+    crm.fails(
+        ["contact", "add", "Jose B", "--email", decomposed], says="already belongs to Jose Alves"
+    )
+    imported = crm(["import", "contacts", "-"], input=f"name,email\nJose Alves,{decomposed}\n")
+    assert "0 added" in imported.stderr
+    crm(["contact", "add", "Jose B", "--email", decomposed, "--allow-shared-email"])
+    (pair,) = crm.json("contact duplicates -f json")
+    assert (pair["name"], pair["other_name"]) == ("Jose Alves", "Jose B")
+    assert pair["reason"].startswith("same email")

@@ -233,7 +233,7 @@ def import_calendar(
     skip_invalid: SkipInvalid = False,
 ) -> None:
     """Log past meetings with known contacts; keep today's and the next ones for the digest."""
-    from ..exchange import events, importer
+    from ..exchange import events, importer, meetings
     from ..when import as_datetime
 
     start = as_datetime(parse_day(since, prefer="past")) if since else None
@@ -242,10 +242,10 @@ def import_calendar(
     store = open_store_for_import(dry_run)
     now = clock.now()
     first, end = events.window(now, start)
-    capture: list[events.CalendarCapture] = []
+    capture: list[meetings.CalendarCapture] = []
 
     def planner(store):
-        capture.append(events.CalendarCapture(store, now, start, origins))
+        capture.append(meetings.CalendarCapture(store, now, start, origins))
         return capture[0]
 
     # Read and expanded before the write lock is taken: a slow stdin or a hostile calendar

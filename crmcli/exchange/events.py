@@ -22,12 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import files as files_
-from .. import model, settings
+from .. import model
 from ..errors import CrmError
 from ..rules import email_key
-from ..store import Store
-from ..wording import plural
-from .capture import CapturedLog
 from .readers import MAX_FILE
 
 WINDOW = dt.timedelta(days=92)  # a repeating series is expanded this much at a time
@@ -401,93 +398,6 @@ def local(moment: dt.date) -> dt.date | dt.datetime:
     if isinstance(moment, dt.datetime) and moment.tzinfo:
         return moment.astimezone().replace(tzinfo=None)
     return moment
-
-
-# --------------------------------------------------------------------------- capturing
-
-
-class CalendarCapture(CapturedLog):
-    """Turns occurrences into meeting interactions (once they have ended) and meetings to come."""
-
-    def __init__(
-        self, store: Store, now: dt.datetime, since: dt.datetime | None, origins: list[str]
-    ):
-        super().__init__(store, now, "calendar", "meeting")
-        self.now = now
-        self.since = since
-        self.me = set(settings.my_addresses(store))
-        _, _, self.emails = store.contacts.lookup()
-        self.ahead: dict[str, Row] = {}
-        self.origins = origins
-
-    def plan(self, occurrence: Occurrence) -> None:
-        if occurrence.origin.startswith("stdin:") and occurrence.origin not in self.origins:
-            self.origins.append(occurrence.origin)
-        meeting = occurrence.meeting
-        if occurrence.nobody or meeting is None:
-            return self.skip("no known contact")
-        if meeting.cancelled:
-            return self.skip("cancelled")
-        who, direction, declined = self._people(meeting)
-        if declined:
-            return self.skip("declined")
-        if not who:
-            return self.skip("no known contact")
-        if self.since and when_of(meeting.begins) < self.since:
-            return self.skip("before --since")
-        if when_of(meeting.ends) > self.now:
-            return self._keep_ahead(occurrence, meeting, who)
-        # (a one-off event logged by an earlier crm is known by its bare UID)
-        bare = occurrence.key.rpartition("|")[0]
-        if self.logged(occurrence.key) or (occurrence.single and self.logged(bare)):
-            return self.skip("already logged")
-        self.add(occurrence.key, meeting.begins, direction, meeting.title, who)
-
-    def _people(self, meeting: Meeting) -> tuple[list[int], str, bool]:
-        """Known contacts who did not decline, the direction, and whether I declined."""
-        organizer = meeting.organizer
-        who, declined_by_me = [], False
-        for address, declined in meeting.attendees:
-            if address in self.me:
-                declined_by_me = declined_by_me or declined
-            elif address in self.emails and not declined:
-                who.append(self.emails[address])
-        if organizer in self.emails and organizer not in self.me:
-            who.insert(0, self.emails[organizer])
-        direction = "in" if organizer in self.emails and organizer not in self.me else "out"
-        return list(dict.fromkeys(who)), direction, declined_by_me
-
-    def _keep_ahead(self, occurrence: Occurrence, meeting: Meeting, who: list[int]) -> None:
-        self.ahead[occurrence.key] = model.check(
-            "meetings",
-            {"event_key": occurrence.key, "starts_at": meeting.begins, "ends_at": meeting.ends,
-             "summary": meeting.title, "location": meeting.location, "contact_ids": who,
-             "origin": occurrence.origin},
-        )  # fmt: skip
-
-    def write(self) -> None:
-        super().write()
-        self.store.capture.replace_meetings(
-            self.origins, list(self.ahead.values()), self.now.date()
-        )
-
-    def line(self, dry_run: bool) -> str:
-        verb = "would log" if dry_run else "logged"
-        read = (
-            self.summary.added + len(self.ahead) + self.summary.skipped + len(self.summary.invalid)
-        )
-        text = f"read {plural(read, 'event occurrence')}: {verb} {plural(self.summary.added, 'meeting')}"
-        text += f", {len(self.ahead)} still to come, skipped {self.summary.skipped}"
-        text += self.reasons_text()
-        return text + (f", {len(self.summary.invalid)} unreadable" if self.summary.invalid else "")
-
-
-def when_of(moment: dt.date | dt.datetime) -> dt.datetime:
-    """A day as a moment: its first second (an all-day event's end, exclusive, is the next
-    day's first second)."""
-    if isinstance(moment, dt.datetime):
-        return moment
-    return dt.datetime.combine(moment, dt.time(0))
 
 
 def _listed(value: Any) -> list[Any]:

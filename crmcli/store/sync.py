@@ -22,6 +22,13 @@ class Capture(Room):
             )
         }
 
+    def interaction_of(self, source: str, source_id: str) -> int | None:
+        """The interaction captured as `source_id` (None once the user removed it)."""
+        row = self.conn.execute(
+            "SELECT id FROM interactions WHERE source = ? AND source_id = ?", (source, source_id)
+        ).fetchone()
+        return row[0] if row else None
+
     def replace_meetings(self, origins: list[str], meetings: list[Row], today: dt.date) -> None:
         """Meetings to come as the files just read say (re-reading a file or folder replaces
         what it said before); meetings of past days go. Unchanged rows are left alone, so a
