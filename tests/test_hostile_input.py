@@ -106,7 +106,8 @@ def huge(path: Path, head: str, size: int = 100 * MB, tail: str = "") -> Path:
      ("book.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:", ["vcard", "import"]),
      ("book.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:", ["import", "contacts"]),
      ("cal.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:", ["import", "calendar"]),
-     ("doc.json", '[{"name": "', ["import", "contacts"])],
+     ("doc.json", '[{"name": "', ["import", "contacts"]),
+     ("backup.json", '{"format": "crm-backup", "contacts": [{"name": "', ["import", "all"])],
 )  # fmt: skip
 def test_a_100_mb_line_is_refused_in_bounded_memory(db, tmp_path, name, head, command):
     source = huge(tmp_path / name, head)

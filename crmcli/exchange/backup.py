@@ -325,11 +325,22 @@ def _write(store: Store, section: str, checked: Row, links: Row, old_id, ids) ->
 
 
 def load(stream: TextIO) -> dict[str, Any]:
+    """A backup document, read a line at a time: crm writes one record a line, so a line
+    longer than any record (a hostile 100 MB string) is refused before it fills the memory."""
+    from .readers import MAX_FILE
+
+    lines: list[str] = []
     try:
-        text = stream.read()
+        while line := stream.readline(MAX_FILE + 1):
+            if len(line) > MAX_FILE:
+                raise CrmError(
+                    f"line {len(lines) + 1} of the backup is longer than {MAX_FILE >> 20} MB: "
+                    "no record crm writes is; the backup is damaged"
+                )
+            lines.append(line)
     except UnicodeDecodeError:
         raise CrmError("the backup is not valid UTF-8") from None
-    return read(text)
+    return read("".join(lines))
 
 
 def import_document(store: Store, document: dict[str, Any], dry_run: bool) -> Summary:
