@@ -280,7 +280,11 @@ def merge(store: Store, keep: Row, other: Row, now: dt.datetime) -> tuple[Row, l
     for key in model.FIELDS["contacts"]:
         if key in ("uid", "created", "updated", *model.FLAG_COLUMNS, *model.LIST_COLUMNS):
             continue
-        if keep.get(key) in (None, "") and other.get(key) not in (None, ""):
+        if key in model.JSON_COLUMNS:  # addresses, kept card lines, their labels: both's
+            joined = model.unique([*(keep.get(key) or []), *(other.get(key) or [])])
+            if joined != (keep.get(key) or []):
+                fields[key] = joined
+        elif keep.get(key) in (None, "") and other.get(key) not in (None, ""):
             fields[key] = other[key]
     if other["do_not_contact"] and not keep["do_not_contact"]:
         fields["do_not_contact"] = True  # one of the two asked to be left alone: the person did

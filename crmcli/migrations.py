@@ -502,4 +502,14 @@ def do_not_contact(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS.append(("contacts who asked not to be contacted", do_not_contact))
+
+
+def card_forms(conn: sqlite3.Connection) -> None:
+    """How each card wrote the fields crm models (labels, types, Apple groups, its N as
+    split): kept so a card written again says them the same way."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN card_forms TEXT NOT NULL DEFAULT '[]'")
+    install_undo_triggers(conn)
+
+
+MIGRATIONS.append(("the way a card wrote each field, kept to write it back", card_forms))
 LATEST = len(MIGRATIONS)

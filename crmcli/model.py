@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import when
-from .errors import CrmError
 
 # The value checks and vocabularies live in `values`; the model names them as its own, so
 # every door keeps writing `model.check`, `model.STAGES`, `model.email`.
+from .card_values import card_forms as card_forms
+from .errors import CrmError
 from .values import ADDRESS_PARTS as ADDRESS_PARTS
 from .values import CARD_STRUCTURE as CARD_STRUCTURE
 from .values import CHANNELS as CHANNELS
@@ -119,6 +120,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "addresses": json_items(address, "addresses"),
         "urls": json_items(url, "urls"),
         "extra": json_items(vcard_line, "vCard lines"),
+        "card_forms": card_forms,
         "emails": items(email, "emails"),
         "phones": items(phone, "phones"),
         "tags": items(tag, "tags"),

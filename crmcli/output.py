@@ -459,8 +459,29 @@ def import_report(summary: Any, what: str, dry_run: bool) -> None:
         more = len(summary.ignored_columns) - 12
         extra = f" and {more} more" if more > 0 else ""
         message(f'ignored columns: {shown}{extra} (map one with --map "Column=field")')
-    for warning in summary.warnings:
+    for warning in _collapsed(summary.warnings):
         message(f"warning: {warning}")
     for problem in summary.invalid:
         message(f"skipped {problem}")
     message(summary.line(what, dry_run))
+
+
+def _collapsed(warnings: list[str], at_most: int = 3) -> list[str]:
+    """Warnings, one line for what many records share (a phone's vendor line on each of 354
+    cards is said once, with how many and where): `card 1: X kept` ×354 → `X kept (354
+    times: card 1, card 2 … card 354)`."""
+    by_text: dict[str, list[str]] = {}
+    for warning in warnings:
+        where, sep, text = warning.partition(": ")
+        by_text.setdefault(text if sep else warning, []).append(where if sep else "")
+    said: list[str] = []
+    for warning in warnings:
+        where, sep, text = warning.partition(": ")
+        places = by_text.pop(text if sep else warning, None)
+        if places is None:
+            continue
+        if len(places) <= at_most or not sep:
+            said.extend(f"{place}: {text}" if sep else warning for place in places)
+        else:
+            said.append(f"{text} ({len(places)} times: {places[0]}, {places[1]} … {places[-1]})")
+    return said

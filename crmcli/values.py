@@ -35,7 +35,12 @@ RELATIONSHIPS = (
 SOURCES = ("mail", "calendar")  # where a captured interaction came from (typed ones: none)
 FEEDBACK_SCALES = (5, 10)  # 1–5 satisfaction, or 0–10 for a net promoter score
 LIST_COLUMNS = ("emails", "phones", "tags")  # JSON arrays of text, `;`-joined in CSV
-JSON_COLUMNS = ("addresses", "urls", "extra")  # JSON arrays, kept as JSON text in CSV cells
+JSON_COLUMNS = (
+    "addresses",
+    "urls",
+    "extra",
+    "card_forms",
+)  # JSON arrays, kept as JSON text in CSV cells
 FLAG_COLUMNS = ("archived", "do_not_contact")  # stored 0/1, read as booleans
 ADDRESS_PARTS = ("type", "box", "extended", "street", "city", "region", "code", "country")
 # `--excel-safe` puts a quote before a cell starting with one of these, so a spreadsheet shows
@@ -318,10 +323,10 @@ def vcard_line(value: Any) -> str:
     if ":" not in cleaned or "\n" in cleaned or "\r" in cleaned:
         raise CrmError(f"bad vCard line {cleaned[:60]!r}: NAME:VALUE on one line")
     name = re.split(r"[;:]", cleaned, maxsplit=1)[0].rpartition(".")[2].strip().upper()
-    if not re.fullmatch(r"[A-Z0-9-]+", name) or name in CARD_STRUCTURE:
+    if not re.fullmatch(r"[A-Z0-9_-]+", name) or name in CARD_STRUCTURE:
         raise CrmError(
             f"bad vCard line {cleaned[:60]!r}: {name or 'no name'} cannot be kept aside "
-            "(a property name of letters, digits and -, other than "
+            "(a property name of letters, digits, - and _, other than "
             f"{', '.join(CARD_STRUCTURE)})"
         )
     return cleaned

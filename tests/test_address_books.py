@@ -166,7 +166,7 @@ def test_kept_lines_go_back_out_on_export(crm, tmp_path):
     crm(f"vcard export {tmp_path / 'out'}")
     text = (tmp_path / "out" / "apple-card-1.vcf").read_text()
     assert "IMPP;X-SERVICE-TYPE=Skype:skype:jane.doe" in text
-    assert "ADR;TYPE=HOME:;;1 Main St;Springfield;IL;62701;USA" in text
+    assert "item1.ADR;TYPE=HOME,pref:;;1 Main St;Springfield;IL;62701;USA" in text  # its labels
     assert "NICKNAME:JD" in text and "URL:https://jane.example" in text
     assert "X-ABLABEL:met" in text.upper().replace("X-ABLABEL:MET", "X-ABLABEL:met")
 
@@ -511,3 +511,135 @@ def test_a_short_cyrillic_file_is_read_as_cyrillic_and_the_guess_is_said(crm, tm
     result = crm(f"import contacts {path}")
     assert "reading the file as cp1251" in result.stderr and "--encoding" in result.stderr
     assert "Олег" in by_name(crm)
+
+
+# --------------------------------------------------------------------------- labels kept
+
+# An Apple (iOS 17) card: labelled emails and dates in item groups, typed phones, a middle name
+# and a prefix and suffix in N, an address with its country code beside it.
+APPLE_LABELLED = card(
+    "PRODID:-//Apple Inc.//iPhone OS 17.0//EN",
+    "N:Silva;Ana;Maria;Dr.;PhD",
+    "FN:Dr. Ana Maria Silva PhD",
+    "ORG:Acme;Engineering",
+    "TITLE:CTO",
+    "item1.EMAIL;type=INTERNET;type=WORK;type=pref:ana@acme.example",
+    "item1.X-ABLabel:_$!<Work>!$_",
+    "EMAIL;type=INTERNET;type=HOME:ana@home.example",
+    "TEL;type=CELL;type=VOICE;type=pref:+351 912 345 678",
+    "TEL;type=WORK;type=VOICE:+351 213 000 000",
+    "item2.X-ABDATE;type=pref:2015-06-20",
+    "item2.X-ABLabel:_$!<Anniversary>!$_",
+    "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-14",
+    "item3.ADR;type=HOME;type=pref:;;Rua Augusta 1;Lisboa;;1100-048;Portugal",
+    "item3.X-ABADR:pt",
+    "NOTE:met at WebSummit",
+    "UID:apple-ana-1",
+)
+# An Android phone's 2.1 export (OPPO's): vendor lines with underscores on every card, names in
+# quoted-printable, bare 2.1 types; and a card whose every line, BEGIN too, carries a group.
+ANDROID_VENDOR = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Costa;Jo=C3=A3o;;;\r\n"
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Jo=C3=A3o Costa\r\n"
+    "TEL;CELL;PREF:+351933000111\r\nTEL;HOME:+351210000111\r\n"
+    "OPPO_RECENT_CALL:NULL\r\nX_OPPO_FAV:1\r\nEND:VCARD\r\n"
+    "home.begin:vcard\r\nhome.version:3.0\r\nhome.fn:Grouped Begin\r\n"
+    "home.email:g@example.com\r\nhome.end:vcard\r\n"
+)
+
+
+def properties(text: str, *leave_out: str) -> set[tuple]:
+    """A card's properties as vobject reads them: (group, name, parameters, value), so two
+    spellings of one parameter (`type=A;type=B`, `TYPE=A,B`) are one."""
+    import vobject
+
+    found = set()
+    for line in vobject.readOne(text).getChildren():
+        if line.name in leave_out:
+            continue
+        params = tuple(sorted((k, tuple(v.lower() for v in vs)) for k, vs in line.params.items()))
+        found.add(((line.group or "").lower(), line.name, params, str(line.value)))
+    return found
+
+
+def test_a_phones_vendor_lines_and_grouped_cards_are_read_not_refused(crm, tmp_path):
+    source = tmp_path / "oppo.vcf"
+    source.write_text(ANDROID_VENDOR * 1, newline="")
+    done = crm(f"vcard import {source}")
+    assert "imported vCards: 2 added" in done.stderr
+    costa = crm.json("contact show costa -f json")
+    assert costa["name"] == "João Costa" and costa["extra"] == [
+        "OPPO_RECENT_CALL:NULL",
+        "X_OPPO_FAV:1",
+    ]
+    assert crm.json("contact show grouped -f json")["emails"] == ["g@example.com"]
+    crm(f"vcard export {tmp_path / 'out'}")
+    (written,) = [
+        p.read_bytes().decode() for p in (tmp_path / "out").iterdir() if "Costa" in p.read_text()
+    ]
+    assert "OPPO_RECENT_CALL:NULL\r\n" in written  # back out as it came
+    assert ("", "TEL", (("TYPE", ("cell", "pref")),), "+351933000111") in properties(written)
+    many = tmp_path / "many.vcf"  # one vendor line on each of 354 cards: said once
+    many.write_text("".join(ANDROID_VENDOR.split("home.begin")[0].replace("Costa", f"Costa{i}")
+                            for i in range(354)), newline="")  # fmt: skip
+    said = crm(f"vcard import {many} --dry-run").stderr
+    assert said.count("OPPO-RECENT-CALL kept as written") == 1 and "354 times" in said
+
+
+def test_a_card_edited_in_crm_differs_only_in_that_field(crm, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ana.vcf").write_text(APPLE_LABELLED, newline="")
+    crm(f"vcard import {tmp_path / 'in'}")
+    crm("contact edit silva --title CEO")
+    crm(f"vcard export {tmp_path / 'out'}")
+    written = (tmp_path / "out" / "apple-ana-1.vcf").read_text()
+    before, after = (
+        properties(APPLE_LABELLED, "REV", "PRODID"),
+        properties(written, "REV", "PRODID"),
+    )
+    assert before - after == {("", "TITLE", (), "CTO")}
+    assert after - before == {("", "TITLE", (), "CEO")}
+    crm("contact edit silva --add-phone '+351 913 000 000' --remove-phone '+351 912 345 678'")
+    crm(f"vcard export {tmp_path / 'out'}")
+    changed = properties((tmp_path / "out" / "apple-ana-1.vcf").read_text())
+    cell = (("TYPE", ("cell", "voice", "pref")),)
+    assert ("", "TEL", cell, "+351 913 000 000") in changed  # a changed number keeps its label
+    crm("contact edit silva --add-email ana@new.example")  # added in crm: written plainly
+    crm(f"vcard export {tmp_path / 'out'}")
+    added = properties((tmp_path / "out" / "apple-ana-1.vcf").read_text())
+    assert ("", "EMAIL", (("TYPE", ("internet",)),), "ana@new.example") in added
+
+
+def test_labels_survive_backup_trash_merge_and_khard(crm, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ana.vcf").write_text(APPLE_LABELLED, newline="")
+    crm(f"vcard import {tmp_path / 'in'}")
+    labelled = properties(APPLE_LABELLED, "REV", "PRODID")
+    backup = tmp_path / "all.json"
+    backup.write_text(crm("export all -f json").stdout)
+    crm(f"--db {tmp_path / 'restored.db'} import all {backup}")
+    crm(f"--db {tmp_path / 'restored.db'} vcard export {tmp_path / 'restored'}")
+    assert (
+        properties((tmp_path / "restored" / "apple-ana-1.vcf").read_text(), "REV", "PRODID")
+        == labelled
+    )
+    crm("contact delete silva --yes")
+    crm("trash restore 1")
+    crm("contact add 'Ana S' --email ana@other.example")
+    crm("contact merge silva 'Ana S' --yes")
+    crm(f"vcard export {tmp_path / 'out'}")
+    merged = properties((tmp_path / "out" / "apple-ana-1.vcf").read_text(), "REV", "PRODID")
+    assert labelled <= merged  # every label of the card kept, the other's email added
+    config = tmp_path / "khard.conf"
+    config.write_text(
+        f"[addressbooks]\n[[crm]]\npath = {tmp_path / 'out'}\n[general]\ndebug = no\n"
+        "default_action = list\neditor = true\nmerge_editor = true\n"
+    )
+    phones = subprocess.run([KHARD, "-c", str(config), "phone", "--parsable"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert phones.returncode == 0, phones.stderr
+    assert "+351 912 345 678\tAna Maria Silva\tCELL, VOICE, pref" in phones.stdout
+    emails = subprocess.run([KHARD, "-c", str(config), "email", "--parsable"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert "ana@acme.example\tAna Maria Silva\t_$!<Work>!$_, INTERNET, WORK, pref" in emails.stdout

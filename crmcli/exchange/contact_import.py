@@ -283,10 +283,12 @@ class ContactImport:
             kept += ("given_name", "family_name")
         changes = {k: v for k, v in draft.record.items() if k not in kept}
         for column in model.JSON_COLUMNS:
-            changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
+            if column != "card_forms":
+                changes[column] = model.unique(current[column] + (draft.record.get(column) or []))
         changes.update(rules.merged_lists(current, draft.record, self.region))  # each once
-        if "extra" in draft.record:  # a card's lines kept aside are its own, as it is now: a
-            changes["extra"] = draft.record["extra"]  # line fixed at the source leaves them
+        for column in ("extra", "card_forms"):  # a card's lines kept aside, and how it writes
+            if column in draft.record:  # the rest, are its own as it is now (a line fixed at
+                changes[column] = draft.record[column]  # the source leaves them)
         changes = {k: v for k, v in changes.items() if v != current.get(k)}
         now = dt.datetime.fromisoformat(self.now)
         stored = self.store.dates.listing(contact_id) if draft.dates else []

@@ -50,6 +50,7 @@ CONTACT_HEADERS = {
     # crm's own newer columns
     "given_name": "given_name", "family_name": "family_name", "prefix": "prefix",
     "addresses": "addresses", "urls": "urls", "extra": "extra", "aliases": "ignore",
+    "card_forms": "card_forms",
 }  # fmt: skip
 # Postal addresses in parts: Google's "Address 1 - City", Outlook's "Business City". Each
 # becomes the part of one address (the model's parts: type, box, extended, street, city,

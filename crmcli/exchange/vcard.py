@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import model, when
 from ..errors import CrmError
+from .card_forms import form, says_more
 from .readers import MAX_FILE, Record, read_whole
 from .vcard_text import decode_bytes, split_cards
 
@@ -233,6 +234,11 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
     extra: list[str] = []
     warnings: list[str] = []
     labels = _groups(card)
+    written_labels = _written_labels(card)
+    version = (
+        "4.0" if str(getattr(card, "version", None) and card.version.value) == "4.0" else "3.0"
+    )
+    forms: list[Row] = []
     notes: list[str] = []
 
     def keep(line: Any, why: str) -> None:
@@ -242,6 +248,7 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
     for line in lines:
         name, value = line.name, line.value
         label = labels.get((line.group or "").lower())
+        before = {k: len(raw[k]) for k in _FORM_LISTS.values()} | {"birthday": raw.get("birthday")}
         if name not in HANDLED:
             keep(line, "crm has no field for it")
         elif name == "FN" and _text(value):
@@ -279,13 +286,46 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
                 raw["updated"] = revision
         elif name in ("BDAY", "ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-ABDATE"):
             _date(line, label, raw, keep)
+        value = _form_value(name, raw, before)
+        if value is not None:
+            found = form(line, name, value, written_labels.get((line.group or "").lower(), []),
+                         version)  # fmt: skip
+            if says_more(found, value):
+                forms.append(found)
     if notes:
         raw["notes"] = "\n".join(notes)
     if "name" not in raw:
         raw["name"] = _identity(raw)
     kept = {k: v for k, v in raw.items() if v not in (None, [], "")}
     kept["extra"] = extra  # even none: a card's kept lines are all it has (an update replaces)
+    kept["card_forms"] = forms  # and how it wrote the rest, so it is written back the same way
     return kept, warnings
+
+
+_FORM_LISTS = {"EMAIL": "emails", "TEL": "phones", "ADR": "addresses", "URL": "urls",
+               "X-ABDATE": "dates", "ANNIVERSARY": "dates", "X-ANNIVERSARY": "dates",
+               "X-MS-ANNIVERSARY": "dates"}  # fmt: skip
+
+
+def _form_value(name: str, raw: Row, before: Row) -> Any:
+    """The value a line just gave crm (its form belongs to it), or None."""
+    if name in _FORM_LISTS:
+        values = raw[_FORM_LISTS[name]]
+        return values[-1] if len(values) > before[_FORM_LISTS[name]] else None
+    if name == "BDAY" and raw.get("birthday") and raw.get("birthday") != before["birthday"]:
+        return ("birthday", raw["birthday"])
+    if name == "N":
+        return {k: raw.get(k) for k in ("given_name", "family_name", "prefix", "suffix")}
+    return None
+
+
+def _written_labels(card: Any) -> dict[str, list[str]]:
+    """Apple's X-ABLabel values as written, by group: written back with their line."""
+    found: dict[str, list[str]] = {}
+    for line in card.getChildren():
+        if line.name == "X-ABLABEL" and line.group:
+            found.setdefault(line.group.lower(), []).append(_text(line.value))
+    return found
 
 
 def is_group(card: Any) -> bool:

@@ -47,7 +47,7 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
             continue
         if card is not None:
             line.finish(card, problems)
-        key = physical.strip().upper() if len(physical) < 40 else ""
+        key = _structure(physical)
         if key == "BEGIN:VCARD":
             if card is not None:
                 yield _card_text(card), [*problems, "no END:VCARD"]
@@ -55,6 +55,8 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
         elif card is not None and key == "END:VCARD":
             yield _card_text(card), problems
             card = None
+        elif card is not None and key.startswith("VERSION:"):
+            line = _Line(key)  # (a grouped `home.version:3.0` too)
         elif card is not None:
             line = _Line(physical)
     if card is not None:
@@ -63,6 +65,18 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
 
 
 _PHYSICAL_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")  # lazily: no list of a million lines
+
+
+_GROUP = re.compile(r"^[A-Za-z0-9-]+\.")
+
+
+def _structure(physical: str) -> str:
+    """BEGIN:VCARD, END:VCARD or VERSION:… as a line names it — some vendors put a group even
+    there (`home.begin:vcard`) — else ""."""
+    if len(physical) > 60:
+        return ""
+    key = _GROUP.sub("", physical.strip()).upper()
+    return key if key in ("BEGIN:VCARD", "END:VCARD") or key.startswith("VERSION:") else ""
 
 
 def _card_text(lines: list[str]) -> str:

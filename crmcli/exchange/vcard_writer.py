@@ -6,12 +6,14 @@ out as they came."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import files, model, output
 from ..errors import CrmError
 from ..store import Store
+from .card_forms import DATE_KINDS, Dresser, groups_in, value_key
 from .vcard import PRODID, Row, vobject_tamed
 
 
@@ -23,15 +25,17 @@ def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
     card.add("prodid").value = PRODID
     card.add("uid").value = contact["uid"]
     card.add("fn").value = contact["name"]
-    card.add("n").value = _n(contact, vobject)
+    forms = Dresser(contact.get("card_forms") or [], version, groups_in(contact.get("extra") or []))
+    n_form = forms.find("N", value_key("N", contact))
+    line = card.add("n")
+    line.value = _n(contact, vobject, n_form)
+    forms.dress(card, line, n_form)
     if contact.get("nickname"):
         card.add("nickname").value = contact["nickname"]
-    for email in contact["emails"]:
-        line = card.add("email")
-        line.value = email
-        line.type_param = "INTERNET"
-    for phone in contact["phones"]:
-        card.add("tel").value = phone
+    for email in _dressed(card, forms, "EMAIL", contact["emails"]):
+        if not email.params:
+            email.type_param = "INTERNET"
+    list(_dressed(card, forms, "TEL", contact["phones"]))
     if contact.get("company") or contact.get("department"):
         org = [
             contact.get("company") or "",
@@ -40,20 +44,19 @@ def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
         card.add("org").value = org
     if contact.get("title"):
         card.add("title").value = contact["title"]
-    for address in contact.get("addresses") or []:
-        line = card.add("adr")
+    addresses = contact.get("addresses") or []
+    for address, line in zip(addresses, _dressed(card, forms, "ADR", addresses), strict=True):
         line.value = vobject.vcard.Address(
             **{_ADR_ARG[k]: v for k, v in address.items() if k != "type"}
         )
-        if address.get("type"):
+        if address.get("type") and not line.params:
             line.type_param = address["type"].upper()
-    for url in contact.get("urls") or []:
-        card.add("url").value = url
+    list(_dressed(card, forms, "URL", contact.get("urls") or []))
     if contact.get("tags"):
         card.add("categories").value = list(contact["tags"])
     if contact.get("notes"):
         card.add("note").value = contact["notes"]
-    _add_dates(card, dates, version)
+    _add_dates(card, dates, version, forms)
     if contact.get("updated"):
         card.add("rev").value = _rev(contact["updated"])
     text = card.serialize()
@@ -61,6 +64,19 @@ def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
         kept = "".join(f"{fold(line)}\r\n" for line in contact["extra"])
         text = text.replace("END:VCARD\r\n", kept + "END:VCARD\r\n")
     return text
+
+
+def _dressed(card: Any, forms: Dresser, kind: str, values: list[Any]) -> Iterator[Any]:
+    """A line of `kind` for each value, wearing the form the card gave it (or, for a value
+    changed in crm, the form of the one it replaced)."""
+    present = {value_key(kind, value) for value in values}
+    for value in values:
+        line = card.add(kind.lower())
+        if kind != "ADR":
+            line.value = value
+        found = forms.find(kind, value_key(kind, value)) or forms.replaced(kind, present)
+        forms.dress(card, line, found)
+        yield line
 
 
 def fold(line: str, width: int = 75) -> str:
@@ -85,7 +101,11 @@ _ADR_ARG = {"box": "box", "extended": "extended", "street": "street", "city": "c
             "region": "region", "code": "code", "country": "country"}  # fmt: skip
 
 
-def _n(contact: Row, vobject: Any) -> Any:
+def _n(contact: Row, vobject: Any, form: Row | None = None) -> Any:
+    if form and form.get("parts"):  # as the card split it (its middle name apart, say)
+        family, given, additional, prefix, suffix = form["parts"]
+        return vobject.vcard.Name(family=family, given=given, additional=additional,
+                                  prefix=prefix, suffix=suffix)  # fmt: skip
     if contact.get("given_name") or contact.get("family_name"):
         return vobject.vcard.Name(
             family=contact.get("family_name") or "", given=contact.get("given_name") or "",
@@ -96,7 +116,9 @@ def _n(contact: Row, vobject: Any) -> Any:
     return vobject.vcard.Name(family=family, given=given)
 
 
-def _date_text(row: Row, version: str) -> str:
+def _date_text(row: Row, version: str, omitted_year: str | None = None) -> str:
+    if row["year"] is None and omitted_year:  # Apple's way: a placeholder year, and a flag
+        return f"{omitted_year}-{row['month']:02d}-{row['day']:02d}"
     if row["year"] is None:
         return f"--{row['month']:02d}{row['day']:02d}"  # year unknown: khard, Google, 4.0 agree
     if version == "4.0":
@@ -104,21 +126,28 @@ def _date_text(row: Row, version: str) -> str:
     return f"{row['year']:04d}-{row['month']:02d}-{row['day']:02d}"
 
 
-def _add_dates(card: Any, dates: list[Row], version: str) -> None:
-    group = 0
+def _add_dates(card: Any, dates: list[Row], version: str, forms: Dresser) -> None:
     for row in sorted(dates, key=lambda r: r["id"]):
-        if row["label"] == "birthday" and "bday" not in card.contents:
+        key = value_key("date", (row["label"], (row["month"], row["day"], row["year"])))
+        found = forms.find("date", key, DATE_KINDS)
+        if found is not None:  # as the card wrote it: Apple's anniversary stays an X-ABDATE
+            line = card.add(found["kind"].lower())
+            line.value = _date_text(row, version, found.get("omit_year"))
+            forms.dress(card, line, found)
+            if found.get("omit_year") and row["year"] is None:
+                line.params["X-APPLE-OMIT-YEAR"] = [found["omit_year"]]
+        elif row["label"] == "birthday" and "bday" not in card.contents:
             card.add("bday").value = _date_text(row, version)
         elif row["label"] == "anniversary" and not _has_anniversary(card):
             name = "anniversary" if version == "4.0" else "x-anniversary"
             card.add(name).value = _date_text(row, version)
         else:  # any other yearly date, the Apple way: a labelled X-ABDATE
-            group += 1
+            group = forms.new_group()
             line = card.add("x-abdate")
-            line.group = f"item{group}"
+            line.group = group
             line.value = _date_text(row, version)
             label = card.add("x-ablabel")
-            label.group = f"item{group}"
+            label.group = group
             label.value = row["label"]
 
 

@@ -42,6 +42,7 @@ Row = dict[str, Any]
 CARD_FIELDS = (
     "name", "given_name", "family_name", "prefix", "suffix", "nickname", "emails", "phones",
     "company", "department", "title", "addresses", "urls", "tags", "notes", "extra",
+    "card_forms",
 )  # fmt: skip
 CONFLICT_TAG = "sync-conflict"
 
@@ -66,7 +67,7 @@ class SyncSummary:
 def state_of(fields: Row, dates: list[tuple]) -> str:
     """A hash of what a card carries, the same whether read from a card or from the database."""
     card = {key: fields.get(key) or None for key in CARD_FIELDS}
-    for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
+    for key in ("emails", "phones", "tags", "addresses", "urls", "extra", "card_forms"):
         card[key] = fields.get(key) or []
     card["dates"] = sorted(
         [label.casefold(), month, day, year] for label, month, day, year in dates
@@ -386,7 +387,7 @@ class _Step:
 
 def _card_fields(card: Card) -> Row:
     fields = {key: card.record.get(key) for key in CARD_FIELDS}
-    for key in ("emails", "phones", "tags", "addresses", "urls", "extra"):
+    for key in ("emails", "phones", "tags", "addresses", "urls", "extra", "card_forms"):
         fields[key] = fields[key] or []
     return fields
 
