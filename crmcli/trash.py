@@ -71,6 +71,12 @@ def listing(store: Store, now: dt.datetime) -> list[Row]:
     ]
 
 
+def deleted_contact(store: Store, uid: str, now: dt.datetime) -> Row | None:
+    """The trash entry of a deleted contact of this uid that can still be restored."""
+    found = [e for e in listing(store, now) if e["kind"] == "contact" and e["contact_uid"] == uid]
+    return found[-1] if found else None
+
+
 def _expired(entry: Row, now: dt.datetime) -> bool:
     """Past its time: not listed, not restored, purged by the next removal."""
     return bool(entry["deleted_at"]) and entry["deleted_at"] < stamp(

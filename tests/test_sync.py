@@ -260,13 +260,17 @@ def radicale(tmp_path):
     server.wait(timeout=10)
 
 
-def vdirsyncer(tmp_path: Path, side: str, folder: Path, url: str) -> callable:
+CRM = shutil.which("crm", path=str(BIN))
+RESOLVE = f'["command", "{CRM}", "vcard", "resolve"]'  # the README's: both versions kept
+
+
+def vdirsyncer(tmp_path: Path, side: str, folder: Path, url: str, resolution=RESOLVE) -> callable:
     """A vdirsyncer pairing `folder` with the server, as a user configures it."""
     config = tmp_path / f"{side}.conf"
     config.write_text(
         f'[general]\nstatus_path = "{tmp_path / (side + "-status")}/"\n\n'
         f'[pair {side}]\na = "{side}_local"\nb = "{side}_remote"\ncollections = null\n'
-        f'conflict_resolution = "a wins"\n\n'
+        f"conflict_resolution = {resolution}\n\n"
         f'[storage {side}_local]\ntype = "filesystem"\npath = "{folder}/"\nfileext = ".vcf"\n\n'
         f'[storage {side}_remote]\ntype = "carddav"\nurl = "{url}"\n'
     )
@@ -339,3 +343,102 @@ def test_the_full_loop_with_radicale_and_vdirsyncer(crm, people, tmp_path, radic
     phone_titles = sorted(line for p in phone.glob("*.vcf") for line in p.read_text().splitlines()
                           if line.startswith("TITLE:"))  # fmt: skip
     assert phone_titles == ["TITLE:Boss", "TITLE:Chief"]
+
+
+def test_a_conflict_keeps_both_in_the_same_run(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    crm("contact edit silva --title Boss")
+    edit(card_of(vdir, "Ana Silva"), "TITLE:CTO", "TITLE:Chief")
+    result = crm(f"vcard sync {vdir}")
+    assert "in crm 1 added" in result.stderr and "in the folder 1 added, 1 updated" in result.stderr
+    titles = sorted(line for p in vdir.glob("*.vcf") for line in exact(p).splitlines()
+                    if line.startswith("TITLE:"))  # fmt: skip
+    assert titles == ["TITLE:Boss", "TITLE:Chief"]  # both cards written in this same run
+    before, folder = crm.fingerprint(), files_of(vdir)
+    crm(f"vcard sync {vdir}")  # and the next run has nothing left to do
+    assert crm.fingerprint() == before and files_of(vdir) == folder
+
+
+def test_deleted_on_one_side_and_edited_on_the_other_comes_back_whole(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm("log silva 'lunch at the harbour' --when 2026-11-20")
+    crm(f"vcard sync {vdir}")
+    card = card_of(vdir, "Ana Silva")
+    crm("contact delete silva --yes")
+    edit(card, "TITLE:CTO", "TITLE:Chief")  # edited on the phone meanwhile
+    done = crm(f"vcard sync {vdir}")
+    assert "restored from the trash with its history, and the edit taken in" in done.stderr
+    ana = crm.json("contact show silva -f json")
+    assert ana["id"] == people["ana"] and ana["title"] == "Chief"
+    assert [i["summary"] for i in ana["interactions"]] == ["lunch at the harbour"]
+    assert crm.json("trash list -f json") == []
+    card.unlink()  # deleted on the phone, edited in crm meanwhile: the card comes back
+    crm("contact edit silva --title Founder")
+    crm(f"vcard sync {vdir}")
+    assert "TITLE:Founder" in exact(card_of(vdir, "Ana Silva"))
+    assert crm.json("contact show silva -f json")["archived"] is False
+
+
+def test_vcard_resolve_keeps_both_sides_of_a_conflict(crm, people, tmp_path):
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    ours = card_of(vdir, "Ana Silva")
+    theirs = tmp_path / "server"
+    theirs.write_bytes(ours.read_bytes().replace(b"TITLE:CTO", b"TITLE:Chief"))
+    done = crm(["vcard", "resolve", str(ours), str(theirs)])
+    assert "the other version added as contact" in done.stderr
+    assert theirs.read_bytes() == ours.read_bytes()  # equal files: resolved, for vdirsyncer
+    copy = [c for c in crm.json("contact list -f json") if "sync-conflict" in c["tags"]]
+    assert [(c["name"], c["title"]) for c in copy] == [("Ana Silva", "Chief")]
+    theirs.write_text("not a card")
+    crm.fails(["vcard", "resolve", str(ours), str(theirs)], says="left to vdirsyncer")
+    assert theirs.read_text() == "not a card"  # never lost
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("crm_first", [True, False], ids=["crm-first", "vdirsyncer-first"])
+def test_edits_on_both_sides_are_kept_in_either_loop_order(
+    crm, people, tmp_path, radicale, crm_first
+):
+    """The loop a user runs from cron, either way round, with an edit in crm and one on the
+    phone between two runs: both versions kept, nothing lost, labels kept on both sides.
+    (With vdirsyncer's `"a wins"`, crm first, the phone's edit was lost everywhere.)"""
+    mine, phone = tmp_path / "crm-vdir", tmp_path / "phone"
+    up = vdirsyncer(tmp_path, "crm", mine, radicale)
+    down = vdirsyncer(tmp_path, "phone", phone, radicale)
+
+    def loop():
+        if crm_first:  # crm vcard sync DIR && vdirsyncer sync && crm vcard sync DIR
+            crm(f"vcard sync {mine}")
+            up()
+            crm(f"vcard sync {mine}")
+        else:  # vdirsyncer sync && crm vcard sync DIR && vdirsyncer sync
+            up()
+            crm(f"vcard sync {mine}")
+            up()
+        down()
+
+    loop()
+    loop()
+    edit(card_of(phone, "Bruno Costa"), "EMAIL;TYPE=INTERNET:bruno@costa.pt",
+         "item1.EMAIL;TYPE=INTERNET,WORK:bruno@costa.pt\r\nitem1.X-ABLabel:_$!<Work>!$_")  # fmt: skip
+    down()
+    loop()
+    crm("contact edit silva --title Boss")
+    edit(card_of(phone, "Ana Silva"), "TITLE:CTO", "TITLE:Chief")
+    down()  # the phone's edit reaches the server
+    loop()
+    loop()
+    titles = sorted(
+        c["title"] for c in crm.json("contact list -f json") if c["name"] == "Ana Silva"
+    )
+    assert titles == ["Boss", "Chief"]
+    on_phone = sorted(line for p in phone.glob("*.vcf") for line in exact(p).splitlines()
+                      if line.startswith("TITLE:") and "Ana" in exact(p))  # fmt: skip
+    assert on_phone == ["TITLE:Boss", "TITLE:Chief"]
+    crm("contact edit bruno --company 'Costa Lda'")  # edited in crm: the phone's label stays
+    loop()
+    bruno = exact(card_of(phone, "Bruno Costa"))
+    assert "ORG:Costa Lda" in bruno and "item1.X-ABLABEL:_$!<Work>!$_" in bruno
+    assert "item1.EMAIL;TYPE=INTERNET,WORK:bruno@costa.pt" in bruno

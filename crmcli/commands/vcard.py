@@ -92,3 +92,18 @@ def vcard_sync(
     for conflict in summary.conflicts:
         output.message(f"conflict: {conflict}")
     output.message(summary.line())
+
+
+@app.command("resolve")
+def vcard_resolve(
+    ours: Annotated[Path, typer.Argument(metavar="A", help="The card as the first side has it.")],
+    theirs: Annotated[Path, typer.Argument(metavar="B", help="The card as the other side has it.")],
+) -> None:
+    """vdirsyncer's conflict command: both kept (A stays the card, B becomes a contact of its own).
+
+    In vdirsyncer's pair: conflict_resolution = ["command", "crm", "vcard", "resolve"]."""
+    from ..exchange.vsync import resolve
+
+    store = open_store(create=True)
+    for line in resolve(store, ours, theirs, clock.now()):
+        output.message(line)

@@ -49,6 +49,8 @@ def form(line: Any, kind: str, value: Any, labels: list[str], version: str) -> R
     types = [w for w in getattr(line, "singletonparams", []) if w.upper() not in ENCODING_WORDS]
     if types:  # 2.1's bare `TEL;CELL` is 3.0's `TEL;TYPE=CELL`
         params["TYPE"] = [*params.get("TYPE", []), *types]
+    if params == _written_plainly(kind, value):  # what crm writes by itself: nothing to keep
+        params = {}
     found: Row = {"kind": kind, "key": value_key(kind, value), "version": version}
     if line.group:
         found["group"] = line.group
@@ -63,6 +65,20 @@ def form(line: Any, kind: str, value: Any, labels: list[str], version: str) -> R
         found["parts"] = [str(getattr(line.value, part, "") or "") for part in
                           ("family", "given", "additional", "prefix", "suffix")]  # fmt: skip
     return found
+
+
+def _written_plainly(kind: str, value: Any) -> dict[str, list[str]] | None:
+    """The parameters crm gives a line of this kind by itself (vcard_writer)."""
+    if kind == "EMAIL":
+        return {"TYPE": ["INTERNET"]}
+    if kind == "ADR" and value.get("type"):
+        return {"TYPE": [value["type"].upper()]}
+    return None
+
+
+def in_order(forms: list[Row]) -> list[Row]:
+    """Forms in one order whatever the card's, so a card read again compares equal."""
+    return sorted(forms, key=lambda f: (f["kind"], f["key"]))
 
 
 def says_more(found: Row, value: Any) -> bool:
@@ -84,11 +100,6 @@ def says_more(found: Row, value: Any) -> bool:
         return not plain or bool(params) or (bool(labels) and kind != "X-ABDATE")
     if found.get("group") or found.get("labels"):
         return True
-    if kind == "EMAIL":
-        return params != {"TYPE": ["INTERNET"]} and bool(params)
-    if kind == "ADR":
-        written = [value["type"].upper()] if value.get("type") else []
-        return bool(params) and params != {"TYPE": written}
     return bool(params)
 
 

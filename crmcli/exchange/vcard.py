@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import model, when
 from ..errors import CrmError
-from .card_forms import form, says_more
+from .card_forms import form, in_order, says_more
 from .readers import MAX_FILE, Record, read_whole
 from .vcard_text import decode_bytes, split_cards
 
@@ -298,7 +298,7 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
         raw["name"] = _identity(raw)
     kept = {k: v for k, v in raw.items() if v not in (None, [], "")}
     kept["extra"] = extra  # even none: a card's kept lines are all it has (an update replaces)
-    kept["card_forms"] = forms  # and how it wrote the rest, so it is written back the same way
+    kept["card_forms"] = in_order(forms)  # and how it wrote the rest, to write it back so
     return kept, warnings
 
 

@@ -230,6 +230,46 @@ def sync(
     return summary
 
 
+def resolve(store: Store, ours: Path, theirs: Path, now: dt.datetime) -> list[str]:
+    """vdirsyncer's conflict command, given the one card as each side has it: both changed
+    since they last agreed. Both are kept: A stays the card (B's file becomes A, as vdirsyncer
+    asks), and B's version arrives in crm as a contact of its own, tagged `sync-conflict`,
+    whose card the next `crm vcard sync` writes. A card that cannot be read is never lost:
+    the command fails and vdirsyncer leaves the conflict to the user."""
+    texts = {}
+    for path in (ours, theirs):
+        try:
+            texts[path] = files.read_regular(str(path), MAX_FILE).decode("utf-8", "replace")
+        except CrmError as error:
+            raise CrmError(f"{error}: the conflict is left to vdirsyncer") from None
+    why, cards = _read_card_file(theirs, now)
+    if why is not None:
+        raise CrmError(f"{theirs.name}: {why}: the conflict is left to vdirsyncer")
+    card = cards[0]
+    ours_cards = _read_card_file(ours, now)[1]
+    if ours_cards and ours_cards[0].state == card.state:
+        said = [f"{theirs.name}: the two sides say the same"]
+    else:
+        with store.transaction():
+            copy = _keep_copy(store, card, now)
+        said = [
+            f"conflict: {card.record.get('name')} changed on both sides: {ours.name} is kept as "
+            f"the card, the other version added as contact {copy} (tagged {CONFLICT_TAG}); "
+            f"merge them with `crm contact merge`"
+        ]
+    with open(theirs, "w", encoding="utf-8", newline="") as handle:
+        handle.write(texts[ours])  # the two files equal: vdirsyncer's sign of a resolution
+    return said
+
+
+def _keep_copy(store: Store, card: Card, now: dt.datetime) -> int:
+    """The card's version of a contact, kept as a contact of its own (a conflict's other side)."""
+    record = dict(card.record)
+    record.pop("uid", None)
+    record["tags"] = model.unique([*(record.get("tags") or []), CONFLICT_TAG])
+    return store.contacts.add(record, now, _date_rows(card.dates, now))
+
+
 class _Step:
     def __init__(self, store, folder, key, now, version, summary: SyncSummary, left_alone):
         self.store, self.folder, self.key = store, folder, key
@@ -311,6 +351,8 @@ class _Step:
         """Deleted or archived in crm: its card goes. A card edited there since is not lost:
         a deleted contact comes back from it; an archived one takes its fields (and stays
         archived)."""
+        if changed_there and contact is None and self._restored(uid, card):
+            return
         if changed_there and contact is None and not self.store.contacts.uid_in_use(uid):
             self.new_from_folder(card, card.file)
             return
@@ -326,6 +368,22 @@ class _Step:
         self.store.cards.forget(self.key, uid)
         self.summary.there["removed"] += 1
 
+    def _restored(self, uid: str, card: Card) -> bool:
+        """Deleted in crm, edited there since: the same contact comes back from the trash, its
+        history with it, and takes the card's edit."""
+        from .. import trash
+
+        entry = trash.deleted_contact(self.store, uid, self.now)
+        if entry is None:
+            return False
+        _, contact_id = trash.restore(self.store, str(entry["id"]), self.now)
+        self._take_card(uid, card, self.store.contacts.get(contact_id))
+        self.summary.warnings.append(
+            f"{card.file.name}: {entry['name']} was deleted in crm but edited in the folder: "
+            "restored from the trash with its history, and the edit taken in"
+        )
+        return True
+
     def merged_away(self, uid: str, card: Card | None) -> None:
         """A card of a contact merged into another: the one kept has its own card."""
         if card is not None:
@@ -334,12 +392,14 @@ class _Step:
         self.store.cards.forget(self.key, uid)
 
     def _conflict(self, uid: str, card: Card, contact: Row) -> None:
-        record = dict(card.record)
-        record.pop("uid", None)
-        record["tags"] = model.unique([*(record.get("tags") or []), CONFLICT_TAG])
-        copy = self.store.contacts.add(record, self.now, _date_rows(card.dates, self.now))
+        copy = _keep_copy(self.store, card, self.now)
         self.summary.warnings.extend(card.warnings)
         self._write_card(uid, contact, card.file)
+        self.summary.there["updated"] += 1
+        copied = self.store.contacts.get(copy)
+        if self._write_card(copied["uid"], copied, None):  # the copy's card, in this same run
+            self.summary.there["added"] += 1
+        self.summary.here["added"] += 1
         self.summary.conflicts.append(
             f"{contact['name']} changed in crm and in {card.file.name}: crm's version kept, the "
             f"card's added as contact {copy} (tagged {CONFLICT_TAG}); merge them with "
