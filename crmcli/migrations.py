@@ -488,28 +488,8 @@ CREATE VIEW contact_value AS
 MIGRATIONS.append(("interactions imported once; shared amounts counted once", imported_once))
 
 
-def do_not_contact(conn: sqlite3.Connection) -> None:
-    """A contact who asked not to be contacted: never a keep-in-touch reminder or a date to
-    mark, in the views as in the reports (the views' own text, with the one condition added)."""
-    conn.execute("ALTER TABLE contacts ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0")
-    for view in ("cadence_overdue", "upcoming_dates"):
-        sql = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (view,)
-        ).fetchone()[0]
-        conn.execute(f"DROP VIEW {view}")
-        conn.execute(sql.replace("c.archived = 0", "c.archived = 0 AND c.do_not_contact = 0"))
-    install_undo_triggers(conn)
+# Migrations 12 on (each a function of the connection) live in migrations_later.py.
+from .migrations_later import LATER  # noqa: E402
 
-
-MIGRATIONS.append(("contacts who asked not to be contacted", do_not_contact))
-
-
-def card_forms(conn: sqlite3.Connection) -> None:
-    """How each card wrote the fields crm models (labels, types, Apple groups, its N as
-    split): kept so a card written again says them the same way."""
-    conn.execute("ALTER TABLE contacts ADD COLUMN card_forms TEXT NOT NULL DEFAULT '[]'")
-    install_undo_triggers(conn)
-
-
-MIGRATIONS.append(("the way a card wrote each field, kept to write it back", card_forms))
+MIGRATIONS.extend(LATER)
 LATEST = len(MIGRATIONS)

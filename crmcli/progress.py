@@ -69,6 +69,11 @@ def progress_for_count(counter: Callable[[], int], what: str) -> CountProgress |
     return CountProgress(total, what) if total >= LARGE_COUNT else None
 
 
+def progress_of(what: str) -> Callable[[int], CountProgress | None]:
+    """A bar for a job that learns its total as it starts (the cards a sync writes)."""
+    return lambda total: CountProgress(total, what) if sys.stderr.isatty() else None
+
+
 def progress_for(binary) -> ByteProgress | None:
     """A bar only when a person watches stderr and the input is a large regular file."""
     if binary is None or not sys.stderr.isatty():

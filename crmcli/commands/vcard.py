@@ -86,7 +86,9 @@ def vcard_sync(
 
     store = open_store(create=True)
     chosen = model.choice(version, VERSIONS, "--vcard-version") or ""
-    summary = sync(store, folder, clock.now(), chosen, allow_empty)
+    from ..progress import progress_of
+
+    summary = sync(store, folder, clock.now(), chosen, allow_empty, progress_of("writing cards"))
     for warning in summary.warnings:
         output.message(f"warning: {warning}")
     for conflict in summary.conflicts:

@@ -91,6 +91,7 @@ class Database:
         self.change_id: int | None = None
         self.committed = False  # whether a change of this command (one undo can take) is saved
         self._recorded = False
+        self.recorded_change: int | None = None  # the change the last transaction recorded
 
     def close(self) -> None:
         self.conn.close()
@@ -98,8 +99,10 @@ class Database:
     # ------------------------------------------------------------------ transactions
 
     @contextmanager
-    def transaction(self, bulk: bool = False) -> Iterator[None]:
-        """One write transaction; nested uses join the outer one.
+    def transaction(self, bulk: bool = False, continuing: int | None = None) -> Iterator[None]:
+        """One write transaction; nested uses join the outer one. `continuing`: the change an
+        earlier transaction of the same command recorded (`recorded_change`), which this one adds
+        to when nothing else was recorded in between — so `crm undo` takes both back at once.
 
         `bulk` (imports): foreign keys are not looked up row by row but checked once, on the
         rows the transaction added, before it commits. Safe because the write lock is taken
@@ -116,7 +119,7 @@ class Database:
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
-            self._start_change()
+            self._start_change(continuing)
             before = self.conn.total_changes
             firsts = self._first_new_rows() if bulk else {}
             yield
@@ -133,6 +136,7 @@ class Database:
             # A transaction that changed nothing leaves the file as it was, byte for byte.
             self.conn.execute("COMMIT" if wrote else "ROLLBACK")
             self.committed = self.committed or (wrote and self._recorded)
+            self.recorded_change = self.change_id if wrote and self._recorded else None
         finally:
             self._depth = 0
             self.change_id = None
@@ -171,10 +175,16 @@ class Database:
 
     # ------------------------------------------------------------------ the change log
 
-    def _start_change(self) -> None:
-        """Record this transaction as one change; the undo triggers log into it."""
+    def _start_change(self, continuing: int | None = None) -> None:
+        """Record this transaction as one change (or as more of `continuing`, still the newest
+        change); the undo triggers log into it."""
         self._recorded = False
         if self.command is None or self.clock is None:
+            return
+        newest = self.conn.execute("SELECT max(id) FROM changes").fetchone()[0]
+        if continuing is not None and newest == continuing:
+            self.change_id = continuing
+            self.conn.execute("UPDATE change_state SET current = ? WHERE id = 1", (continuing,))
             return
         cursor = self.conn.execute(
             "INSERT INTO changes (at, command) VALUES (?, ?)", (stamp(self.clock()), self.command)

@@ -64,6 +64,15 @@ class Dates(Room):
             for date in plan.add:
                 self.add(contact_id, date)
 
+    def by_contact(self) -> dict[int, list[Row]]:
+        """Every contact's special dates, in one query (a sync renders thousands of cards)."""
+        found: dict[int, list[Row]] = {}
+        for row in self.db.all(
+            "SELECT id, uid, contact_id, label, month, day, year FROM special_dates ORDER BY id"
+        ):
+            found.setdefault(row["contact_id"], []).append(row)
+        return found
+
     def listing(self, contact_id: int | None = None) -> list[Row]:
         # all of one contact's; else those a calendar feed reminds you of (REACHABLE)
         where = "WHERE s.contact_id = ?" if contact_id else f"WHERE {REACHABLE}"

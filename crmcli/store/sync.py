@@ -60,23 +60,33 @@ class CardSync(Room):
         return {
             row["uid"]: row
             for row in self.db.all(
-                "SELECT uid, file, state, coalesce(local, state) AS local FROM vcard_sync "
-                "WHERE folder = ?",
+                "SELECT uid, file, state, coalesce(local, state) AS local, file_hash, "
+                "contact_hash FROM vcard_sync WHERE folder = ?",
                 (folder,),
             )
         }
 
     def remember(
-        self, folder: str, uid: str, file: str, state: str, local: str, now: dt.datetime
+        self,
+        folder: str,
+        uid: str,
+        file: str,
+        state: str,
+        local: str,
+        now: dt.datetime,
+        file_hash: str | None = None,
+        contact_hash: str | None = None,
     ) -> None:
         """Both sides of a card as they were when they last agreed: the card (`state`) and the
-        contact as its card would read back (`local`)."""
+        contact as its card would read back (`local`); and, to know them again without
+        reading, the file's bytes and the contact's fields, hashed."""
         self.conn.execute(
-            "INSERT INTO vcard_sync (folder, uid, file, state, local, synced_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (folder, uid) DO UPDATE SET "
-            "file = excluded.file, state = excluded.state, local = excluded.local, "
-            "synced_at = excluded.synced_at",
-            (folder, uid, file, state, local, stamp(now)),
+            "INSERT INTO vcard_sync (folder, uid, file, state, local, synced_at, file_hash, "
+            "contact_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder, uid) DO UPDATE "
+            "SET file = excluded.file, state = excluded.state, local = excluded.local, "
+            "synced_at = excluded.synced_at, file_hash = excluded.file_hash, "
+            "contact_hash = excluded.contact_hash",
+            (folder, uid, file, state, local, stamp(now), file_hash, contact_hash),
         )
 
     def forget(self, folder: str, uid: str) -> None:
