@@ -171,15 +171,21 @@ def hostile_calendar(rule: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("rule", "said"),
-    [("RRULE:FREQ=SECONDLY", "a rule repeating secondly"),
-     ("RRULE:FREQ=YEARLY;BYHOUR=0,1,2", "a rule with BYHOUR"),
+    ("rule", "said", "begin"),
+    [("RRULE:FREQ=SECONDLY", "a rule repeating secondly", "BEGIN:VTIMEZONE"),
+     ("RRULE:FREQ=YEARLY;BYMONTH=10;BYHOUR=0,1,2", "a rule with BYHOUR", "BEGIN:VTIMEZONE"),
      ("RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3",
-      "a rule changing 36 times a year"),
-     ("RRULE:FR\r\n EQ=MINUTELY", "a rule repeating minutely")],
+      "a rule changing in 12 months", "BEGIN:VTIMEZONE"),
+     ("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=MO,TU,WE,TH,FR,SA,SU", "a rule changing every week",
+      "BEGIN:VTIMEZONE"),
+     ("RRULE:FR\r\n EQ=MINUTELY", "a rule repeating minutely", "BEGIN:VTIMEZONE"),
+     ("RRULE:FREQ=YEARLY;BYMONTH=10\r\n\r\n ;BYHOUR=0,1,2", "a rule with BYHOUR",
+      "BEGIN:VTIMEZONE"),  # a fold over a blank line
+     ("RRULE:FREQ=SECONDLY", "a rule repeating secondly", "BEGIN;X=1:VTIMEZONE")],
 )  # fmt: skip
-def test_a_time_zone_rule_repeating_faster_than_monthly_is_left_out(db, tmp_path, rule, said):
-    (tmp_path / "evil.ics").write_text(hostile_calendar(rule), newline="")
+def test_a_time_zone_rule_no_zone_has_is_left_out(db, tmp_path, rule, said, begin):
+    (tmp_path / "evil.ics").write_text(hostile_calendar(rule).replace("BEGIN:VTIMEZONE", begin),
+                                       newline="")  # fmt: skip
     for dry_run in (["--dry-run"], []):
         done = subprocess.run(
             [CRM, "import", "calendar", str(tmp_path / "evil.ics"), *dry_run],
@@ -191,20 +197,23 @@ def test_a_time_zone_rule_repeating_faster_than_monthly_is_left_out(db, tmp_path
         assert "1 still to come" in done.stderr
 
 
-def test_a_time_zone_with_more_changes_than_any_zone_is_left_out(tmp_path):
-    from crmcli.exchange.timezones import MAX_TZ_CHANGES, tame_time_zones
+def test_a_time_zone_with_more_changes_than_any_zone_is_left_out():
+    from crmcli.exchange.events import read_events
+    from crmcli.exchange.timezones import MAX_TZ_CHANGES
 
     dates = ",".join(f"{1900 + i % 100}0101T000000" for i in range(MAX_TZ_CHANGES + 1))
-    text = hostile_calendar("RDATE:" + dates).encode()
-    tamed, warnings = tame_time_zones(text)
-    assert b"VTIMEZONE" not in tamed and b"BEGIN:VEVENT" in tamed
+    events, problems, warnings = read_events(hostile_calendar("RDATE:" + dates).encode())
+    assert len(events) == 1 and problems == []
     assert warnings == [f"time zone Evil/Zone: {MAX_TZ_CHANGES + 3:,} offset changes, past "
                         f"the {MAX_TZ_CHANGES:,} any zone has: left out (its times read as the "
                         "zone of that name, if any)"]  # fmt: skip
-    assert tame_time_zones(hostile_calendar("RRULE:FREQ=YEARLY").encode()) == (
-        hostile_calendar("RRULE:FREQ=YEARLY").encode(),
-        [],
-    )  # a sound zone is passed on byte for byte
+    sound = hostile_calendar("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")
+    berlin = sound.replace(
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=25,26,27,28,29,30,31;BYDAY=SU",
+    )
+    events, _, warnings = read_events(berlin.encode())  # the zones of the world, as written
+    assert warnings == [] and events[0].decoded("DTSTART").utcoffset().total_seconds() == 3600
 
 
 def test_a_meeting_repeating_every_few_seconds_is_refused(crm, tmp_path):

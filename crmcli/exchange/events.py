@@ -161,10 +161,12 @@ def read_events(data: bytes) -> tuple[list[Any], list[str], list[str]]:
     """The VEVENTs of a calendar file, what could not be read, and warnings. A file the parser
     refuses whole (an event never ended, say) is read again one component at a time, so one
     broken event costs only itself."""
-    from .timezones import tame_time_zones
+    from .timezones import tamed
 
-    data, warnings = tame_time_zones(data)
-    return (*_read_events(data), warnings)
+    warnings: list[str] = []
+    with tamed(warnings):
+        events, problems = _read_events(data)
+    return events, problems, warnings
 
 
 def _read_events(data: bytes) -> tuple[list[Any], list[str]]:
