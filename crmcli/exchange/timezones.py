@@ -34,7 +34,7 @@ def tamed(warnings: list[str]) -> Iterator[None]:
         if tame(component, warnings):
             original(component)
 
-    tzp.cache_timezone_component = cache_tamed  # type: ignore[method-assign]
+    tzp.cache_timezone_component = cache_tamed  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
