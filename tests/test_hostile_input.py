@@ -146,8 +146,14 @@ def test_more_cards_than_any_book_is_refused(crm, monkeypatch):
 
 
 def test_a_large_json_array_is_pointed_to_json_lines(crm, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_FILE", 100)
     crm("contact add Ana")
+    monkeypatch.setattr(readers, "MAX_JSON_ITEMS", 3)
+    crm.fails(
+        ["import", "contacts", "-", "-f", "json"],
+        input=json.dumps([{}] * 4),
+        says="or 3 objects is read whole",
+    )  # 20 million {} took 4 GB, under the lock
+    monkeypatch.setattr(readers, "MAX_FILE", 100)
     crm.fails(["import", "contacts", "-", "-f", "json"], input=json.dumps([{"name": "A" * 200}]),
               says="give it as JSON Lines (crm export -f jsonl)")  # fmt: skip
 
@@ -338,3 +344,11 @@ def test_calendars_are_bounded_in_all(crm, tmp_path, monkeypatch):
     )
     monkeypatch.setattr(events, "MAX_COMPONENTS", 3)
     crm.fails(["import", "calendar", str(ics)], says="holds 4 components, more than any calendar")
+
+
+def test_a_row_of_many_big_cells_is_refused_at_its_size(crm, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_LINE", 1000)
+    cell = '"' + "\n".join(["y" * 90] * 5) + '"'  # each line short, the row long
+    crm("contact add Ana")
+    crm.fails(["import", "contacts", "-"], input="name,notes,title\nLong," + ",".join([cell] * 3),
+              says="the row ending at line")  # fmt: skip

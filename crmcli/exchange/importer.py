@@ -338,8 +338,10 @@ def open_records(
         else:
             rows = readers.csv_rows(stream, delimiter)
         return csv_records(rows, headers, ignored), binary, head
-    objects = (
-        readers.jsonl_objects(stream) if fmt == "jsonl" else readers.json_array_objects(stream)
+    objects = (  # a JSON array is one document: parsed now, before the write lock is taken
+        readers.jsonl_objects(stream)
+        if fmt == "jsonl"
+        else list(readers.json_array_objects(stream))
     )
     return object_records(objects, headers, ignored), binary, head
 

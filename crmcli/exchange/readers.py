@@ -24,7 +24,8 @@ SAMPLE = 1 << 16  # bytes read ahead to sniff the encoding, the format and the C
 # or calendar a person keeps (a phone's export of 5,000 contacts with photos is ~30 MB).
 MAX_FILE = 64 * 1024 * 1024
 MAX_LINE = 4 * 1024 * 1024  # a CSV or JSON Lines line: far past any row of real fields
-MAX_STREAM = 4 << 30  # what stdin or a FIFO may carry (a file of rows is streamed, any size)
+MAX_STREAM = 1 << 30  # what stdin or a FIFO may carry (a file of rows is streamed, any size)
+MAX_JSON_ITEMS = 50_000  # objects in a JSON array, parsed whole before the write lock
 
 
 @dataclass
@@ -254,6 +255,7 @@ class _Lines:
     def __init__(self, stream: TextIO):
         self.stream = stream
         self.raw: list[str] = []
+        self.size = 0  # characters of the row being read
         self.read = 0  # lines so far
 
     def __iter__(self) -> _Lines:
@@ -265,7 +267,16 @@ class _Lines:
             raise StopIteration
         self.read += 1
         self.raw.append(line)
+        self.size += len(line)
+        if self.size > MAX_LINE:  # a row of many big quoted cells, each line short enough
+            raise CrmError(
+                f"the row ending at line {self.read} is longer than {MAX_LINE >> 20} MB: no row "
+                "of real fields is; nothing was imported"
+            )
         return line
+
+    def start_row(self) -> None:
+        self.raw, self.size = [], 0
 
 
 def bounded_line(stream: TextIO, number: int) -> str:
@@ -297,7 +308,7 @@ def csv_rows(stream: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | 
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     start = 1
     while True:
-        lines.raw = []
+        lines.start_row()
         try:
             row = next(reader)
         except StopIteration:
@@ -395,9 +406,10 @@ def json_array_objects(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | s
         text = stream.read(MAX_FILE + 1) if size <= MAX_FILE else ""
     except UnicodeDecodeError:
         text = "\udcff"
-    if max(size, len(text)) > MAX_FILE:
-        yield 1, (f"a JSON array of more than {MAX_FILE >> 20} MB is read whole: give it as "
-                  "JSON Lines (crm export -f jsonl), read a line at a time")  # fmt: skip
+    if max(size, len(text)) > MAX_FILE or text.count("{") > MAX_JSON_ITEMS:
+        yield 1, (f"a JSON array of more than {MAX_FILE >> 20} MB or {MAX_JSON_ITEMS:,} objects "
+                  "is read whole: give it as JSON Lines (crm export -f jsonl), read a line at a "
+                  "time")  # fmt: skip
         return
     if undecodable(text):
         yield 1, decoding_problem(getattr(stream, "encoding", "utf-8"))
