@@ -459,11 +459,22 @@ def import_report(summary: Any, what: str, dry_run: bool) -> None:
         more = len(summary.ignored_columns) - 12
         extra = f" and {more} more" if more > 0 else ""
         message(f'ignored columns: {shown}{extra} (map one with --map "Column=field")')
-    for warning in _collapsed(summary.warnings):
-        message(f"warning: {warning}")
-    for problem in summary.invalid:
-        message(f"skipped {problem}")
+    notes(summary.warnings, "warning: ")
+    notes(summary.invalid, "skipped ", collapse=False)
     message(summary.line(what, dry_run))
+
+
+SHOWN = 200  # lines of warnings (or of rows skipped) said before "… and N more"
+
+
+def notes(lines: list[str], prefix: str, collapse: bool = True) -> None:
+    """Warnings (or skipped rows) on stderr, one line each: what many share said once, and no
+    more than SHOWN lines however many there are (990,000 kept vCard lines said 990,000)."""
+    shown = _collapsed(lines) if collapse else lines
+    for line in shown[:SHOWN]:
+        message(f"{prefix}{line}")
+    if len(shown) > SHOWN:
+        message(f"{prefix}… and {len(shown) - SHOWN:,} more")
 
 
 def _collapsed(warnings: list[str], at_most: int = 3) -> list[str]:

@@ -352,3 +352,34 @@ def test_a_row_of_many_big_cells_is_refused_at_its_size(crm, monkeypatch):
     crm("contact add Ana")
     crm.fails(["import", "contacts", "-"], input="name,notes,title\nLong," + ",".join([cell] * 3),
               says="the row ending at line")  # fmt: skip
+
+
+def test_cards_past_any_real_size_are_refused(crm, monkeypatch):
+    """A million short properties took 21 s and 781 MB in the parser; 50,000 nested BEGINs
+    raised the parser's RecursionError; 30 kept lines of 2 MB made a 57 MB contact."""
+    monkeypatch.setattr(vcard_text, "MAX_CARD_LINES", 6)
+    monkeypatch.setattr(vcard_text, "MAX_CARD_SIZE", 2000)
+    crm("contact add Ana")
+    many = card("FN:Many", *[f"X-A:{i}" for i in range(7)])
+    big = card("FN:Big", *[f"X-B{i}:" + "b" * 900 for i in range(3)])
+    nested = card("FN:Nested", "BEGIN:X", "BEGIN:X", "END:X", "END:X")
+    monkeypatch.setattr(vcard_text, "MAX_NESTED", 1)
+    done = crm(
+        ["vcard", "import", "-", "--skip-invalid"], input=many + big + nested + card("FN:Fine")
+    )
+    assert "card 1: more than 6 properties" in done.stderr and "card 2: larger than" in done.stderr
+    assert "card 3: more than 1 components nested" in done.stderr
+    assert "1 added" in done.stderr and "Traceback" not in done.stderr
+    monkeypatch.setattr(vcard_text, "MAX_BOOK_LINES", 4)
+    crm.fails(
+        ["vcard", "import", "-"],
+        input=card("FN:A", "X-A:1") * 3,
+        says="more than 4 properties in all",
+    )
+
+
+def test_a_thousand_warnings_are_said_in_two_hundred_lines(crm):
+    crm("contact add Ana")
+    cards = "".join(card(f"FN:Person {i}", f"X-ONLY-{i}:x") for i in range(250))
+    said = crm(["vcard", "import", "-"], input=cards).stderr.splitlines()
+    assert len(said) == 202 and said[-2] == "warning: … and 50 more"

@@ -217,8 +217,7 @@ def import_mail(
     summary = importer.run_import(
         store, planner, mail.messages(paths, start), skip_invalid, dry_run, progress, "messages"
     )
-    for problem in summary.invalid:
-        output.message(f"skipped {problem}")
+    output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))
 
 
@@ -254,8 +253,6 @@ def import_calendar(
     said: list[str] = []
     found = list(events.occurrences(files, first, end, events.involving(emails), said))
     summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
-    for warning in [*said, *summary.warnings]:
-        output.message(f"warning: {warning}")
-    for problem in summary.invalid:
-        output.message(f"skipped {problem}")
+    output.notes([*said, *summary.warnings], "warning: ")
+    output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))

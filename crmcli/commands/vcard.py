@@ -89,8 +89,7 @@ def vcard_sync(
     from ..progress import progress_of
 
     summary = sync(store, folder, clock.now(), chosen, allow_empty, progress_of("writing cards"))
-    for warning in summary.warnings:
-        output.message(f"warning: {warning}")
+    output.notes(summary.warnings, "warning: ")
     for conflict in summary.conflicts:
         output.message(f"conflict: {conflict}")
     output.message(summary.line())

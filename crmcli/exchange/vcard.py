@@ -99,6 +99,8 @@ def parse_card(text: str) -> tuple[Any, list[str], str]:
     with _parse_warnings() as warnings:
         try:
             return vobject.readOne(text, allowQP=True, ignoreUnreadable=True), warnings, text
+        except RecursionError:
+            return None, [*warnings, "components nested too deeply to read"], text
         except Exception as error:  # vobject raises many kinds: each is this card's problem
             problems = [*warnings, f"{type(error).__name__}: {error}"]
     from vobject import base
@@ -183,6 +185,9 @@ def parse_stream(data: bytes, label: str) -> Iterator[Record]:
     for number, (text, problems) in enumerate(split_cards(decode_bytes(data)), 1):
         found = True
         where = f"card {number}" if label == "card" else f"card {number} ({label})"
+        if not text:
+            yield Record(where, {}, "; ".join(problems))
+            continue
         card, parse_problems, read_text = parse_card(text)
         warnings = [*problems, *parse_problems]
         if card is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..errors import CrmError
 from ..values import MAX_VCARD_LINE
 
 _QP = re.compile(r"QUOTED-PRINTABLE", re.I)
@@ -39,6 +40,7 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
     the next BEGIN."""
     card: list[str] | None = None  # the card's finished lines
     problems: list[str] = []
+    properties = 0  # in the whole stream
     line = _Line()
     for found in _PHYSICAL_LINE.finditer(text.lstrip("\ufeff")):
         physical = found.group(1)
@@ -50,18 +52,40 @@ def split_cards(text: str) -> Iterator[tuple[str, list[str]]]:
         key = _structure(physical)
         if key == "BEGIN:VCARD":
             if card is not None:
-                yield _card_text(card), [*problems, "no END:VCARD"]
+                yield _whole(card, [*problems, "no END:VCARD"])
             card, problems = [], []
         elif card is not None and key == "END:VCARD":
-            yield _card_text(card), problems
+            yield _whole(card, problems)
             card = None
         elif card is not None and key.startswith("VERSION:"):
             line = _Line(key)  # (a grouped `home.version:3.0` too)
         elif card is not None:
             line = _Line(physical)
+            properties += 1
+            if properties > MAX_BOOK_LINES:
+                raise CrmError(f"more than {MAX_BOOK_LINES:,} properties in all: no address "
+                               "book is that large; split it")  # fmt: skip
     if card is not None:
         line.finish(card, problems)
-        yield _card_text(card), [*problems, "no END:VCARD at the end"]
+        yield _whole(card, [*problems, "no END:VCARD at the end"])
+
+
+MAX_CARD_LINES = 2_000  # properties of one card: a person's has tens, with every photo
+MAX_CARD_SIZE = 8_000_000  # characters of one card: a 2 MB photo and much besides
+MAX_NESTED = 20  # components inside a card (vCard 2.1 agents): deeper broke the parser
+MAX_BOOK_LINES = 300_000  # properties of a whole book read at once (5,000 contacts: ~100,000)
+
+
+def _whole(lines: list[str], problems: list[str]) -> tuple[str, list[str]]:
+    """A card's text and problems; no text (the card refused) for one past any real card's
+    size or nesting (a million short lines took 21 s and 781 MB in the parser)."""
+    if len(lines) > MAX_CARD_LINES:
+        return "", [f"more than {MAX_CARD_LINES:,} properties: no person's card has that many"]
+    if sum(map(len, lines)) > MAX_CARD_SIZE:
+        return "", [f"larger than {MAX_CARD_SIZE // 1_000_000} MB: no person's card is"]
+    if sum(line[:6].upper() == "BEGIN:" for line in lines) > MAX_NESTED:
+        return "", [f"more than {MAX_NESTED} components nested inside it: no card has that"]
+    return _card_text(lines), problems
 
 
 _PHYSICAL_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")  # lazily: no list of a million lines
@@ -114,7 +138,9 @@ class _Line:
             self.pieces.append(physical)
 
     def finish(self, card: list[str], problems: list[str]) -> None:
-        if self.size > MAX_VCARD_LINE:
+        if len(card) > MAX_CARD_LINES:
+            pass  # refused whole (_whole): no more of it is kept
+        elif self.size > MAX_VCARD_LINE:
             problems.append(
                 f"{self.name or 'a line'} left out: {self.size / 1e6:.1f} MB long, past the "
                 f"{MAX_VCARD_LINE // 1_000_000} MB a property may hold"
