@@ -383,3 +383,32 @@ def test_a_thousand_warnings_are_said_in_two_hundred_lines(crm):
     cards = "".join(card(f"FN:Person {i}", f"X-ONLY-{i}:x") for i in range(250))
     said = crm(["vcard", "import", "-"], input=cards).stderr.splitlines()
     assert len(said) == 202 and said[-2] == "warning: … and 50 more"
+
+
+def test_mail_is_read_in_bounded_pieces(crm, tmp_path, monkeypatch):
+    """An mbox message's 495 MB header took 1.6 GB; a 640 MB body line 1.4 GB; a message piped
+    in from /dev/zero was drained for ever."""
+    from crmcli.exchange import mail
+
+    crm("config set me me@example.com")
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    monkeypatch.setattr(mail, "HEAD_LIMIT", 2000)
+    box = tmp_path / "box.mbox"
+    box.write_bytes(
+        b"From ana@example.com Mon Nov 23 10:00:00 2026\nFrom: ana@example.com\nTo: me@example.com\n"
+        + b"X-Long: "
+        + b"y" * 5000
+        + b"\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nbody "
+        + b"z" * 100_000
+        + b"\n\nFrom ana@example.com Mon Nov 23 11:00:00 2026\nFrom: ana@example.com\n"
+        b"To: me@example.com\nSubject: fine\nDate: Mon, 23 Nov 2026 11:00:00 +0000\n\nbody\n"
+    )
+    done = crm(["import", "mail", str(box), "--skip-invalid"])
+    assert (
+        "message 1: a header block over 1 KB: no mail's" in done.stderr
+        and "would" not in done.stderr
+    )
+    assert "logged 1" in done.stderr
+    monkeypatch.setattr(mail, "MAX_BODY", 10_000)
+    crm.fails(["import", "mail", "-"], input="From: ana@example.com\n\n" + "z" * 20_000,
+              says="stdin holds more than 0 MB: no mail message is that large")  # fmt: skip

@@ -68,10 +68,17 @@ def messages(paths: list[str], since: dt.datetime | None = None) -> Iterator[Mes
     return _messages(paths, since, piped)
 
 
+MAX_BODY = 256 << 20  # what is drained of a message piped in: past it, no mail (/dev/zero)
+
+
 def _stdin_message() -> Message:
     message = _one_message(sys.stdin.buffer.read(HEAD_LIMIT), "stdin")
-    while sys.stdin.buffer.read(1 << 16):  # the body: read to the end, so the MTA or
-        pass  # procmail piping it in sees the message delivered, not a broken pipe
+    drained = 0
+    while chunk := sys.stdin.buffer.read(1 << 16):  # the body: read to the end, so the MTA
+        drained += len(chunk)  # or procmail piping it in sees the message delivered, not a
+        if drained > MAX_BODY:  # broken pipe
+            raise CrmError(f"stdin holds more than {MAX_BODY >> 20} MB: no mail message is that "
+                           "large (is it endless?)")  # fmt: skip
     return message
 
 
@@ -220,23 +227,30 @@ _POSTMARK = re.compile(
 def _mbox(handle, name: str) -> Iterator[Message]:
     """An mbox, message by message: a message starts at a `From ` line that is a postmark
     (a sender and a date), after an empty line or not (not every writer leaves one)."""
-    number, in_head = 0, False
+    number, in_head, size = 0, False, 0
     head: list[bytes] = []
-    for line in handle:
+    while line := handle.readline(CHUNK):  # (a line of a body is read a piece at a time)
         if line.startswith(b"From ") and _POSTMARK.match(line):
             if number:
-                yield _one_message(b"".join(head), f"{name} message {number}", in_head)
-            number, head, in_head = number + 1, [], True
+                yield _mbox_message(head, f"{name} message {number}", in_head, size)
+            number, head, in_head, size = number + 1, [], True, 0
             continue
         if in_head:
             if line in (b"\n", b"\r\n"):
                 in_head = False
-            else:
+            elif size <= HEAD_LIMIT:  # past it, the rest of the header is passed over
                 head.append(line)
+                size += len(line)
     if number:
-        yield _one_message(b"".join(head), f"{name} message {number}", in_head)
+        yield _mbox_message(head, f"{name} message {number}", in_head, size)
     else:
         yield Message(name, b"", "starts like an mbox, but its first line is no `From` postmark")
+
+
+def _mbox_message(head: list[bytes], where: str, truncated: bool, size: int) -> Message:
+    if size > HEAD_LIMIT:
+        return Message(where, b"", f"a header block over {HEAD_LIMIT // 1024} KB: no mail's")
+    return _one_message(b"".join(head), where, truncated)
 
 
 def _one_message(head: bytes, where: str, truncated: bool = False) -> Message:
