@@ -412,3 +412,23 @@ def test_mail_is_read_in_bounded_pieces(crm, tmp_path, monkeypatch):
     monkeypatch.setattr(mail, "MAX_BODY", 10_000)
     crm.fails(["import", "mail", "-"], input="From: ana@example.com\n\n" + "z" * 20_000,
               says="stdin holds more than 0 MB: no mail message is that large")  # fmt: skip
+
+
+def test_a_folder_that_keeps_changing_is_read_again_outside_the_lock(crm, tmp_path, monkeypatch):
+    """A folder read again under the lock held it 8.5 s; now it is read again with no lock,
+    and one that never stops changing is given up, nothing synced."""
+    from crmcli.exchange import vsync
+
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    folder = tmp_path / "book"
+    crm(["vcard", "sync", str(folder)])
+    (path,) = folder.glob("*.vcf")
+    read = vsync.read_folder
+
+    def always_edited(*args):
+        found = read(*args)
+        path.write_text(path.read_text() + "\r\n")  # another program, writing all the time
+        return found
+
+    monkeypatch.setattr(vsync, "read_folder", always_edited)
+    crm.fails(["vcard", "sync", str(folder)], says="kept changing while crm read it")

@@ -38,6 +38,7 @@ from .vdir_cards import (
 from .vsync_steps import CONFLICT_TAG, Step, keep_copy
 
 Row = dict[str, Any]
+READS = 3  # times the folder is read again when another program changes it meanwhile
 
 
 @dataclass
@@ -75,22 +76,27 @@ def sync(
         raise CrmError(f"{folder} is a file: give the vdir's folder")
     files.make_folder(folder)
     key = files.path_key(folder)
-    summary = SyncSummary()
-    remembered = store.cards.state(key)  # a read: it waits on nobody
-    found = read_folder(folder, now, summary, remembered)  # parsed before the write lock
-    with store.transaction():
-        if card_files_seen(folder) != found.seen or store.cards.state(key) != remembered:
-            summary = SyncSummary()  # another program wrote meanwhile: look again
-            remembered = store.cards.state(key)
-            found = read_folder(folder, now, summary, remembered)
-        if found.empty() and remembered and not allow_empty:
-            raise CrmError(
-                f"{folder} holds no cards, but {len(remembered)} were there at the last sync: "
-                "a wiped or unmounted folder would archive them all. If you did delete every "
-                "card, run again with --allow-empty"
-            )
-        step = Step(store, folder, key, now, version, summary, found.left_alone)
-        step.decide(found, remembered)
+    for _ in range(READS):
+        summary = SyncSummary()
+        remembered = store.cards.state(key)  # a read: it waits on nobody
+        found = read_folder(folder, now, summary, remembered)  # parsed before the write lock
+        with store.transaction():
+            if card_files_seen(folder) != found.seen or store.cards.state(key) != remembered:
+                continue  # another program wrote meanwhile: read again, with no lock held
+            if found.empty() and remembered and not allow_empty:
+                raise CrmError(
+                    f"{folder} holds no cards, but {len(remembered)} were there at the last "
+                    "sync: a wiped or unmounted folder would archive them all. If you did "
+                    "delete every card, run again with --allow-empty"
+                )
+            step = Step(store, folder, key, now, version, summary, found.left_alone)
+            step.decide(found, remembered)
+            break
+    else:
+        raise CrmError(
+            f"{folder} kept changing while crm read it (another program writing it: vdirsyncer?)"
+            "; nothing was synced: run it again when that program is done"
+        )
     decided = store.recorded_change
     written = step.write_cards(progress)  # no lock held: files, and how each one reads back
     with store.transaction(continuing=decided):
