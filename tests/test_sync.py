@@ -442,3 +442,45 @@ def test_edits_on_both_sides_are_kept_in_either_loop_order(
     bruno = exact(card_of(phone, "Bruno Costa"))
     assert "ORG:Costa Lda" in bruno and "item1.X-ABLABEL:_$!<Work>!$_" in bruno
     assert "item1.EMAIL;TYPE=INTERNET,WORK:bruno@costa.pt" in bruno
+
+
+@pytest.mark.slow
+def test_deletions_against_edits_and_photos_through_radicale(crm, people, tmp_path, radicale):
+    """Through a real server and a second device: deleted in crm but edited on the phone
+    comes back the same contact with its history; deleted on the phone but edited in crm
+    comes back to the phone; 200 contacts with photos, and a second sync writes nothing."""
+    mine, phone = tmp_path / "crm-vdir", tmp_path / "phone"
+    up = vdirsyncer(tmp_path, "crm", mine, radicale)
+    down = vdirsyncer(tmp_path, "phone", phone, radicale)
+
+    def loop():
+        crm(f"vcard sync {mine}")
+        up()
+        crm(f"vcard sync {mine}")
+        down()
+
+    crm("log silva 'harbour lunch' --when 2026-11-20")
+    loop()
+    crm("contact delete silva --yes")
+    edit(card_of(phone, "Ana Silva"), "TITLE:CTO", "TITLE:Chief")
+    down()
+    loop()
+    ana = crm.json("contact show silva -f json")
+    assert ana["id"] == people["ana"] and ana["title"] == "Chief"
+    assert [i["summary"] for i in ana["interactions"]] == ["harbour lunch"]
+    card_of(phone, "Bruno Costa").unlink()
+    down()
+    crm("contact edit bruno --company 'Costa Lda'")
+    loop()
+    assert "ORG:Costa Lda" in exact(card_of(phone, "Bruno Costa"))
+    for i in range(200):
+        (phone / f"p{i}.vcf").write_text(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:photo-{i}\r\nFN:Photo {i}\r\n"
+            f"PHOTO;ENCODING=b;TYPE=JPEG:{PHOTO}\r\nEND:VCARD\r\n", newline=""
+        )  # fmt: skip
+    down()
+    loop()
+    assert len(crm.json("contact list -f json")) == 203
+    before, folder = crm.fingerprint(), files_of(mine)
+    loop()
+    assert crm.fingerprint() == before and files_of(mine) == folder

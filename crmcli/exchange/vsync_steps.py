@@ -170,9 +170,12 @@ class Step:
 
     def _first(self, uid: str, card: Card | None, contact: Row | None) -> None:
         """No agreement remembered: a card new there, a contact new here, or both (the first
-        sync of a folder crm exported): the newer side wins."""
+        sync of a folder crm exported): the newer side wins. A card of a contact deleted in
+        crm (vdirsyncer brings back one edited on the phone after crm removed it) brings that
+        contact back from the trash, with its history, not a stranger of the same uid."""
         if card is not None and contact is None:
-            self.new_from_folder(card, card.file)
+            if not self._restored(uid, card):
+                self.new_from_folder(card, card.file)
         elif card is None and contact is not None:
             self._write_card(uid, contact, None)
             self.summary.there["added"] += 1
