@@ -128,8 +128,14 @@ class CrmGroup(TyperGroup):
         return super().main(args, *rest, **options)
 
     def invoke(self, ctx):
+        failed = True
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            failed = False
+            return result
+        except typer.Exit as done:
+            failed = bool(done.exit_code)
+            raise
         except CrmError as error:
             from .output import message
 
@@ -143,7 +149,7 @@ class CrmGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort):
+        except typer.Abort:
             raise
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was half-written", 130) from None
@@ -169,7 +175,11 @@ class CrmGroup(TyperGroup):
                 1,
             ) from None
         finally:
+            saved = changes_saved()
             close_stores()
+            from .options import discard_fresh
+
+            discard_fresh(remove=failed and not saved)
 
 
 def _os_error(error: OSError, saved: bool = False) -> str:

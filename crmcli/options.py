@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 _db_override: Path | None = None
 _open_stores: list[Store] = []
 _temporary_folders: list[Path] = []  # dry runs' throwaway databases, removed at the end
+_fresh: list[tuple[Path, list[Path]]] = []  # databases (and folders) this command created
 _command_line: list[str] = []
 
 
@@ -47,7 +48,11 @@ def open_store(create: bool = False) -> Store:
 
     from .store import open_store as _open
 
-    store = _open(db_path(), create=create)
+    path = db_path()
+    missing = [] if path.exists() else _missing_folders(path)
+    store = _open(path, create=create)
+    if missing:
+        _fresh.append((path, missing))
     # What `crm history` shows. Bytes that are not UTF-8 arrive as lone surrogates: shown as
     # escapes here, so the record of the command never fails where the command's own checks
     # would refuse the value with a clear message.
@@ -56,6 +61,32 @@ def open_store(create: bool = False) -> Store:
     store.clock = clock.now
     _open_stores.append(store)
     return store
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """The file and the folders above it that do not exist yet, innermost first."""
+    missing, current = [path], path.parent
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    return missing
+
+
+def discard_fresh(remove: bool) -> None:
+    """A command that failed having saved nothing leaves no database it created (a mistyped
+    CRM_DB under cron would otherwise be an empty database every later digest reads in
+    silence). Called once its stores are closed."""
+    while _fresh:
+        path, made = _fresh.pop()
+        if not remove:
+            continue
+        for leftover in [path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal"))]:
+            leftover.unlink(missing_ok=True)
+        for folder in made[1:]:
+            try:
+                folder.rmdir()  # only if empty: never a folder holding anything else
+            except OSError:
+                break
 
 
 def changes_saved() -> bool:

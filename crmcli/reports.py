@@ -79,13 +79,13 @@ def week_end(today: dt.date, week_start: str) -> dt.date:
 def run_digest(
     store: Store, today: dt.date, now: dt.datetime, days: int | None, leap_day: str | None
 ) -> Row:
-    """The digest with the settings' defaults for what was not given; remembers the run."""
-    report = digest(
+    """The digest with the settings' defaults for what was not given. The run is remembered
+    by the caller once the report is out (`remember_run`): a digest that could not be written
+    is no run, and what fell that day is listed as missed the next time."""
+    return digest(
         store, today, now, settings.days_ahead(store, days), settings.leap_rule(store, leap_day),
         settings.get(store, "week_start"), when.parse_weekdays(settings.get(store, "digest_days")),
     )  # fmt: skip
-    remember_run(store, today)
-    return report
 
 
 def is_empty(report: Row) -> bool:

@@ -277,6 +277,26 @@ def test_digest_reports_missed_days_and_the_dates_they_hid(crm, people):
     assert json.loads(crm("digest -f json").stdout)["missed_days"] == 0
 
 
+def test_a_digest_that_could_not_be_written_is_no_run(crm, people, tmp_path):
+    """The cron mail never went out (a full disk, a closed pipe): the next digest still lists
+    what fell that day, under Missed."""
+    import subprocess
+
+    from conftest import crm_env_for_process
+    from test_process import CRM
+
+    crm("date add bruno birthday 1990-11-21")
+    crm("digest", env=at("2026-11-19"))
+    env = {**crm_env_for_process(crm.db), "CRM_TODAY": "2026-11-22"}
+    with open("/dev/full", "w") as full:
+        failed = subprocess.run([CRM, "digest"], stdout=full, stderr=subprocess.PIPE, text=True,
+                                env=env)  # fmt: skip
+    assert failed.returncode == 1 and "full" in failed.stderr
+    report = json.loads(crm("digest -f json").stdout)
+    assert report["last_run"] == "2026-11-19"
+    assert [r["contact"] for r in report["missed"]] == ["Bruno Costa"]
+
+
 # --------------------------------------------------------------------------- config
 
 
@@ -307,3 +327,17 @@ def test_counts_in_messages_agree_with_their_number(crm, people):
     assert "in the next 2 days" in crm("upcoming --days 2 -f plain").stderr
     said = crm("report contact-load --days 1 --limit 1 -f plain").stderr
     assert "nobody had more than 1 outbound touch in 1 day" in said
+
+
+def test_a_command_that_fails_leaves_no_database_it_made(crm, tmp_path):
+    """A mistyped CRM_DB under cron: the failed import used to leave typo/crm.db behind, and
+    every later digest read that empty database and said nothing."""
+    typo = tmp_path / "typo" / "deep" / "crm.db"
+    failed = crm(["--db", str(typo), "import", "contacts", str(tmp_path / "missing.csv")], ok=False)
+    assert failed.exit_code == 1 and not (tmp_path / "typo").exists()
+    refused = crm(["--db", str(typo), "contact", "add", "Ana", "--email", "bad@"], ok=False)
+    assert refused.exit_code == 1 and not (tmp_path / "typo").exists()
+    digest = crm(["--db", str(typo), "digest"], ok=False)
+    assert digest.exit_code == 1 and "no crm database at" in digest.stderr
+    crm(["--db", str(typo), "contact", "add", "Ana"])  # a write that works makes it
+    assert typo.exists()

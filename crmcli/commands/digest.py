@@ -1,5 +1,6 @@
 """crm digest: the daily question answered on one page (for a terminal or a cron mail)."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -21,8 +22,9 @@ def digest(
     store = open_store()
     chosen = output.check_format(fmt, output.REPORT_FORMATS)
     report = reports.run_digest(store, clock.today(), clock.now(), days, leap_day)
-    if quiet_if_empty and reports.is_empty(report):
-        return
-    title = f"crm digest for {report['date']}"
-    sections = columns.digest_sections(report["missed_title"])
-    output.render_report(report, chosen, sections, title=title, heading=[report["summary"]])
+    if not (quiet_if_empty and reports.is_empty(report)):
+        title = f"crm digest for {report['date']}"
+        sections = columns.digest_sections(report["missed_title"])
+        output.render_report(report, chosen, sections, title=title, heading=[report["summary"]])
+        sys.stdout.flush()  # out (or failed) before the run is remembered
+    reports.remember_run(store, clock.today())
