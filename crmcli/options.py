@@ -237,6 +237,18 @@ SkipInvalid = Annotated[
 ]
 
 
+# Capture is idempotent (a fixed message or event is picked up by the next run), so it skips
+# what it cannot read by default: one stray item must never silence the cron digest.
+CaptureSkip = Annotated[
+    bool,
+    typer.Option("--skip-invalid", help="Skip what cannot be read (the default for capture)."),
+]
+Strict = Annotated[
+    bool,
+    typer.Option("--strict", help="All or nothing: refuse the whole run on one unreadable item."),
+]
+
+
 AllowFuture = Annotated[
     bool, typer.Option("--allow-future", help="Accept a moment after today for a past event.")
 ]

@@ -253,7 +253,7 @@ def test_a_broken_message_refuses_all_or_is_skipped(crm, known, tmp_path, kind):
     bad = Path(box._path) / "cur" / "1700000000.M1P1.host:2,S"
     bad.write_bytes(BROKEN[kind])
     result = crm.fails(
-        ["import", "mail", str(tmp_path / "in")],
+        ["import", "mail", "--strict", str(tmp_path / "in")],
         says="import refused, nothing written: 1 bad message",
     )
     assert str(bad) in result.stderr
@@ -293,7 +293,9 @@ def test_truncated_mbox(crm, known, tmp_path):
     (tmp_path / "INBOX").write_bytes(
         data + b"From ana@example.com Tue Nov  3 10:00:00 2026\nFrom: ana@exa"
     )
-    result = crm.fails(["import", "mail", str(tmp_path / "INBOX")], says="1 bad message")
+    result = crm.fails(
+        ["import", "mail", "--strict", str(tmp_path / "INBOX")], says="1 bad message"
+    )
     assert "INBOX message 2: cut off in its headers" in result.stderr
     assert "logged 1" in crm(["import", "mail", str(tmp_path / "INBOX"), "--skip-invalid"]).stderr
 
@@ -486,7 +488,7 @@ def test_broken_calendar_components_are_named_and_refused(crm, known, tmp_path):
     folder.mkdir()
     (folder / "broken.ics").write_bytes(BROKEN_ICS)
     (folder / "junk.ics").write_bytes(b"\x00\x01 not a calendar")
-    result = crm.fails(["import", "calendar", str(folder)], says="3 bad events")
+    result = crm.fails(["import", "calendar", "--strict", str(folder)], says="3 bad events")
     assert "broken.ics: event 1 ('Never ends'): never ends" in result.stderr
     assert "junk.ics: not a calendar file" in result.stderr
     result = crm(["import", "calendar", str(folder), "--skip-invalid"], env=NOW)
@@ -501,7 +503,7 @@ def test_bad_date_in_an_event_is_named(crm, known, tmp_path):
             b"BEGIN:VEVENT\r\nUID:cut\r\nSUMMARY:Never ends\r\nDTSTART:20261101T100000Z\r\n", b""
         )
     )
-    result = crm.fails(["import", "calendar", str(ics)], says="1 bad event")
+    result = crm.fails(["import", "calendar", "--strict", str(ics)], says="1 bad event")
     assert "event 'Bad date': DTSTART" in result.stderr
 
 
@@ -575,7 +577,7 @@ def test_endless_repetitions_are_never_expanded(crm, known, tmp_path):
         path.write_bytes(raw_calendar(vevent(
             "UID:r", "SUMMARY:r", "DTSTART:20200101T000000Z", f"RRULE:{rule}",
             "ATTENDEE:mailto:ana@example.com")))  # fmt: skip
-        crm.fails(["import", "calendar", str(path)], says=says)
+        crm.fails(["import", "calendar", "--strict", str(path)], says=says)
 
 
 def test_a_pipe_in_a_calendar_folder_does_not_hang(crm, known, tmp_path):
@@ -609,7 +611,7 @@ def test_repeated_properties_and_apple_attendees(crm, known, tmp_path):
     two_starts.write_bytes(raw_calendar(vevent(
         "SUMMARY:Which one", "DTSTART:20261104T100000Z", "DTSTART:20261105T100000Z",
         "ATTENDEE:mailto:bruno@costa.pt")))  # fmt: skip
-    crm.fails(["import", "calendar", str(two_starts)], says="DTSTART given 2 times")
+    crm.fails(["import", "calendar", "--strict", str(two_starts)], says="DTSTART given 2 times")
 
 
 def test_a_meeting_of_several_days_is_in_the_digest_every_day(crm, known, tmp_path):
@@ -651,7 +653,7 @@ def test_headers_built_to_break_decoders_cost_nothing(crm, known, tmp_path):
     bad_zone = folder / "zone.eml"
     bad_zone.write_bytes(b"From: ana@example.com\nDate: Mon, 23 Nov 2026 09:30:00 +2500\n"
                          b"Message-ID: <z@x>\nSubject: z\n\nbody\n")  # fmt: skip
-    crm.fails(["import", "mail", str(folder)], says="no readable Date header")
+    crm.fails(["import", "mail", "--strict", str(folder)], says="no readable Date header")
 
 
 def test_named_zones_and_mboxes_without_blank_lines(crm, known, tmp_path):
@@ -825,3 +827,41 @@ def test_a_meeting_whose_time_was_corrected_is_moved_not_logged_twice(crm, known
                                    lisbon(2026, 11, 20, 17), [ANA, ME_IN], ME)))  # fmt: skip
     crm(["import", "calendar", str(ics)], env=NOW)
     assert interactions(crm.db) == []
+
+
+def test_one_stray_item_never_silences_the_cron_digest(crm, known, tmp_path):
+    """Under the cron line, a Date-less message and an event that cannot be read (a 2015
+    railway ticket) are skipped and named; the rest goes in and the exit status is 0, so the
+    digest that follows runs."""
+    box = maildir(
+        tmp_path / "Mail", [message("ana@example.com", ME, "Fine", utc(2026, 11, 20), "<f@x>")]
+    )
+    (Path(box._path) / "cur" / "1700000000.M1P1.host:2,S").write_bytes(
+        b"From: ana@example.com\r\nTo: me@work.example\r\nSubject: no date\r\n\r\nbody\r\n"
+    )
+    calendars = tmp_path / "calendars"
+    calendars.mkdir()
+    (calendars / "ticket.ics").write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:train@cp\r\nSUMMARY:Lisboa-Porto"
+        b"\r\nDTSTART:20150301T080000Z\r\nDURATION:PT-2H\r\nRRULE:FREQ=SOMETIMES\r\n"
+        b"ATTENDEE:mailto:ana@example.com\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    (calendars / "call.ics").write_bytes(calendar(event("call@x", "Scoping call",
+        lisbon(2026, 11, 20, 10), lisbon(2026, 11, 20, 11), [ANA, ME_IN], ME)))  # fmt: skip
+    mail = crm(["import", "mail", str(tmp_path / "Mail"), "--since", "7 days ago"], env=NOW)
+    assert (
+        mail.exit_code == 0
+        and "skipped" in mail.stderr
+        and "no readable Date header" in mail.stderr
+    )
+    assert "logged 1" in mail.stderr
+    meetings = crm(["import", "calendar", str(calendars)], env=NOW)
+    assert (
+        meetings.exit_code == 0
+        and "ticket.ics" in meetings.stderr
+        and "logged 1 meeting" in meetings.stderr
+    )
+    assert {r["summary"] for r in interactions(crm.db)} == {"Fine", "Scoping call"}
+    strict = crm(["import", "calendar", "--strict", str(calendars)], env=NOW, ok=False)
+    assert strict.exit_code == 1 and "import refused" in strict.stderr  # all or nothing, if asked

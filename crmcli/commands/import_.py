@@ -11,9 +11,11 @@ from .. import clock, output
 from .. import progress as progress_bar
 from ..options import (
     AllowFuture,
+    CaptureSkip,
     DryRun,
     MergeByEmail,
     SkipInvalid,
+    Strict,
     command_group,
     open_store_for_import,
     parse_day,
@@ -198,9 +200,13 @@ def import_mail(
         list[str] | None,
         typer.Option(help="Leave out addresses matching a pattern (*@corp.example); repeatable."),
     ] = None,
-    skip_invalid: SkipInvalid = False,
+    skip_invalid: CaptureSkip = True,
+    strict: Strict = False,
 ) -> None:
-    """Log mail with known contacts as email interactions (headers only; never twice)."""
+    """Log mail with known contacts as email interactions (headers only; never twice).
+
+    What cannot be read is skipped and named (--strict: refuse the whole run instead)."""
+    del skip_invalid  # the default; still taken, so the scripts that give it keep working
     from ..exchange import importer, mail
     from ..when import as_datetime
 
@@ -215,7 +221,7 @@ def import_mail(
 
     progress = progress_bar.progress_for_count(lambda: mail.count(paths), "reading mail")
     summary = importer.run_import(
-        store, planner, mail.messages(paths, start), skip_invalid, dry_run, progress, "messages"
+        store, planner, mail.messages(paths, start), not strict, dry_run, progress, "messages"
     )
     output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))
@@ -229,9 +235,13 @@ def import_calendar(
     ],
     since: Since = None,
     dry_run: DryRun = False,
-    skip_invalid: SkipInvalid = False,
+    skip_invalid: CaptureSkip = True,
+    strict: Strict = False,
 ) -> None:
-    """Log past meetings with known contacts; keep today's and the next ones for the digest."""
+    """Log past meetings with known contacts; keep today's and the next ones for the digest.
+
+    What cannot be read is skipped and named (--strict: refuse the whole run instead)."""
+    del skip_invalid  # the default; still taken, so the scripts that give it keep working
     from ..exchange import events, importer, meetings
     from ..when import as_datetime
 
@@ -252,7 +262,7 @@ def import_calendar(
     _, _, emails = store.contacts.lookup()
     said: list[str] = []
     found = list(events.occurrences(files, first, end, events.involving(emails), said))
-    summary = importer.run_import(store, planner, found, skip_invalid, dry_run, None, "events")
+    summary = importer.run_import(store, planner, found, not strict, dry_run, None, "events")
     output.notes([*said, *summary.warnings], "warning: ")
     output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))
