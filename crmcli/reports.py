@@ -150,12 +150,15 @@ def summary_line(report: Row) -> str:
     overdue = report["overdue"]
     upcoming_rows = report["upcoming"]
     complaints = report["complaints"]
-    birthdays_this_week = sum(
-        1 for r in upcoming_rows if r["label"] == "birthday" and r["date"] <= report["week_ends"]
+    # what the Upcoming section lists, counted as it lists it: a rolling week (on a Sunday, a
+    # birthday on Wednesday is not "0 birthdays this week")
+    week = (dt.date.fromisoformat(report["date"]) + dt.timedelta(days=6)).isoformat()
+    birthdays_in_a_week = sum(
+        1 for r in upcoming_rows if r["label"] == "birthday" and r["date"] <= week
     )
     parts = [
         f"{len(overdue)} overdue",
-        plural(birthdays_this_week, "birthday") + " this week",
+        plural(birthdays_in_a_week, "birthday") + " in the next 7 days",
         plural(len(upcoming_rows), "date") + f" in {report['days']} days",
         plural(len(complaints), "open complaint"),
     ]

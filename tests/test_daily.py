@@ -228,7 +228,7 @@ def test_digest_plain_has_summary_and_three_sections(crm, people):
     out = crm("digest").stdout
     lines = out.splitlines()
     assert lines[0] == "crm digest for 2026-11-24"
-    assert lines[1].startswith("1 overdue · 1 birthday this week")
+    assert lines[1].startswith("1 overdue · 1 birthday in the next 7 days")
     assert "1 complaint past SLA" in lines[1]
     for title in ("Overdue (1)", "Upcoming (1)", "Open complaints (1)"):
         assert title in out
@@ -312,14 +312,17 @@ def test_config_list_get_set(crm):
     assert crm.json(f"contact show {new} -f json")["cadence_days"] == 42
 
 
-def test_birthdays_this_week_follow_the_week_start(crm, people):
+def test_the_headline_counts_birthdays_as_the_section_lists_them(crm, people):
+    """A rolling week, whatever the day: on a Sunday a birthday on Wednesday is one in the next
+    7 days (it was "0 birthdays this week", above it). `week_ends` stays in the JSON."""
     crm("date add bruno birthday 1990-11-29")  # Sunday
-    crm("date add anabela birthday 1990-11-30")  # Monday of next week
-    assert "1 birthday this week" in crm.json("digest -f json")["summary"]
-    assert crm.json("digest -f json")["week_ends"] == "2026-11-29"
-    crm("config set week_start sunday")  # weeks run Sunday to Saturday: the 29th is next week
+    crm("date add anabela birthday 1990-12-01")  # Tuesday of next week: the 8th day
     report = crm.json("digest -f json")
-    assert report["week_ends"] == "2026-11-28" and "0 birthdays this week" in report["summary"]
+    assert "1 birthday in the next 7 days" in report["summary"] and report["week_ends"] == "2026-11-29"
+    sunday = json.loads(crm("digest -f json", env=at("2026-11-29")).stdout)
+    assert "2 birthdays in the next 7 days" in sunday["summary"]
+    crm("config set week_start sunday")  # the week's end moves; the rolling count does not
+    assert crm.json("digest -f json")["week_ends"] == "2026-11-28"
 
 
 def test_counts_in_messages_agree_with_their_number(crm, people):
