@@ -118,7 +118,7 @@ def digest(
         "date": today.isoformat(),
         "days": days,
         "week_ends": week_end(today, week_start).isoformat(),
-        "overdue": store.reports.overdue(today),
+        "overdue": one_a_person(store.reports.overdue(today)),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.complaints.listing(now),
         "meetings": store.reports.meetings_between(today, today + dt.timedelta(days=1)),
@@ -129,6 +129,24 @@ def digest(
     }
     report["summary"] = summary_line(report)
     return report
+
+
+def one_a_person(rows: list[Row]) -> list[Row]:
+    """Overdue as the digest lists it: one row a person — the most overdue of theirs, its
+    reason followed by the others' ("send proposal; also: every 7 days…"), so nobody is
+    listed twice in the section (`crm overdue` keeps every item)."""
+    mine: dict[Any, list[Row]] = {}
+    for row in rows:
+        mine.setdefault(row["contact_id"], []).append(row)
+    kept = []
+    for row in rows:
+        theirs = mine.pop(row["contact_id"], None)
+        if theirs is None:
+            continue
+        first = max(theirs, key=lambda r: r["days_overdue"] or 0)
+        others = [r["reason"] for r in theirs if r is not first and r["reason"]]
+        kept.append({**first, "reason": "; also: ".join([first["reason"] or "", *others])})
+    return kept
 
 
 def gap_title(last_run: str | None, missed_days: int) -> str:

@@ -318,7 +318,9 @@ def test_the_headline_counts_birthdays_as_the_section_lists_them(crm, people):
     crm("date add bruno birthday 1990-11-29")  # Sunday
     crm("date add anabela birthday 1990-12-01")  # Tuesday of next week: the 8th day
     report = crm.json("digest -f json")
-    assert "1 birthday in the next 7 days" in report["summary"] and report["week_ends"] == "2026-11-29"
+    assert (
+        "1 birthday in the next 7 days" in report["summary"] and report["week_ends"] == "2026-11-29"
+    )
     sunday = json.loads(crm("digest -f json", env=at("2026-11-29")).stdout)
     assert "2 birthdays in the next 7 days" in sunday["summary"]
     crm("config set week_start sunday")  # the week's end moves; the rolling count does not
@@ -344,3 +346,14 @@ def test_a_command_that_fails_leaves_no_database_it_made(crm, tmp_path):
     assert digest.exit_code == 1 and "no crm database at" in digest.stderr
     crm(["--db", str(typo), "contact", "add", "Ana"])  # a write that works makes it
     assert typo.exists()
+
+
+def test_nobody_is_listed_twice_in_the_digests_overdue(crm):
+    crm("contact add 'Ana Silva' --every 7d")
+    crm("log ana call --when 2026-11-01")
+    crm("followup add ana 2026-11-20 'send proposal'")
+    report = crm.json("digest -f json")
+    (row,) = report["overdue"]
+    assert row["kind"] == "cadence" and row["reason"].endswith("; also: send proposal")
+    assert report["summary"].startswith("1 overdue")
+    assert sorted(r["kind"] for r in crm.json("overdue -f json")) == ["cadence", "followup"]
