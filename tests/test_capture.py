@@ -865,3 +865,14 @@ def test_one_stray_item_never_silences_the_cron_digest(crm, known, tmp_path):
     assert {r["summary"] for r in interactions(crm.db)} == {"Fine", "Scoping call"}
     strict = crm(["import", "calendar", "--strict", str(calendars)], env=NOW, ok=False)
     assert strict.exit_code == 1 and "import refused" in strict.stderr  # all or nothing, if asked
+
+
+def test_an_added_date_before_the_start_is_an_occurrence_too(crm, known, tmp_path):
+    item = event("rd@x", "Kick-off", lisbon(2026, 11, 16, 10), lisbon(2026, 11, 16, 11),
+                 [ANA, ME_IN], ME, rrule={"freq": "weekly", "count": 2},
+                 rdate=[lisbon(2026, 11, 9, 10)])  # fmt: skip
+    ics = tmp_path / "rd.ics"
+    ics.write_bytes(calendar(item))
+    crm(["import", "calendar", str(ics)], env=NOW)
+    days = sorted(r["happened_at"][:10] for r in interactions(crm.db))
+    assert days == ["2026-11-09", "2026-11-16", "2026-11-23"]

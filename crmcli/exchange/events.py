@@ -405,7 +405,7 @@ def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
     import recurring_ical_events
 
     query = recurring_ical_events.of(calendar)
-    first = min(_day_of(one(event, "DTSTART").dt) for event in calendar.walk("VEVENT"))
+    first = min(_first_day(event) for event in calendar.walk("VEVENT"))
     window = max(start, first - dt.timedelta(days=1))
     found: dict[str, Any] = {}
     began = time.monotonic()
@@ -419,6 +419,16 @@ def _between(calendar: Any, start: dt.date, end: dt.date) -> list[Any] | None:
             return None
         window = window_end
     return list(found.values())
+
+
+def _first_day(event: Any) -> dt.date:
+    """The event's first day: its start, or an added date (RDATE) before it, which a calendar
+    may list and which is an occurrence all the same."""
+    days = [_day_of(one(event, "DTSTART").dt)]
+    for listed in _listed(event.get("RDATE")):
+        days.extend(_day_of(period[0] if isinstance(period, tuple) else period)
+                    for period in (d.dt for d in getattr(listed, "dts", [])))  # fmt: skip
+    return min(days)
 
 
 def _day_of(moment: dt.date) -> dt.date:
