@@ -876,3 +876,12 @@ def test_an_added_date_before_the_start_is_an_occurrence_too(crm, known, tmp_pat
     crm(["import", "calendar", str(ics)], env=NOW)
     days = sorted(r["happened_at"][:10] for r in interactions(crm.db))
     assert days == ["2026-11-09", "2026-11-16", "2026-11-23"]
+
+
+def test_mail_i_sent_in_bcc_only_is_logged(crm, known, tmp_path):
+    maildir(tmp_path / "Sent", [message(ME, "me@work.example", "Proposal", utc(2026, 11, 20),
+                                        "<bcc@x>", bcc="ana@example.com")])  # fmt: skip
+    done = crm(["import", "mail", str(tmp_path / "Sent")], env=NOW)
+    assert "logged 1" in done.stderr, done.stderr
+    (row,) = interactions(crm.db)
+    assert (row["summary"], row["direction"], row["who"]) == ("Proposal", "out", str(known["ana"]))

@@ -354,8 +354,8 @@ class MailCapture(CapturedLog):
     def _people(self, sender: tuple[str, str], found) -> People | None:
         """The known contacts a message is with, the people to add (with --add-unknown), and
         its direction; None (the reason counted) to skip it."""
-        if sender[1] in self.me:
-            recipients = addresses(found.get("to", []) + found.get("cc", []))
+        if sender[1] in self.me:  # (my Sent copy keeps Bcc: a client written to in Bcc counts)
+            recipients = addresses(found.get("to", []) + found.get("cc", []) + found.get("bcc", []))
             recipients = [r for r in recipients if r[1] not in self.me]
             if not recipients:
                 self.skip("only to myself")

@@ -12,7 +12,7 @@ from ..rules import email_key
 
 # the headers crm reads; every other header line is passed over unparsed
 WANTED = {
-    "from", "to", "cc", "subject", "date", "message-id", "list-id", "list-unsubscribe",
+    "from", "to", "cc", "bcc", "subject", "date", "message-id", "list-id", "list-unsubscribe",
     "auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-mozilla-draft-info",
 }  # fmt: skip
 
