@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import model, settings, when
+from . import model, rules, settings, when
 from .errors import UsageError
 from .rules import not_in_future
 from .store import Store
@@ -52,6 +52,9 @@ def record_interaction(
     preferred = {c["channel"] for c in contacts}
     if "channel" not in fields and len(preferred) == 1 and None not in preferred:
         fields = {**fields, "channel": preferred.pop()}
+    if "awaits_reply" not in fields:
+        waits = rules.awaits_reply(fields.get("direction"), fields.get("channel"))
+        fields = {**fields, "awaits_reply": waits}
     with store.transaction():
         interaction_id = store.interactions.add(contact_ids, fields, now)
         logged = Logged(interaction_id)

@@ -45,3 +45,43 @@ def sync_fingerprints(conn: sqlite3.Connection) -> None:
 
 
 LATER.append(("a sync's fingerprints of each card and contact", sync_fingerprints))
+
+
+# The last touch that counts for a keep-in-touch cadence: the newest interaction, unless it is
+# a message still waiting for my reply (then the newest one before the last answer, or any
+# interaction that needs none). An answer: anything outbound, or a call or meeting.
+LAST_ANSWER = """(SELECT max(a.happened_at) FROM interaction_contacts a
+    JOIN interactions o ON o.id = a.interaction_id
+    WHERE a.contact_id = c.id AND (o.direction = 'out' OR o.channel IN ('call', 'meeting')))"""
+LAST_TOUCH = f"""(SELECT max(l.happened_at) FROM interaction_contacts l
+    JOIN interactions i ON i.id = l.interaction_id
+    WHERE l.contact_id = c.id
+      AND (i.awaits_reply = 0 OR l.happened_at <= coalesce({LAST_ANSWER}, '')))"""
+
+
+def awaiting_reply(conn: sqlite3.Connection) -> None:
+    """An inbound message that waits for my reply, and how long a contact may wait (days;
+    NULL: the `reply_within` setting). A waiting message counts for the cadence only once
+    answered: the view of overdue cadences says the same as `crm overdue`."""
+    conn.execute("ALTER TABLE interactions ADD COLUMN awaits_reply INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE contacts ADD COLUMN reply_within INTEGER")
+    conn.execute("DROP VIEW cadence_overdue")
+    conn.execute(f"""
+CREATE VIEW cadence_overdue AS
+    WITH touched AS (
+        SELECT c.id, c.name, c.cadence_days,
+               coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
+        FROM contacts c
+        WHERE c.cadence_days IS NOT NULL AND c.archived = 0 AND c.do_not_contact = 0
+    )
+    SELECT id AS contact_id, name AS contact, cadence_days, since AS last_touch,
+           date(since, '+' || cadence_days || ' days') AS due,
+           CAST(julianday('now', 'localtime', 'start of day')
+                - julianday(date(since, '+' || cadence_days || ' days')) AS INTEGER)
+               AS days_overdue
+    FROM touched
+    WHERE date(since, '+' || cadence_days || ' days') < date('now', 'localtime')""")
+    install_undo_triggers(conn)
+
+
+LATER.append(("messages awaiting my reply, and how long each contact may wait", awaiting_reply))

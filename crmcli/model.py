@@ -151,6 +151,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "notes": _text("notes", MAX_TEXT),
         "archived": lambda value: boolean(value, "archived"),
         "do_not_contact": lambda value: boolean(value, "do_not_contact"),
+        "reply_within": cadence,
         "created": _moment("created"),
         "updated": _moment("updated"),
     },
@@ -167,6 +168,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "rating": rating,
         "score": _optional(lambda value: integer(value, "score", 0, 10)),
         "scale": _optional(lambda value: integer(value, "scale", 5, 10)),
+        "awaits_reply": lambda value: boolean(value, "awaits_reply"),
         "created": _moment("created"),
         "source": _choice(SOURCES, "source"),
         "source_id": _text("source id", 1000),
@@ -236,7 +238,12 @@ REQUIRED = {
 # What a whole record holds when it does not say (a backup written by hand, an import).
 DEFAULTS: dict[str, Row] = {
     "contacts": {"archived": False, "do_not_contact": False},
-    "interactions": {"kind": "touch", "channel": "other", "direction": "out"},
+    "interactions": {
+        "kind": "touch",
+        "channel": "other",
+        "direction": "out",
+        "awaits_reply": False,
+    },
     "followups": {"snoozed": 0},
 }
 

@@ -118,7 +118,7 @@ def digest(
         "date": today.isoformat(),
         "days": days,
         "week_ends": week_end(today, week_start).isoformat(),
-        "overdue": one_a_person(store.reports.overdue(today)),
+        "overdue": one_a_person(store.reports.overdue(today, settings.reply_days(store))),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.complaints.listing(now),
         "meetings": store.reports.meetings_between(today, today + dt.timedelta(days=1)),

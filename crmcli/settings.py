@@ -104,6 +104,12 @@ SETTINGS = {
         Setting(
             "cadence", "", "keep-in-touch cadence given to new contacts (empty: none)", _cadence
         ),
+        Setting(
+            "reply_within",
+            "2d",
+            "how long a message from a contact may wait for my answer (off: never listed)",
+            _cadence,
+        ),
         Setting("week_start", "monday", "first day of the week", _one_of(*WEEK_STARTS)),
         Setting(
             "digest_days",
@@ -206,6 +212,12 @@ def leap_rule(store: Store, override: str | None) -> str:
 def default_cadence(store: Store) -> int | None:
     """The cadence every new contact gets unless it brings one (any door: add, import, vCard)."""
     value = get(store, "cadence")
+    return when.parse_cadence(value) if value else None
+
+
+def reply_days(store: Store) -> int | None:
+    """Days a message may wait for my answer before it is overdue (None: never listed)."""
+    value = get(store, "reply_within")
     return when.parse_cadence(value) if value else None
 
 

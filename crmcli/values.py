@@ -41,7 +41,7 @@ JSON_COLUMNS = (
     "extra",
     "card_forms",
 )  # JSON arrays, kept as JSON text in CSV cells
-FLAG_COLUMNS = ("archived", "do_not_contact")  # stored 0/1, read as booleans
+FLAG_COLUMNS = ("archived", "do_not_contact", "awaits_reply")  # stored 0/1, read as booleans
 ADDRESS_PARTS = ("type", "box", "extended", "street", "city", "region", "code", "country")
 # `--excel-safe` puts a quote before a cell starting with one of these, so a spreadsheet shows
 # it rather than runs it; a cell that starts with a quote gets one too, so an import that takes

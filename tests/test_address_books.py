@@ -314,6 +314,10 @@ def test_views_match_the_reports(crm, people):
     """Datasette and sqlite3 users see the same numbers (the views use the real today)."""
     crm('log bruno "lunch" --amount 120 --when "40 days ago"', env={"CRM_TODAY": ""})
     crm("contact edit bruno --every 14d")
+    crm(
+        'log bruno "a question" --channel email --direction in --when "3 days ago"',
+        env={"CRM_TODAY": ""},
+    )
     crm('complaint add silva "late"', env={"CRM_TODAY": ""})
     crm("contact add Archie --every 1d")
     crm("contact archive archie")

@@ -148,13 +148,21 @@ def test_mail_becomes_interactions_once(crm, known, tmp_path):
 
 
 def test_captured_mail_counts_for_cadence_and_shows_its_source(crm, known, tmp_path):
+    """Mail I sent keeps in touch at once; mail to me only once I answer it (an unanswered
+    "can you review the contract?" is the client waiting on me, not contact kept)."""
     crm("log ana 'lunch' --when '60 days ago'")
     assert [r["contact"] for r in crm.json("overdue --format json")] == ["Ana Silva"]
-    maildir(
-        tmp_path / "in", [message("ana@example.com", ME, "Thanks", utc(2026, 11, 23, 12), "<t@x>")]
-    )
+    maildir(tmp_path / "in", [
+        message("ana@example.com", ME, "Thanks", utc(2026, 11, 23, 12), "<t@x>"),
+        message("ana@example.com", f"x@y.example, {ME}", "Can you review?", utc(2026, 11, 20, 9),
+                "<r@x>", cc=None),
+    ])  # fmt: skip
     crm(["import", "mail", str(tmp_path / "in")])
-    assert crm.json("overdue --format json") == []
+    assert sorted(r["kind"] for r in crm.json("overdue --format json")) == ["cadence", "reply"]
+    maildir(tmp_path / "sent", [message(ME, "ana@example.com", "Re: Can you review?",
+                                        utc(2026, 11, 23, 15), "<a@x>")])  # fmt: skip
+    crm(["import", "mail", str(tmp_path / "sent")])
+    assert crm.json("overdue --format json") == []  # answered: both counted, nothing waits
     shown = crm("contact show ana --wide").stdout
     thanks = next(line for line in shown.splitlines() if "Thanks" in line)
     assert "mail" in thanks.split() and "lunch" not in thanks
@@ -885,3 +893,14 @@ def test_mail_i_sent_in_bcc_only_is_logged(crm, known, tmp_path):
     assert "logged 1" in done.stderr, done.stderr
     (row,) = interactions(crm.db)
     assert (row["summary"], row["direction"], row["who"]) == ("Proposal", "out", str(known["ana"]))
+
+
+def test_mail_where_i_was_only_in_cc_waits_on_nobody(crm, known, tmp_path):
+    maildir(tmp_path / "in", [
+        message("ana@example.com", "boss@acme.example", "FYI: the plan", utc(2026, 11, 18), "<c@x>",
+                cc=ME),
+        message("ana@example.com", ME, "Your view?", utc(2026, 11, 19), "<v@x>"),
+    ])  # fmt: skip
+    crm(["import", "mail", str(tmp_path / "in")], env=NOW)
+    (reply,) = [r for r in crm.json("overdue -f json") if r["kind"] == "reply"]
+    assert reply["reason"].endswith(": Your view?")  # the Cc'd one waits on nobody

@@ -66,7 +66,7 @@ def test_overdue_followups_due_today_and_before(crm, people):
     assert keys <= set(rows[0])
 
 
-def test_cadence_is_due_after_more_than_n_days_and_reset_by_any_interaction(crm, people):
+def test_cadence_is_due_after_more_than_n_days_and_reset_by_a_touch_kept(crm, people):
     crm('log silva "call" --when 2026-10-25')  # 30 days before today: not yet due
     assert [r for r in crm.json("overdue -f json") if r["kind"] == "cadence"] == []
     tomorrow = json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout)
@@ -75,12 +75,11 @@ def test_cadence_is_due_after_more_than_n_days_and_reset_by_any_interaction(crm,
         "Ana Silva", "2026-11-24", 1, "2026-10-25",
     )  # fmt: skip
     assert row["channel"] == "email" and row["email"] == "ana@example.com"
-    crm('log silva "inbound email" --direction in --when 2026-11-20')
-    assert [
-        r
-        for r in json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout)
-        if r["kind"] == "cadence"
-    ] == []
+    crm('log silva "inbound email" --direction in --when 2026-11-20')  # waits for my answer
+    later = json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout)
+    assert sorted(r["kind"] for r in later) == ["cadence", "reply"]
+    crm('log silva "called back" --channel call --when 2026-11-21')  # a call answers it
+    assert json.loads(crm("overdue -f json", env=at("2026-11-25")).stdout) == []
 
 
 def test_cadence_of_a_never_contacted_contact_counts_from_creation(crm, people):
@@ -357,3 +356,38 @@ def test_nobody_is_listed_twice_in_the_digests_overdue(crm):
     assert row["kind"] == "cadence" and row["reason"].endswith("; also: send proposal")
     assert report["summary"].startswith("1 overdue")
     assert sorted(r["kind"] for r in crm.json("overdue -f json")) == ["cadence", "followup"]
+
+
+# --------------------------------------------------------------------------- awaiting my reply
+
+
+def test_a_message_waiting_for_my_answer_is_overdue_until_answered(crm, people):
+    crm("log silva 'Urgent: can you review the contract?' --channel email --direction in "
+        "--when 2026-11-20")  # fmt: skip
+    early = json.loads(crm("overdue -f json", env=at("2026-11-22")).stdout)
+    assert [r["kind"] for r in early] == []  # 2 days is the default time to answer
+    rows = json.loads(crm("overdue -f json", env=at("2026-11-24")).stdout)
+    (reply,) = [r for r in rows if r["kind"] == "reply"]
+    assert (reply["contact"], reply["due"], reply["days_overdue"]) == ("Ana Silva", "2026-11-22", 2)
+    assert reply["reason"] == "awaiting your reply for 4 days: Urgent: can you review the contract?"
+    digest = json.loads(crm("digest -f json", env=at("2026-11-24")).stdout)
+    assert any(r["reason"].startswith("awaiting your reply") for r in digest["overdue"])
+    crm("log silva 'sent my comments' --channel email --when 2026-11-24")  # answered: it leaves
+    assert [r for r in json.loads(crm("overdue -f json", env=at("2026-11-24")).stdout)
+            if r["kind"] == "reply"] == []  # fmt: skip
+
+
+def test_how_long_a_message_may_wait_is_a_setting_and_a_contacts_own(crm, people):
+    crm("log bruno 'a question' --channel message --direction in --when 2026-11-21")
+    crm(
+        "log anabela 'thanks for lunch' --channel email --direction in --when 2026-11-20 --no-reply"
+    )
+    assert [r["contact"] for r in crm.json("overdue -f json") if r["kind"] == "reply"] == [
+        "Bruno Costa"
+    ]
+    crm("contact edit bruno --reply-within 5d")  # a partner: answered within the week is fine
+    assert [r for r in crm.json("overdue -f json") if r["kind"] == "reply"] == []
+    crm("config set reply_within off")  # the contact's own still holds
+    assert [r["contact"] for r in json.loads(crm("overdue -f json", env=at("2026-11-27")).stdout)
+            if r["kind"] == "reply"] == ["Bruno Costa"]  # fmt: skip
+    crm.fails("contact edit bruno --reply-within 0d", says="zero duration")

@@ -51,6 +51,12 @@ SharedEmail = Annotated[
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
 Cost = Annotated[str | None, typer.Option(help="What winning this client cost.")]
+ReplyWithin = Annotated[
+    str | None,
+    typer.Option(
+        help="How long their messages may wait for your answer: 1d, 3d, 1w ('off': never)."
+    ),
+]
 DoNotContact = Annotated[
     bool | None,
     typer.Option(
@@ -87,6 +93,7 @@ def add(
     given_name: GivenName = None,
     family_name: FamilyName = None,
     do_not_contact: DoNotContact = None,
+    reply_within: ReplyWithin = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
@@ -95,7 +102,7 @@ def add(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact,
+        do_not_contact=do_not_contact, reply_within=reply_within,
     )  # fmt: skip
     contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
     output.message(f"added contact {contact_id}: {store.contacts.get(contact_id)['name']}")
@@ -200,6 +207,7 @@ def edit(
     given_name: GivenName = None,
     family_name: FamilyName = None,
     do_not_contact: DoNotContact = None,
+    reply_within: ReplyWithin = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
@@ -209,7 +217,7 @@ def edit(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact,
+        do_not_contact=do_not_contact, reply_within=reply_within,
     )  # fmt: skip
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:

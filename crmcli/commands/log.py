@@ -41,8 +41,15 @@ def log(
         bool, typer.Option("--complaint", help="Also open a complaint about it.")
     ] = False,
     allow_future: AllowFuture = False,
+    no_reply: Annotated[
+        bool,
+        typer.Option("--no-reply", help="A message in that needs no answer (a thank-you)."),
+    ] = False,
 ) -> None:
-    """Record an interaction; prints its id alone on stdout."""
+    """Record an interaction; prints its id alone on stdout.
+
+    A message or email that came in (--direction in) waits for your reply until you answer it
+    (anything outbound, a call or a meeting): `crm overdue` lists it after `reply_within`."""
     from ..interactions import record_interaction
 
     store = open_store()
@@ -53,6 +60,8 @@ def log(
         rating=rating, sentiment=sentiment, happened_at=moment,
     )  # fmt: skip
     fields = {key: value for key, value in fields.items() if value is not None}
+    if no_reply:
+        fields["awaits_reply"] = False
     due = parse_when(follow_up) if follow_up is not None else None
     result = record_interaction(
         store, people, fields, clock.now(), due, follow_up_note, complaint, allow_future

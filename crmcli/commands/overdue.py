@@ -1,11 +1,12 @@
-"""crm overdue: follow-ups due and contacts past their keep-in-touch cadence."""
+"""crm overdue: follow-ups due, contacts past their keep-in-touch cadence, messages waiting."""
 
-from .. import clock, columns, output
+from .. import clock, columns, output, settings
 from ..options import Format, Wide, open_store
 
 
 def overdue(fmt: Format = None, wide: Wide = False) -> None:
-    """Follow-ups due today or earlier and contacts past their cadence, most overdue first."""
+    """Follow-ups due, contacts past their cadence, messages awaiting my reply; most overdue first."""
     store = open_store()
     chosen = output.check_format(fmt)
-    output.listing(store.reports.overdue(clock.today()), chosen, columns.OVERDUE, "nothing overdue")
+    rows = store.reports.overdue(clock.today(), settings.reply_days(store))
+    output.listing(rows, chosen, columns.OVERDUE, "nothing overdue")

@@ -53,13 +53,22 @@ class CapturedLog:
         self.reasons[reason] += 1
         self.summary.skipped += 1
 
-    def add(self, key: str, happened: Any, direction: str, summary: str, who: list[int]) -> None:
+    def add(
+        self,
+        key: str,
+        happened: Any,
+        direction: str,
+        summary: str,
+        who: list[int],
+        awaits_reply: bool = False,
+    ) -> None:
         varying = model.check(
             "interactions",
-            {"happened_at": happened, "summary": summary[: model.MAX_TEXT], "source_id": key},
+            {"happened_at": happened, "summary": summary[: model.MAX_TEXT], "source_id": key,
+             "awaits_reply": awaits_reply},
             partial=True,
             rules=False,
-        )
+        )  # fmt: skip
         record = {**self.templates[direction], **varying}
         if not self.uids:
             self.uids = new_uids(BATCH)[::-1]

@@ -25,7 +25,7 @@ CONTACT_HEADERS = {
     "acquisition_cost": "acquisition_cost", "notes": "notes", "birthday": "birthday",
     "archived": "archived", "created": "created", "updated": "updated",
     "do_not_contact": "do_not_contact", "do not contact": "do_not_contact",
-    "id": "ignore", "last_interaction": "ignore",
+    "reply_within": "reply_within", "id": "ignore", "last_interaction": "ignore",
     # common spellings
     "full name": "name", "display name": "name", "email": "emails", "e-mail": "emails",
     "phone": "phones", "telephone": "phones", "mobile": "phones", "note": "notes", "tag": "tags",
@@ -85,7 +85,7 @@ INTERACTION_HEADERS = {
     "channel": "channel", "direction": "direction", "summary": "summary", "outcome": "outcome",
     "sentiment": "sentiment", "amount": "amount", "rating": "rating", "created": "created",
     "kind": "kind", "score": "score", "scale": "scale", "source": "source",
-    "source_id": "source_id", "origin": "origin", "id": "ignore",
+    "source_id": "source_id", "origin": "origin", "awaits_reply": "awaits_reply", "id": "ignore",
 }  # fmt: skip
 DATE_HEADERS = {
     "uid": "uid", "contact_uid": "contact_uids", "contact_id": "contact_ids",

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import model, settings
+from .. import model, rules, settings
 from ..errors import CrmError
 from ..store import Store
 from ..when import stamp
@@ -332,7 +332,16 @@ class MailCapture(CapturedLog):
         known, unknown, direction = people
         who = known + [self._add(name, address) for name, address in unknown]
         subject = model.one_line(decode_words((found.get("subject") or [""])[0])) or "(no subject)"
-        self.add(key, when, direction, subject, list(dict.fromkeys(who)))
+        self.add(
+            key, when, direction, subject, list(dict.fromkeys(who)), self._to_me(found, direction)
+        )
+
+    def _to_me(self, found: dict[str, list[str]], direction: str) -> bool:
+        """A message in that waits for my answer: one sent *to* me. Where I was only in Cc (or
+        Bcc) it is for my information, and waits on nobody."""
+        if not rules.awaits_reply(direction, "email"):
+            return False
+        return any(address in self.me for _, address in addresses(found.get("to", [])))
 
     def _not_ahead(self, when: dt.datetime) -> dt.datetime:
         """A sender's clock a little fast is forgiven (the message arrived, so it happened);

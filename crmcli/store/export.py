@@ -74,6 +74,7 @@ class Export(Room):
 EXPORT_INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "kind", "channel", "direction", "summary", "outcome",
     "sentiment", "amount", "rating", "score", "scale", "created", "source", "source_id", "origin",
+    "awaits_reply",
 )  # fmt: skip
 
 
@@ -113,7 +114,7 @@ EXPORT_SQL = {
                (SELECT json_group_array(a.uid) FROM contact_aliases a WHERE a.contact_id = c.id)
                    AS aliases,
                c.nickname, c.prefix, c.suffix, c.department, c.addresses, c.urls, c.extra,
-               c.do_not_contact, c.card_forms
+               c.do_not_contact, c.card_forms, c.reply_within
         FROM contacts c WHERE {where} ORDER BY c.id""",
     "interactions": """
         SELECT i.id, i.uid, i.happened_at,
@@ -124,7 +125,8 @@ EXPORT_SQL = {
                (SELECT group_concat(c.name, {sep}) FROM interaction_contacts l
                 JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts,
                i.kind, i.channel, i.direction, i.summary, i.outcome, i.sentiment, i.amount,
-               i.rating, i.score, i.scale, i.created, i.source, i.source_id, i.origin
+               i.rating, i.score, i.scale, i.created, i.source, i.source_id, i.origin,
+               i.awaits_reply
         FROM interactions i
         WHERE {where} ORDER BY i.id""",
     "dates": """

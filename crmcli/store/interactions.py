@@ -14,7 +14,7 @@ from .database import Room, new_uid, stored
 
 INTERACTION_SELECT = """
 SELECT i.id, i.uid, i.happened_at, i.kind, i.channel, i.direction, i.summary, i.outcome,
-       i.sentiment, i.amount, i.rating, i.score, i.scale, i.source,
+       i.sentiment, i.amount, i.rating, i.score, i.scale, i.source, i.awaits_reply,
        (SELECT group_concat(c.name, ', ') FROM interaction_contacts l
         JOIN contacts c ON c.id = l.contact_id WHERE l.interaction_id = i.id) AS contacts
 FROM interactions i"""
@@ -23,6 +23,7 @@ FROM interactions i"""
 INTERACTION_COLUMNS = (
     "id", "uid", "happened_at", "channel", "direction", "summary", "outcome", "sentiment",
     "amount", "rating", "created", "kind", "score", "scale", "source", "source_id", "origin",
+    "awaits_reply",
 )  # fmt: skip
 
 

@@ -11,12 +11,33 @@ from ..when import stamp
 from .contacts import LAST_INTERACTION
 from .database import Room
 
+
+def _last_answer(contact: str) -> str:
+    """When I last answered a contact: anything outbound, or a call or a meeting."""
+    return f"""(SELECT max(a.happened_at) FROM interaction_contacts a
+        JOIN interactions o ON o.id = a.interaction_id
+        WHERE a.contact_id = {contact} AND (o.direction = 'out' OR o.channel IN ('call', 'meeting')))"""
+
+
+# The last touch that counts for a cadence: the newest interaction, leaving out messages still
+# waiting for my reply (an unanswered "can you review the contract?" is no contact kept).
+LAST_TOUCH = f"""(SELECT max(l.happened_at) FROM interaction_contacts l
+    JOIN interactions i ON i.id = l.interaction_id
+    WHERE l.contact_id = c.id
+      AND (i.awaits_reply = 0 OR l.happened_at <= coalesce({_last_answer("c.id")}, '')))"""
+# Per contact, the first message still waiting for my reply (since my last answer), and how many.
+WAITING = f"""SELECT l.contact_id, min(l.happened_at) AS since, count(*) AS messages
+    FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+    WHERE i.awaits_reply = 1 AND l.happened_at > coalesce({_last_answer("l.contact_id")}, '')
+    GROUP BY l.contact_id"""
+
 # Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the
 # day the contact was added); listed once that day has passed, i.e. when the last touch is
 # more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
 OVERDUE_SQL = f"""
 WITH touched AS (
-    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction
+    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
+           substr({LAST_TOUCH}, 1, 10) AS last_touch
     FROM contacts c
     WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
                    UNION SELECT contact_id FROM followups
@@ -30,19 +51,35 @@ WITH touched AS (
     WHERE f.done_at IS NULL AND f.due < date(:today, '+1 day')
     UNION ALL
     SELECT 'cadence', NULL, t.id, t.name,
-           date(coalesce(t.last_interaction, substr(t.created, 1, 10)),
+           date(coalesce(t.last_touch, substr(t.created, 1, 10)),
                 '+' || t.cadence_days || ' days') AS due,
            CASE t.cadence_days WHEN 1 THEN 'every day; '
                 ELSE 'every ' || t.cadence_days || ' days; ' END ||
-               CASE WHEN t.last_interaction IS NULL
+               CASE WHEN t.last_touch IS NULL AND t.last_interaction IS NULL
                     THEN 'never contacted since added ' || substr(t.created, 1, 10)
+                    WHEN t.last_touch IS NULL
+                    THEN 'never answered since added ' || substr(t.created, 1, 10)
                     ELSE 'last contact ' || (
                         SELECT n || CASE n WHEN 1 THEN ' day ago' ELSE ' days ago' END
-                        FROM (SELECT CAST(julianday(:today) - julianday(t.last_interaction)
+                        FROM (SELECT CAST(julianday(:today) - julianday(t.last_touch)
                                           AS INTEGER) AS n)) END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
     WHERE t.cadence_days IS NOT NULL AND t.do_not_contact = 0
+    UNION ALL
+    SELECT 'reply', NULL, c.id, c.name,
+           date(w.since, '+' || coalesce(c.reply_within, :reply_days) || ' days') AS due,
+           'awaiting your reply for ' || (
+               SELECT n || CASE n WHEN 1 THEN ' day: ' ELSE ' days: ' END
+               FROM (SELECT CAST(julianday(:today) - julianday(substr(w.since, 1, 10))
+                             AS INTEGER) AS n)) ||
+               (SELECT i.summary FROM interaction_contacts l JOIN interactions i
+                ON i.id = l.interaction_id WHERE l.contact_id = c.id AND i.awaits_reply = 1
+                AND l.happened_at = w.since ORDER BY i.id LIMIT 1) ||
+               CASE WHEN w.messages > 1 THEN ' (and ' || (w.messages - 1) || ' more)' ELSE '' END,
+           substr({LAST_INTERACTION}, 1, 10), c.channel, c.emails, c.phones
+    FROM ({WAITING}) w JOIN contacts c ON c.id = w.contact_id
+    WHERE c.archived = 0 AND coalesce(c.reply_within, :reply_days) IS NOT NULL
 )
 SELECT kind, followup_id, contact_id, contact, due,
        CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
@@ -116,9 +153,10 @@ GROUP BY c.id HAVING count(*) > :limit ORDER BY outbound DESC, contact"""
 
 
 class Reports(Room):
-    def overdue(self, today: dt.date) -> list[Row]:
-        """Open follow-ups due today or before, and contacts past their cadence."""
-        return self.db.all(OVERDUE_SQL, {"today": stamp(today)})
+    def overdue(self, today: dt.date, reply_days: int | None = None) -> list[Row]:
+        """Open follow-ups due today or before, contacts past their cadence, and messages
+        waiting for my reply longer than their contact's `reply_within` (else `reply_days`)."""
+        return self.db.all(OVERDUE_SQL, {"today": stamp(today), "reply_days": reply_days})
 
     def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
         """Meetings under way in a window (a day: those starting in it, and those of several
