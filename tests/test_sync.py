@@ -484,3 +484,33 @@ def test_deletions_against_edits_and_photos_through_radicale(crm, people, tmp_pa
     before, folder = crm.fingerprint(), files_of(mine)
     loop()
     assert crm.fingerprint() == before and files_of(mine) == folder
+
+
+def test_a_card_written_by_another_program_during_a_sync_is_never_overwritten(
+    crm, people, tmp_path
+):
+    """crm writes the cards after it decided, with no lock held: one vdirsyncer wrote in the
+    meantime is left as it is, and the next sync keeps both versions."""
+    from crmcli.exchange import vsync_steps
+
+    vdir = tmp_path / "vdir"
+    crm(f"vcard sync {vdir}")
+    card = card_of(vdir, "Ana Silva")
+    crm("contact edit silva --title Boss")
+    render = vsync_steps.to_vcard
+
+    def meanwhile(contact, *args):
+        if contact["name"] == "Ana Silva" and "Chief" not in exact(card):
+            edit(card, "TITLE:CTO", "TITLE:Chief")  # the phone's edit lands now
+        return render(contact, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vsync_steps, "to_vcard", meanwhile)
+        done = crm(f"vcard sync {vdir}")
+    assert "changed while crm synced: left as it is" in done.stderr
+    assert "TITLE:Chief" in exact(card)
+    crm(f"vcard sync {vdir}")
+    titles = sorted(
+        c["title"] for c in crm.json("contact list -f json") if c["name"] == "Ana Silva"
+    )
+    assert titles == ["Boss", "Chief"]

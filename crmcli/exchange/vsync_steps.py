@@ -72,6 +72,7 @@ class Step:
         self.left_alone: set[str] = left_alone
         self.pending: list[tuple[str, int, str, Path | None]] = []  # uid, contact, file, then rm
         self.dates: dict[int, list[Row]] = {}
+        self.seen: dict[str, tuple] = {}  # each card file as the sync read it
 
     def decide(self, found: Any, remembered: dict[str, Row]) -> None:
         contacts = {
@@ -80,6 +81,7 @@ class Step:
         }
         aliases = self.store.contacts.aliases()
         self.dates = self.store.dates.by_contact()
+        self.seen = {entry[0]: list(entry[1:]) for entry in found.seen}
         for uid in sorted(set(remembered) | set(found.cards) | set(contacts)):
             state = remembered.get(uid)
             if uid in found.blocked_uids or (state and state["file"] in found.left_alone):
@@ -101,9 +103,9 @@ class Step:
         with files.CardWriter(self.folder, self.store) as out:
             for uid, contact_id, name, then_remove in self.pending:
                 contact = self.store.contacts.get(contact_id)
-                if contact is not None:
-                    mine = dates.get(contact_id, [])
-                    text = to_vcard(contact, mine, self.version)
+                mine = dates.get(contact_id, [])
+                text = to_vcard(contact, mine, self.version) if contact else ""
+                if contact is not None and self._unchanged(name, then_remove):  # checked last
                     out.write(name, text)
                     state = text_state(text, contact["created"])
                     written.append((uid, name, state, bytes_digest(text.encode()),
@@ -115,6 +117,25 @@ class Step:
         if bar is not None:
             bar.close()
         return written
+
+    def _unchanged(self, name: str, then_remove: Path | None) -> bool:
+        """Whether the file about to be replaced (and the one about to go) is still as the sync
+        read it: one another program wrote since (vdirsyncer, khard) is left as it is, never
+        overwritten — the next sync sees that edit beside crm's, and keeps both."""
+        for file in (name, then_remove.name if then_remove is not None else None):
+            if file is None:
+                continue
+            try:
+                info = (self.folder / file).lstat()
+                now = [info.st_size, info.st_mtime_ns, info.st_ino]
+            except OSError:
+                now = None
+            if now != self.seen.get(file):
+                self.summary.warnings.append(
+                    f"{file}: changed while crm synced: left as it is, for the next sync"
+                )
+                return False
+        return True
 
     def _here(self, contact: Row, state: Row) -> str:
         """The contact's side as its card would read back: known without rendering the card
