@@ -514,3 +514,25 @@ def test_a_card_written_by_another_program_during_a_sync_is_never_overwritten(
         c["title"] for c in crm.json("contact list -f json") if c["name"] == "Ana Silva"
     )
     assert titles == ["Boss", "Chief"]
+
+
+def test_a_first_sync_of_a_folder_that_differs_keeps_both(crm, people, tmp_path):
+    """No sync remembered, and the folder's card (another program's) says something else: no
+    side can be called the newer, so both are kept — it was newest-wins, and lost one."""
+    vdir = tmp_path / "vdir"
+    crm(f"vcard export {vdir}")
+    card = card_of(vdir, "Ana Silva")
+    text = exact(card).replace("PRODID:-//crm//crmcli//EN", "PRODID:-//Apple Inc.//iOS 17//EN")
+    with open(card, "w", newline="") as handle:
+        handle.write(text.replace("TITLE:CTO", "TITLE:Edited on the phone"))
+    crm("contact edit silva --add-tag vip")
+    crm("contact edit bruno --company 'Costa Lda'")  # crm's own export of Bruno is older now
+    done = crm(f"vcard sync {vdir}")
+    assert "differs from crm's, with no sync between: crm's version kept" in done.stderr
+    both = [c for c in crm.json("contact list -f json") if c["name"] == "Ana Silva"]
+    assert sorted(c["title"] for c in both) == ["CTO", "Edited on the phone"]
+    assert any("vip" in c["tags"] for c in both)
+    assert "ORG:Costa Lda" in exact(card_of(vdir, "Bruno Costa"))  # crm's newer version out
+    assert [
+        c["company"] for c in crm.json("contact list -f json") if c["name"] == "Bruno Costa"
+    ] == ["Costa Lda"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class Card:
     warnings: list[str] = field(default_factory=list)  # said only when the card is taken in
     digest: str = ""  # the file's bytes, hashed: the same bytes are the same card, unread
     known: str | None = None  # the state remembered for these very bytes (not parsed again)
+    by_crm: bool = False  # written by crm (its PRODID), as far as the card says
 
     @property
     def state(self) -> str:
@@ -146,7 +148,8 @@ def read_card_file(
             problems.append(f"{record.where}: {error}")
             continue
         warnings = [f"{record.where}: {w}" for w in (*record.warnings, *draft.notes)]
-        cards.append(Card(path, draft.record, draft.dates, warnings, digest))
+        by_crm = re.search(rb"(?im)^PRODID:-//crm//", data) is not None
+        cards.append(Card(path, draft.record, draft.dates, warnings, digest, by_crm=by_crm))
     if problems:
         return "; ".join(problems) + " (mend the card)", cards
     if len(cards) > 1:

@@ -72,7 +72,7 @@ class Step:
         self.left_alone: set[str] = left_alone
         self.pending: list[tuple[str, int, str, Path | None]] = []  # uid, contact, file, then rm
         self.dates: dict[int, list[Row]] = {}
-        self.seen: dict[str, tuple] = {}  # each card file as the sync read it
+        self.seen: dict[str, list] = {}  # each card file as the sync read it
 
     def decide(self, found: Any, remembered: dict[str, Row]) -> None:
         contacts = {
@@ -191,9 +191,13 @@ class Step:
 
     def _first(self, uid: str, card: Card | None, contact: Row | None) -> None:
         """No agreement remembered: a card new there, a contact new here, or both (the first
-        sync of a folder crm exported): the newer side wins. A card of a contact deleted in
-        crm (vdirsyncer brings back one edited on the phone after crm removed it) brings that
-        contact back from the trash, with its history, not a stranger of the same uid."""
+        sync of a folder crm exported, or imported): a card crm wrote whose REV is older than
+        the contact is crm's old export (crm's version is written), one whose REV is newer was
+        edited since (taken in); a card another program wrote that differs keeps both
+        versions, as a conflict — without a common past, neither side can be said to be the
+        newer. A card of a contact deleted in crm (vdirsyncer brings back one edited on the
+        phone after crm removed it) brings that contact back from the trash, with its
+        history, not a stranger of the same uid."""
         if card is not None and contact is None:
             if not self._restored(uid, card):
                 self.new_from_folder(card, card.file)
@@ -204,6 +208,8 @@ class Step:
             here = local_state(contact, self.dates.get(contact["id"], []))
             if card.state == here:
                 self._remember(uid, card, here, contact)
+            elif not card.by_crm:
+                self._conflict(uid, card, contact, "differs from crm's, with no sync between")
             elif (card.record.get("updated") or "") > contact["updated"]:
                 self._take_card(uid, card, contact)
             else:
@@ -263,7 +269,7 @@ class Step:
             self.summary.there["removed"] += 1
         self.store.cards.forget(self.key, uid)
 
-    def _conflict(self, uid: str, card: Card, contact: Row) -> None:
+    def _conflict(self, uid: str, card: Card, contact: Row, how: str = "") -> None:
         copy = keep_copy(self.store, card, self.now)
         self.summary.warnings.extend(card.warnings)
         self._write_card(uid, contact, card.file)
@@ -272,10 +278,10 @@ class Step:
         if self._write_card(copied["uid"], copied, None):  # the copy's card, in this same run
             self.summary.there["added"] += 1
         self.summary.here["added"] += 1
+        what = f"{card.file.name} {how}" if how else f"changed in crm and in {card.file.name}"
         self.summary.conflicts.append(
-            f"{contact['name']} changed in crm and in {card.file.name}: crm's version kept, the "
-            f"card's added as contact {copy} (tagged {CONFLICT_TAG}); merge them with "
-            f"`crm contact merge {contact['id']} {copy}`"
+            f"{contact['name']} {what}: crm's version kept, the card's added as contact {copy} "
+            f"(tagged {CONFLICT_TAG}); merge them with `crm contact merge {contact['id']} {copy}`"
         )
 
     def _take_card(self, uid: str, card: Card, contact: Row) -> None:
