@@ -13,7 +13,7 @@ from .values import json_value
 # How a card wrote a field crm models (exchange/card_forms.py): a kind of property, the value it
 # belongs to, and its group, parameters and labels — plain short text, never a line of its own.
 CARD_FORM_KINDS = ("EMAIL", "TEL", "ADR", "URL", "N", "BDAY", "ANNIVERSARY", "X-ANNIVERSARY",
-                   "X-MS-ANNIVERSARY", "X-ABDATE")  # fmt: skip
+                   "X-MS-ANNIVERSARY", "X-ABDATE", "CATEGORIES")  # fmt: skip
 
 
 def card_form(value: Any) -> dict[str, Any]:

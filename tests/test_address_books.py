@@ -647,3 +647,34 @@ def test_labels_survive_backup_trash_merge_and_khard(crm, tmp_path):
     emails = subprocess.run([KHARD, "-c", str(config), "email", "--parsable"],
                             capture_output=True, text=True)  # fmt: skip
     assert "ana@acme.example\tAna Maria Silva\t_$!<Work>!$_, INTERNET, WORK, pref" in emails.stdout
+
+
+def test_every_label_survives_4_0_date_edits_merges_and_kept_lines(crm, tmp_path):
+    """From a user's review: 4.0 output dropped a 3.0 card's labels; a date edited in crm lost
+    Apple's form; a kept line lost its X-ABLabel; two merged cards' item1 collided; Google's
+    own groups, an escaped URL and Outlook's LABEL were dropped."""
+    extra = card("UID:apple-ana-1", "FN:Dr. Ana Maria Silva PhD", "N:Silva;Ana;Maria;Dr.;PhD",
+                 "item1.EMAIL;type=INTERNET;type=WORK:ana@acme.example", "item1.X-ABLabel:_$!<Work>!$_",
+                 "item2.X-ABDATE:2015-06-20", "item2.X-ABLabel:_$!<Anniversary>!$_",
+                 "item6.X-ABRELATEDNAMES:Bob", "item6.X-ABLabel:_$!<Spouse>!$_",
+                 "item7.URL:http\\://gina.example", "CATEGORIES:myContacts,Clients,starred",
+                 "LABEL;TYPE=WORK:1 Main St\\nLisbon")  # fmt: skip
+    other = card("UID:other-1", "FN:Ana S", "item1.EMAIL;type=HOME:ana@home.example",
+                 "item1.X-ABLabel:_$!<Home>!$_")  # fmt: skip
+    crm(["vcard", "import", "-"], input=extra + other)
+    (anniversary,) = [d for d in crm.json("date list -f json") if d["label"] == "anniversary"]
+    crm(f"date edit {anniversary['id']} --date 2016-06-20")
+    crm("contact merge silva 'Ana S' --yes")
+    four = tmp_path / "four"
+    crm(f"vcard export {four} --vcard-version 4.0")
+    written = (four / "apple-ana-1.vcf").read_text()
+    found = properties(written)
+    assert ("item1", "EMAIL", (("TYPE", ("internet", "work")),), "ana@acme.example") in found
+    home = [p for p in found if p[1] == "EMAIL" and p[3] == "ana@home.example"]
+    assert home and home[0][0] not in ("", "item1")  # the merged card's item1 moved
+    assert any(p[1] == "X-ABDATE" and p[3] == "20160620" for p in found)  # still Apple's form
+    assert ("item6", "X-ABRELATEDNAMES", (), "Bob") in found
+    assert ("item6", "X-ABLABEL", (), "_$!<Spouse>!$_") in found
+    assert any(p[1] == "URL" and p[3] == "http://gina.example" for p in found)
+    assert ("", "CATEGORIES", (), "['myContacts', 'starred', 'Clients']") in found
+    assert any(p[1] == "LABEL" for p in found)

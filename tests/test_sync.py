@@ -394,6 +394,11 @@ def test_vcard_resolve_keeps_both_sides_of_a_conflict(crm, people, tmp_path):
     theirs.write_text("not a card")
     crm.fails(["vcard", "resolve", str(ours), str(theirs)], says="left to vdirsyncer")
     assert theirs.read_text() == "not a card"  # never lost
+    good = ours.read_bytes()
+    garbage = tmp_path / "garbage"
+    garbage.write_text("garbage")
+    crm.fails(["vcard", "resolve", str(garbage), str(ours)], says="left to vdirsyncer")
+    assert ours.read_bytes() == good  # an unreadable A is never copied over a good card
 
 
 @pytest.mark.slow

@@ -107,9 +107,12 @@ class Dresser:
     """Puts a contact's forms back on the lines of its card as they are written."""
 
     def __init__(self, forms: list[Row], version: str, taken_groups: set[str]):
-        self.forms = [f for f in forms if f.get("version", "3.0") == version]
+        # (a 3.0 card's labels are 4.0's too: TYPE, groups and X-ABLabel mean the same there;
+        # what says how a value is written — VALUE, ENCODING — is never kept)
+        self.forms = forms
         self.used: set[int] = set()
         self.groups = taken_groups | {f["group"].lower() for f in self.forms if f.get("group")}
+        self.worn: set[str] = set()  # groups already on a line of this card
         self.next_group = 0
 
     def find(self, kind: str, key: str, kinds: tuple[str, ...] | None = None) -> Row | None:
@@ -124,12 +127,18 @@ class Dresser:
                 return found
         return None
 
-    def replaced(self, kind: str, present: set[str]) -> Row | None:
-        """A form of `kind` whose value is gone (changed in crm): its labels go to the new one."""
-        if kind not in REUSED:
+    def replaced(self, kind: str, present: set[str], label: str | None = None) -> Row | None:
+        """A form of `kind` whose value is gone (changed in crm): its labels go to the new one.
+        A date's form goes to the date of the same label (an anniversary moved stays Apple's
+        labelled X-ABDATE)."""
+        if kind not in REUSED and label is None:
             return None
         for index, found in enumerate(self.forms):
-            if index not in self.used and found["kind"] == kind and found["key"] not in present:
+            if index in self.used or found["key"] in present:
+                continue
+            same = (found["kind"] in DATE_KINDS and found["key"].split("|")[0] == label.casefold()
+                    if label is not None else found["kind"] == kind)  # fmt: skip
+            if same:
                 self.used.add(index)
                 return found
         return None
@@ -138,8 +147,12 @@ class Dresser:
         """The form's group, parameters and Apple labels on a line just added to `card`."""
         if found is None:
             return
-        if found.get("group"):
-            line.group = found["group"]
+        if found.get("group"):  # two merged cards may both have an item1: one of them moves
+            group = found["group"]
+            if group.lower() in self.worn:
+                group = self.new_group()
+            self.worn.add(group.lower())
+            line.group = group
         for name, values in (found.get("params") or {}).items():
             line.params[name] = list(values)
         for text in found.get("labels") or []:

@@ -32,7 +32,7 @@ Row = dict[str, Any]
 HANDLED = {
     "VERSION", "PRODID", "REV", "UID", "FN", "N", "NICKNAME", "ORG", "TITLE", "EMAIL", "TEL",
     "ADR", "URL", "CATEGORIES", "NOTE", "BDAY", "ANNIVERSARY", "X-ANNIVERSARY",
-    "X-MS-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "KIND", "X-ADDRESSBOOKSERVER-KIND", "LABEL",
+    "X-MS-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "KIND", "X-ADDRESSBOOKSERVER-KIND",
 }  # fmt: skip
 SYSTEM_TAGS = {"mycontacts", "starred"}  # Google's own groups, not the user's tags
 APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
@@ -246,9 +246,13 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
     forms: list[Row] = []
     notes: list[str] = []
 
+    kept_groups: set[str] = set()
+
     def keep(line: Any, why: str) -> None:
         extra.append(_verbatim(line, written or {}))
         warnings.append(f"{line.name} kept as written ({why})")
+        if line.group:
+            kept_groups.add(line.group.lower())
 
     for line in lines:
         name, value = line.name, line.value
@@ -277,8 +281,8 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
             _phone(line, raw, keep)
         elif name == "ADR":
             _address(line, label, raw, keep)
-        elif name == "URL" and _text(value):
-            _checked(line, model.url, raw["urls"], keep, "not a web address crm can use")
+        elif name == "URL" and _text(value):  # (Google escapes its colon: http\\://)
+            _checked(line, _url, raw["urls"], keep, "not a web address crm can use")
         elif name == "CATEGORIES":
             _tags(line, raw, keep)
         elif name == "NOTE" and _text(value):
@@ -297,6 +301,12 @@ def card_fields(card: Any, written: dict[int, str] | None = None) -> tuple[Row, 
                          version)  # fmt: skip
             if says_more(found, value):
                 forms.append(found)
+    for line in lines:  # Apple's label of a line kept as written goes with it (a spouse's name)
+        if line.name == "X-ABLABEL" and (line.group or "").lower() in kept_groups:
+            extra.append(_verbatim(line, written or {}))
+    if raw.get("system_categories"):  # Google's myContacts, starred: its own, written back
+        forms.append({"kind": "CATEGORIES", "key": "", "version": version,
+                      "parts": raw.pop("system_categories")})  # fmt: skip
     if notes:
         raw["notes"] = "\n".join(notes)
     if "name" not in raw:
@@ -367,6 +377,10 @@ def _identity(raw: Row) -> str:
     raise CrmError("no name, organisation, email or phone: nothing to know this person by")
 
 
+def _url(text: str) -> str:
+    return model.url(text.replace("\\:", ":"))
+
+
 def _email_in(text: str) -> str:
     """The address of `John Doe <jd@example.com>`, as some programs write EMAIL."""
     named = re.fullmatch(r"[^<>]*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*", text)
@@ -418,7 +432,10 @@ def _address(line: Any, label: str | None, raw: Row, keep) -> None:
 def _tags(line: Any, raw: Row, keep) -> None:
     values = line.value if isinstance(line.value, list) else [line.value]
     for value in (_text(v) for v in values):
-        if not value or value.lower().lstrip("* ") in SYSTEM_TAGS:
+        if value and value.lower().lstrip("* ") in SYSTEM_TAGS:  # not the user's tags: kept
+            raw.setdefault("system_categories", []).append(value)  # to be written back
+            continue
+        if not value:
             continue
         try:
             raw["tags"].append(model.tag(value))

@@ -52,8 +52,9 @@ def to_vcard(contact: Row, dates: list[Row], version: str = "3.0") -> str:
         if address.get("type") and not line.params:
             line.type_param = address["type"].upper()
     list(_dressed(card, forms, "URL", contact.get("urls") or []))
-    if contact.get("tags"):
-        card.add("categories").value = list(contact["tags"])
+    system = (forms.find("CATEGORIES", "") or {}).get("parts") or []  # Google's own groups
+    if contact.get("tags") or system:
+        card.add("categories").value = [*system, *contact["tags"]]
     if contact.get("notes"):
         card.add("note").value = contact["notes"]
     _add_dates(card, dates, version, forms)
@@ -127,9 +128,12 @@ def _date_text(row: Row, version: str, omitted_year: str | None = None) -> str:
 
 
 def _add_dates(card: Any, dates: list[Row], version: str, forms: Dresser) -> None:
+    keys = {row["id"]: value_key("date", (row["label"], (row["month"], row["day"], row["year"])))
+            for row in dates}  # fmt: skip
     for row in sorted(dates, key=lambda r: r["id"]):
-        key = value_key("date", (row["label"], (row["month"], row["day"], row["year"])))
-        found = forms.find("date", key, DATE_KINDS)
+        found = forms.find("date", keys[row["id"]], DATE_KINDS) or forms.replaced(
+            "date", set(keys.values()), row["label"]
+        )
         if found is not None:  # as the card wrote it: Apple's anniversary stays an X-ABDATE
             line = card.add(found["kind"].lower())
             line.value = _date_text(row, version, found.get("omit_year"))

@@ -121,7 +121,9 @@ def resolve(store: Store, ours: Path, theirs: Path, now: dt.datetime) -> list[st
     if why is not None:
         raise CrmError(f"{theirs.name}: {why}: the conflict is left to vdirsyncer")
     card = cards[0]
-    ours_cards = read_card_file(ours, now)[1]
+    why_not_ours, ours_cards = read_card_file(ours, now)
+    if why_not_ours is not None:  # never copy a card that cannot be read over a good one
+        raise CrmError(f"{ours.name}: {why_not_ours}: the conflict is left to vdirsyncer")
     if ours_cards and ours_cards[0].state == card.state:
         said = [f"{theirs.name}: the two sides say the same"]
     else:
