@@ -904,3 +904,20 @@ def test_mail_where_i_was_only_in_cc_waits_on_nobody(crm, known, tmp_path):
     crm(["import", "mail", str(tmp_path / "in")], env=NOW)
     (reply,) = [r for r in crm.json("overdue -f json") if r["kind"] == "reply"]
     assert reply["reason"].endswith(": Your view?")  # the Cc'd one waits on nobody
+
+
+def test_add_unknown_logs_in_one_run_the_mail_of_the_people_it_adds(crm, known, tmp_path):
+    """A reply read before the mail that makes its sender a contact is logged in the same run
+    (the first run logged 43 of 153 on a real Maildir, the second the rest), dry run alike."""
+    maildir(tmp_path / "in", [
+        message("Carla <carla@dias.example>", ME, "Re: Proposal", utc(2026, 11, 21), "<r1@x>"),
+        message(ME, '"Carla Dias" <carla@dias.example>', "Proposal", utc(2026, 11, 20), "<p1@x>"),
+        message("Dora <dora@else.example>", ME, "Hello", utc(2026, 11, 21), "<d1@x>"),
+    ])  # fmt: skip
+    args = ["import", "mail", str(tmp_path / "in"), "--add-unknown"]
+    dry = crm([*args, "--dry-run"], env=NOW)
+    done = crm(args, env=NOW)
+    said = "logged 2, skipped 1 (1 no known contact); 1 new contact"
+    assert said in done.stderr and said.replace("logged", "would log") in dry.stderr
+    assert sorted(r["summary"] for r in interactions(crm.db)) == ["Proposal", "Re: Proposal"]
+    assert "logged 0" in crm(args, env=NOW).stderr  # and a second run has nothing left

@@ -288,6 +288,10 @@ class MailCapture(CapturedLog):
             )
         _, _, self.emails = store.contacts.lookup()
         self.new_contacts = 0
+        # --add-unknown: mail from someone not known yet waits for the end of the run, when
+        # the people I wrote to in it are known (else the first run logged 43 of 153, the
+        # second the rest): (address, key, when, subject, waits for my reply)
+        self.later: list[tuple[str, str, dt.datetime, str, bool]] = []
 
     def plan(self, message: Message) -> None:
         if message.old:
@@ -332,9 +336,21 @@ class MailCapture(CapturedLog):
         known, unknown, direction = people
         who = known + [self._add(name, address) for name, address in unknown]
         subject = model.one_line(decode_words((found.get("subject") or [""])[0])) or "(no subject)"
-        self.add(
-            key, when, direction, subject, list(dict.fromkeys(who)), self._to_me(found, direction)
-        )
+        waits = self._to_me(found, direction)
+        if not who:  # from someone not known yet: decided once the run knows who I wrote to
+            self.seen.add(key)
+            self.later.append((sender[0][1], key, when, subject, waits))
+            return None
+        self.add(key, when, direction, subject, list(dict.fromkeys(who)), waits)
+
+    def write(self) -> None:
+        for address, key, when, subject, waits in self.later:
+            if address in self.emails:  # someone I wrote to in this run
+                self.add(key, when, "in", subject, [self.emails[address]], waits)
+            else:
+                self.skip("no known contact")
+        self.later = []
+        super().write()
 
     def _to_me(self, found: dict[str, list[str]], direction: str) -> bool:
         """A message in that waits for my answer: one sent *to* me. Where I was only in Cc (or
@@ -391,6 +407,8 @@ class MailCapture(CapturedLog):
             return None
         if sender[1] in self.emails:
             return [self.emails[sender[1]]], [], "in"
+        if self.add_unknown:
+            return [], [], "in"  # perhaps someone I write to later in this run: decided at the end
         self.skip("no known contact")
         return None
 
