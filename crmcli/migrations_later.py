@@ -85,3 +85,30 @@ CREATE VIEW cadence_overdue AS
 
 
 LATER.append(("messages awaiting my reply, and how long each contact may wait", awaiting_reply))
+
+
+def tag_cadences(conn: sqlite3.Connection) -> None:
+    """A tag's own cadence (`crm config set cadence.client 30d`, stored as days) in the view of
+    overdue cadences, as in `crm overdue`: a contact's own wins, else its tags' tightest."""
+    tagged = """(SELECT min(CAST(rtrim(k.value, 'd') AS INTEGER)) FROM json_each(c.tags) g
+                 JOIN config k ON k.key = 'cadence.' || lower(g.value) AND k.value <> '')"""
+    conn.execute("DROP VIEW cadence_overdue")
+    conn.execute(f"""
+CREATE VIEW cadence_overdue AS
+    WITH touched AS (
+        SELECT c.id, c.name, coalesce(c.cadence_days, {tagged}) AS cadence_days,
+               coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
+        FROM contacts c
+        WHERE c.archived = 0 AND c.do_not_contact = 0
+    )
+    SELECT id AS contact_id, name AS contact, cadence_days, since AS last_touch,
+           date(since, '+' || cadence_days || ' days') AS due,
+           CAST(julianday('now', 'localtime', 'start of day')
+                - julianday(date(since, '+' || cadence_days || ' days')) AS INTEGER)
+               AS days_overdue
+    FROM touched
+    WHERE cadence_days IS NOT NULL
+      AND date(since, '+' || cadence_days || ' days') < date('now', 'localtime')""")
+
+
+LATER.append(("a tag's own cadence in the view of overdue cadences", tag_cadences))

@@ -118,7 +118,7 @@ def digest(
         "date": today.isoformat(),
         "days": days,
         "week_ends": week_end(today, week_start).isoformat(),
-        "overdue": one_a_person(store.reports.overdue(today, settings.reply_days(store))),
+        "overdue": one_a_person(overdue(store, today)),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.complaints.listing(now),
         "meetings": store.reports.meetings_between(today, today + dt.timedelta(days=1)),
@@ -129,6 +129,14 @@ def digest(
     }
     report["summary"] = summary_line(report)
     return report
+
+
+def overdue(store: Store, today: dt.date) -> list[Row]:
+    """What is overdue today, with the settings' reply time and every tag's own."""
+    return store.reports.overdue(
+        today, settings.reply_days(store), settings.by_tag(store, "cadence"),
+        settings.by_tag(store, "reply_within"),
+    )  # fmt: skip
 
 
 def one_a_person(rows: list[Row]) -> list[Row]:

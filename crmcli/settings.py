@@ -136,10 +136,46 @@ SETTINGS = {
 }
 
 
+# Settings a tag may have its own of (`crm config set cadence.client 30d`): a contact's own
+# value wins, then the tightest of its tags', then the setting itself.
+BY_TAG = ("cadence", "reply_within")
+TAGGED_HELP = {
+    "cadence": "keep-in-touch cadence of contacts tagged {tag} (a contact's own wins)",
+    "reply_within": "how long messages from contacts tagged {tag} may wait for my answer",
+}
+
+
 def setting(key: str) -> Setting:
-    found = SETTINGS.get(model.as_text(key, "setting").strip().lower().replace("-", "_"))
+    name = model.as_text(key, "setting").strip().lower().replace("-", "_")
+    base, dot, tag = name.partition(".")
+    if dot and base in BY_TAG:
+        folded = model.tag(tag).lower()  # a tag's name, as tags are written
+        return Setting(f"{base}.{folded}", "", TAGGED_HELP[base].format(tag=folded), _days_of)
+    found = SETTINGS.get(name)
     if found is None:
-        raise model.UnknownChoice(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
+        raise model.UnknownChoice(
+            f"unknown setting {key!r}: use one of {', '.join(SETTINGS)} (or cadence.TAG, "
+            "reply_within.TAG)"
+        )
+    return found
+
+
+def _days_of(value: str) -> str:
+    """A tag's cadence or reply time, stored as days (`30d`: the views read it in SQL)."""
+    text = _cadence(value)
+    return f"{when.parse_cadence(text)}d" if text else ""
+
+
+def by_tag(store: Store, base: str) -> dict[str, int]:
+    """The tags with their own `base` setting (cadence, reply_within), in days."""
+    found = {}
+    for key, value in store.settings.every("config").items():
+        name, dot, tag = key.partition(".")
+        if dot and name == base and value:
+            try:
+                found[tag] = when.parse_cadence(_days_of(value))
+            except CrmError:
+                continue  # a bad stored value: doctor reports it
     return found
 
 
@@ -150,7 +186,7 @@ def check(key: str, value: object) -> tuple[str, str]:
         value is None
         or isinstance(value, str)
         and not value.strip()
-        and found.key not in ("cadence", "me", "region")
+        and found.key.partition(".")[0] not in ("cadence", "me", "region", "reply_within")
     ):
         raise CrmError(f"setting {found.key}: empty value: give one (see `crm config list`)")
     try:
@@ -180,9 +216,16 @@ def put(store: Store, key: str, value: str) -> str:
 
 
 def listing(store: Store) -> list[dict]:
+    tagged = []
+    for key in sorted(store.settings.every("config")):
+        if key.partition(".")[0] in BY_TAG:
+            try:
+                tagged.append(setting(key))
+            except CrmError:
+                continue  # a key written by hand that names no tag: doctor reports it
     return [
         {"key": s.key, "value": get(store, s.key), "default": s.default, "help": s.help}
-        for s in SETTINGS.values()
+        for s in [*SETTINGS.values(), *tagged]
     ]
 
 

@@ -320,6 +320,9 @@ def test_views_match_the_reports(crm, people):
     )
     crm('complaint add silva "late"', env={"CRM_TODAY": ""})
     crm("contact add Archie --every 1d")
+    crm("contact add 'Tina Tagged' --tag retainer")  # her tag's cadence, in the view too
+    crm("config set cadence.retainer 1d")
+    crm('log tina "call" --when "5 days ago"', env={"CRM_TODAY": ""})
     crm("contact archive archie")
     today = {"CRM_TODAY": ""}
     conn = sqlite3.connect(crm.db)
@@ -338,6 +341,7 @@ def test_views_match_the_reports(crm, people):
     assert [(r["contact"], r["days_overdue"]) for r in view("cadence_overdue")] == [
         (r["contact"], r["days_overdue"]) for r in cadence
     ]
+    assert "Tina Tagged" in {r["contact"] for r in cadence}
     value = json.loads(crm("report value -f json", env=today).stdout)["contacts"]
     assert {(r["contact"], r["lifetime_value"]) for r in view("contact_value")} == {
         (r["contact"], r["lifetime_value"]) for r in value

@@ -391,3 +391,24 @@ def test_how_long_a_message_may_wait_is_a_setting_and_a_contacts_own(crm, people
     assert [r["contact"] for r in json.loads(crm("overdue -f json", env=at("2026-11-27")).stdout)
             if r["kind"] == "reply"] == ["Bruno Costa"]  # fmt: skip
     crm.fails("contact edit bruno --reply-within 0d", says="zero duration")
+
+
+def test_a_tag_has_its_own_cadence_and_reply_time(crm, people):
+    """Ana (client, her own 30 days), Bruno (partner, none of his own), Anabela (no tag)."""
+    crm("config set cadence.partner 7d")
+    crm("config set reply_within.partner 5d")
+    crm("log bruno 'lunch' --when 2026-11-10")
+    rows = crm.json("overdue -f json")
+    (bruno,) = [r for r in rows if r["contact"] == "Bruno Costa"]
+    assert bruno["kind"] == "cadence" and bruno["reason"].startswith("every 7 days")
+    crm("config set cadence.client 1d")  # Ana's own cadence wins over her tag's
+    assert all(r["contact"] != "Ana Silva" or "every 30 days" in r["reason"]
+               for r in crm.json("overdue -f json"))  # fmt: skip
+    crm("log bruno 'a question' --channel email --direction in --when 2026-11-21")
+    assert [r for r in crm.json("overdue -f json") if r["kind"] == "reply"] == []  # 5 days
+    later = json.loads(crm("overdue -f json", env=at("2026-11-27")).stdout)
+    assert [r["contact"] for r in later if r["kind"] == "reply"] == ["Bruno Costa"]
+    listed = {r["key"]: r["value"] for r in crm.json("config list -f json")}
+    assert listed["cadence.partner"] == "7d" and listed["reply_within.partner"] == "5d"
+    crm.fails("config set cadence.bad,tag 7d", says="tag")
+    crm.fails("config set colour.partner red", code=2, says="unknown setting")

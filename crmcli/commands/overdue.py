@@ -1,6 +1,6 @@
 """crm overdue: follow-ups due, contacts past their keep-in-touch cadence, messages waiting."""
 
-from .. import clock, columns, output, settings
+from .. import clock, columns, output, reports
 from ..options import Format, Wide, open_store
 
 
@@ -8,5 +8,5 @@ def overdue(fmt: Format = None, wide: Wide = False) -> None:
     """Follow-ups due, contacts past their cadence, messages awaiting my reply; most overdue first."""
     store = open_store()
     chosen = output.check_format(fmt)
-    rows = store.reports.overdue(clock.today(), settings.reply_days(store))
+    rows = reports.overdue(store, clock.today())
     output.listing(rows, chosen, columns.OVERDUE, "nothing overdue")

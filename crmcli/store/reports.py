@@ -31,15 +31,29 @@ WAITING = f"""SELECT l.contact_id, min(l.happened_at) AS since, count(*) AS mess
     WHERE i.awaits_reply = 1 AND l.happened_at > coalesce({_last_answer("l.contact_id")}, '')
     GROUP BY l.contact_id"""
 
+
+def tag_days(contacts: str, by_tag: str) -> str:
+    """The tightest of a contact's tags' own days (`crm config set cadence.client 30d`),
+    given as a JSON object tag → days; NULL when none of its tags has one."""
+    return (f"(SELECT min(j.value) FROM json_each({contacts}.tags) g "
+            f"JOIN json_each({by_tag}) j ON j.key = lower(g.value))")  # fmt: skip
+
+
+# How long a contact's messages may wait: its own, else its tags', else the setting.
+REPLY_DAYS = f"coalesce(c.reply_within, {tag_days('c', ':tag_replies')}, :reply_days)"
+
 # Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the
 # day the contact was added); listed once that day has passed, i.e. when the last touch is
 # more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
 OVERDUE_SQL = f"""
 WITH touched AS (
     SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
-           substr({LAST_TOUCH}, 1, 10) AS last_touch
+           substr({LAST_TOUCH}, 1, 10) AS last_touch,
+           coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every
     FROM contacts c
     WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
+                   UNION SELECT id FROM contacts WHERE archived = 0
+                         AND {tag_days("contacts", ":tag_cadences")} IS NOT NULL
                    UNION SELECT contact_id FROM followups
                          WHERE done_at IS NULL AND due < date(:today, '+1 day'))
       AND c.archived = 0
@@ -52,9 +66,9 @@ WITH touched AS (
     UNION ALL
     SELECT 'cadence', NULL, t.id, t.name,
            date(coalesce(t.last_touch, substr(t.created, 1, 10)),
-                '+' || t.cadence_days || ' days') AS due,
-           CASE t.cadence_days WHEN 1 THEN 'every day; '
-                ELSE 'every ' || t.cadence_days || ' days; ' END ||
+                '+' || t.every || ' days') AS due,
+           CASE t.every WHEN 1 THEN 'every day; '
+                ELSE 'every ' || t.every || ' days; ' END ||
                CASE WHEN t.last_touch IS NULL AND t.last_interaction IS NULL
                     THEN 'never contacted since added ' || substr(t.created, 1, 10)
                     WHEN t.last_touch IS NULL
@@ -65,10 +79,10 @@ WITH touched AS (
                                           AS INTEGER) AS n)) END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
-    WHERE t.cadence_days IS NOT NULL AND t.do_not_contact = 0
+    WHERE t.every IS NOT NULL AND t.do_not_contact = 0
     UNION ALL
     SELECT 'reply', NULL, c.id, c.name,
-           date(w.since, '+' || coalesce(c.reply_within, :reply_days) || ' days') AS due,
+           date(w.since, '+' || {REPLY_DAYS} || ' days') AS due,
            'awaiting your reply for ' || (
                SELECT n || CASE n WHEN 1 THEN ' day: ' ELSE ' days: ' END
                FROM (SELECT CAST(julianday(:today) - julianday(substr(w.since, 1, 10))
@@ -79,7 +93,7 @@ WITH touched AS (
                CASE WHEN w.messages > 1 THEN ' (and ' || (w.messages - 1) || ' more)' ELSE '' END,
            substr({LAST_INTERACTION}, 1, 10), c.channel, c.emails, c.phones
     FROM ({WAITING}) w JOIN contacts c ON c.id = w.contact_id
-    WHERE c.archived = 0 AND coalesce(c.reply_within, :reply_days) IS NOT NULL
+    WHERE c.archived = 0 AND {REPLY_DAYS} IS NOT NULL
 )
 SELECT kind, followup_id, contact_id, contact, due,
        CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
@@ -153,10 +167,23 @@ GROUP BY c.id HAVING count(*) > :limit ORDER BY outbound DESC, contact"""
 
 
 class Reports(Room):
-    def overdue(self, today: dt.date, reply_days: int | None = None) -> list[Row]:
-        """Open follow-ups due today or before, contacts past their cadence, and messages
-        waiting for my reply longer than their contact's `reply_within` (else `reply_days`)."""
-        return self.db.all(OVERDUE_SQL, {"today": stamp(today), "reply_days": reply_days})
+    def overdue(
+        self,
+        today: dt.date,
+        reply_days: int | None = None,
+        tag_cadences: dict[str, int] | None = None,
+        tag_replies: dict[str, int] | None = None,
+    ) -> list[Row]:
+        """Open follow-ups due today or before, contacts past their cadence (their own, else
+        their tags'), and messages waiting for my reply longer than their contact's
+        `reply_within` (else their tags', else `reply_days`)."""
+        import json
+
+        return self.db.all(OVERDUE_SQL, {
+            "today": stamp(today), "reply_days": reply_days,
+            "tag_cadences": json.dumps(tag_cadences or {}),
+            "tag_replies": json.dumps(tag_replies or {}),
+        })  # fmt: skip
 
     def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
         """Meetings under way in a window (a day: those starting in it, and those of several
