@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "note": ("note", "app", "Dated notes on a contact's timeline."),
     "overdue": ("overdue", "overdue", "Follow-ups due and contacts past their cadence."),
     "upcoming": ("upcoming", "upcoming", "Birthdays, anniversaries and other dates ahead."),
+    "suggest": ("suggest", "suggest", "When nothing is due, who to reach out to next, and why."),
     "complaints": ("complaint", "list_", "Unresolved complaints with age and SLA breaches."),
     "digest": ("digest", "digest", "The daily digest: overdue, upcoming, complaints."),
     "export": ("export", "export", "Stream a table as CSV, TSV, JSON or JSON Lines."),

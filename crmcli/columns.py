@@ -12,6 +12,7 @@ OVERDUE = (
     "kind", "contact", "due", "days_overdue", "reason", "last_interaction", "channel", "email",
     "phone",
 )  # fmt: skip
+SUGGEST = ("contact", "through", "every", "days_since", "reason", "channel", "email", "phone")
 UPCOMING = ("date", "in_days", "contact", "label", "years", "channel", "email", "phone")
 COMPLAINTS = (  # whether it is past its deadline before how old it is
     "id", "contact", "summary", "due", "breached", "age_days", "responded", "opened", "channel",

@@ -200,3 +200,36 @@ def summary_line(report: Row) -> str:
         last = dt.date.fromisoformat(report["last_run"])
         parts.append(f"{plural(len(report['missed']), 'date')} since {last:%A}")
     return " · ".join(parts)
+
+
+SENTIMENT_WEIGHT = {"positive": 0.1, "negative": -0.1}  # a good last touch is worth renewing
+
+
+def suggest(store: Store, today: dt.date, count: int) -> list[Row]:
+    """Who to reach out to next, before anyone is due: contacts with a cadence not yet past it,
+    ranked by how far each is through their interval, lifted by their value (a share of the
+    most valuable one's, up to half as much again) and their last interaction's sentiment
+    (±0.1); each with the reason in words."""
+    from . import insights
+
+    values = {r["contact_id"]: r["lifetime_value"] for r in insights.value(store, None)["contacts"]}
+    top = max([v for v in values.values() if v > 0], default=0)
+    rows = []
+    for row in store.reports.keeping_in_touch(settings.by_tag(store, "cadence")):
+        days = (today - dt.date.fromisoformat(row["since"])).days
+        if days > row["every"]:
+            continue  # past it already: `crm overdue` lists it
+        through = days / row["every"]
+        value = values.get(row["contact_id"], 0)
+        lift = 1 + 0.5 * (value / top if top and value > 0 else 0)
+        score = through * lift + SENTIMENT_WEIGHT.get(row["last_sentiment"] or "", 0)
+        reason = [f"{round(through * 100)}% through every {plural(row['every'], 'day')} "
+                  f"(last contact {plural(days, 'day')} ago)"]  # fmt: skip
+        if value > 0:
+            reason.append(f"lifetime value {value:.2f}")
+        if row["last_sentiment"] in SENTIMENT_WEIGHT:
+            reason.append(f"last touch {row['last_sentiment']}")
+        rows.append({**row, "days_since": days, "through": round(through, 2), "value": value,
+                     "score": round(score, 3), "reason": "; ".join(reason)})  # fmt: skip
+    rows.sort(key=lambda r: (-r["score"], r["contact"]))
+    return rows[:count]

@@ -412,3 +412,27 @@ def test_a_tag_has_its_own_cadence_and_reply_time(crm, people):
     assert listed["cadence.partner"] == "7d" and listed["reply_within.partner"] == "5d"
     crm.fails("config set cadence.bad,tag 7d", says="tag")
     crm.fails("config set colour.partner red", code=2, says="unknown setting")
+
+
+def test_suggest_ranks_who_to_reach_next_with_the_reason(crm):
+    """Nobody is due yet: who next, by how far through their cadence, lifted by their value
+    and a good last touch; never who is already overdue (that is `crm overdue`), nor who asked
+    not to be contacted."""
+    for args in ("'Ana Silva' --every 30d", "'Bruno Costa' --every 30d", "'Cara Dias' --every 10d",
+                 "'Dora Quiet' --every 10d --do-not-contact", "'Eva Late' --every 5d",
+                 "'Fay Tagged' --tag client"):  # fmt: skip
+        crm(f"contact add {args}")
+    crm("config set cadence.client 60d")
+    crm("log ana lunch --when '20 days ago' --amount 900")
+    crm("log bruno call --when '20 days ago' --sentiment positive")
+    crm("log cara call --when '3 days ago'")
+    crm("log dora call --when '9 days ago'")
+    crm("log eva call --when '9 days ago'")
+    crm("log fay call --when '30 days ago'")
+    rows = crm.json("suggest -f json")
+    assert [r["contact"] for r in rows] == ["Ana Silva", "Bruno Costa", "Fay Tagged", "Cara Dias"]
+    assert rows[0]["reason"] == ("67% through every 30 days (last contact 20 days ago); "
+                                 "lifetime value 900.00")  # fmt: skip
+    assert rows[1]["reason"].endswith("last touch positive")
+    assert [r["contact"] for r in crm.json("suggest 2 -f json")] == ["Ana Silva", "Bruno Costa"]
+    assert "Eva Late" in {r["contact"] for r in crm.json("overdue -f json")}

@@ -104,6 +104,21 @@ WHERE (kind = 'followup') OR due < :today
 ORDER BY days_overdue DESC, contact, kind
 """
 
+# Everyone crm may prompt you to reach who keeps a cadence (their own or their tags'), with
+# how long since the last touch that counts, and the sentiment of their last interaction.
+KEEPING_IN_TOUCH_SQL = f"""
+SELECT c.id AS contact_id, c.name AS contact, c.channel,
+       coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every,
+       coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since,
+       (SELECT i.sentiment FROM interaction_contacts l JOIN interactions i
+        ON i.id = l.interaction_id WHERE l.contact_id = c.id
+        ORDER BY l.happened_at DESC LIMIT 1) AS last_sentiment,
+       json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
+FROM contacts c
+WHERE c.archived = 0 AND c.do_not_contact = 0
+  AND coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) IS NOT NULL
+"""
+
 MEETINGS_SQL = """
 SELECT m.starts_at, m.ends_at, m.summary AS meeting, m.location, c.id AS contact_id,
        c.name AS contact, i.happened_at AS last_interaction, i.channel AS last_channel,
@@ -184,6 +199,13 @@ class Reports(Room):
             "tag_cadences": json.dumps(tag_cadences or {}),
             "tag_replies": json.dumps(tag_replies or {}),
         })  # fmt: skip
+
+    def keeping_in_touch(self, tag_cadences: dict[str, int] | None = None) -> list[Row]:
+        """Reachable contacts with a cadence, the day of their last touch that counts, and
+        their last interaction's sentiment (for `crm suggest`)."""
+        import json
+
+        return self.db.all(KEEPING_IN_TOUCH_SQL, {"tag_cadences": json.dumps(tag_cadences or {})})
 
     def meetings_between(self, start: dt.date, end: dt.date) -> list[Row]:
         """Meetings under way in a window (a day: those starting in it, and those of several
