@@ -65,22 +65,7 @@ def awaiting_reply(conn: sqlite3.Connection) -> None:
     answered: the view of overdue cadences says the same as `crm overdue`."""
     conn.execute("ALTER TABLE interactions ADD COLUMN awaits_reply INTEGER NOT NULL DEFAULT 0")
     conn.execute("ALTER TABLE contacts ADD COLUMN reply_within INTEGER")
-    conn.execute("DROP VIEW cadence_overdue")
-    conn.execute(f"""
-CREATE VIEW cadence_overdue AS
-    WITH touched AS (
-        SELECT c.id, c.name, c.cadence_days,
-               coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
-        FROM contacts c
-        WHERE c.cadence_days IS NOT NULL AND c.archived = 0 AND c.do_not_contact = 0
-    )
-    SELECT id AS contact_id, name AS contact, cadence_days, since AS last_touch,
-           date(since, '+' || cadence_days || ' days') AS due,
-           CAST(julianday('now', 'localtime', 'start of day')
-                - julianday(date(since, '+' || cadence_days || ' days')) AS INTEGER)
-               AS days_overdue
-    FROM touched
-    WHERE date(since, '+' || cadence_days || ' days') < date('now', 'localtime')""")
+    _cadence_view(conn, "c.cadence_days", "c.cadence_days IS NOT NULL AND ")
     install_undo_triggers(conn)
 
 
@@ -92,14 +77,23 @@ def tag_cadences(conn: sqlite3.Connection) -> None:
     overdue cadences, as in `crm overdue`: a contact's own wins, else its tags' tightest."""
     tagged = """(SELECT min(CAST(rtrim(k.value, 'd') AS INTEGER)) FROM json_each(c.tags) g
                  JOIN config k ON k.key = 'cadence.' || lower(g.value) AND k.value <> '')"""
+    _cadence_view(conn, f"coalesce(c.cadence_days, {tagged})", "")
+
+
+LATER.append(("a tag's own cadence in the view of overdue cadences", tag_cadences))
+
+
+def _cadence_view(conn: sqlite3.Connection, every: str, only: str) -> None:
+    """The view of overdue cadences, made again with `every` as a contact's cadence (days)
+    and `only` narrowing the contacts read (as each migration above made it)."""
     conn.execute("DROP VIEW cadence_overdue")
     conn.execute(f"""
 CREATE VIEW cadence_overdue AS
     WITH touched AS (
-        SELECT c.id, c.name, coalesce(c.cadence_days, {tagged}) AS cadence_days,
+        SELECT c.id, c.name, {every} AS cadence_days,
                coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
         FROM contacts c
-        WHERE c.archived = 0 AND c.do_not_contact = 0
+        WHERE {only}c.archived = 0 AND c.do_not_contact = 0
     )
     SELECT id AS contact_id, name AS contact, cadence_days, since AS last_touch,
            date(since, '+' || cadence_days || ' days') AS due,
@@ -109,6 +103,3 @@ CREATE VIEW cadence_overdue AS
     FROM touched
     WHERE cadence_days IS NOT NULL
       AND date(since, '+' || cadence_days || ' days') < date('now', 'localtime')""")
-
-
-LATER.append(("a tag's own cadence in the view of overdue cadences", tag_cadences))

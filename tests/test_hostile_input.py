@@ -302,15 +302,21 @@ def test_a_fifo_is_read_before_the_lock_too(db, tmp_path):
     assert "Lia Fifo" in run(db, "contact", "list", "-f", "csv").stdout
 
 
+def synced_card(crm, tmp_path) -> tuple[Path, Path]:
+    """Ana, synced once into a folder: the folder and her card."""
+    crm("contact add 'Ana Silva' --email ana@example.com")
+    folder = tmp_path / "book"
+    crm(["vcard", "sync", str(folder)])
+    (path,) = folder.glob("*.vcf")
+    return folder, path
+
+
 def test_a_card_changed_while_the_folder_was_read_is_read_again(crm, tmp_path, monkeypatch):
     """vcard sync parses the folder before the lock; a card another program writes meanwhile
     is not lost: the folder is looked at again under the lock, and read again if it changed."""
     from crmcli.exchange import vsync
 
-    crm("contact add 'Ana Silva' --email ana@example.com")
-    folder = tmp_path / "book"
-    crm(["vcard", "sync", str(folder)])
-    (path,) = folder.glob("*.vcf")
+    folder, path = synced_card(crm, tmp_path)
     read = vsync.read_folder
 
     def read_then_edited(*args):
@@ -423,10 +429,7 @@ def test_a_folder_that_keeps_changing_is_read_again_outside_the_lock(crm, tmp_pa
     and one that never stops changing is given up, nothing synced."""
     from crmcli.exchange import vsync
 
-    crm("contact add 'Ana Silva' --email ana@example.com")
-    folder = tmp_path / "book"
-    crm(["vcard", "sync", str(folder)])
-    (path,) = folder.glob("*.vcf")
+    folder, path = synced_card(crm, tmp_path)
     read = vsync.read_folder
 
     def always_edited(*args):
