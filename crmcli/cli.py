@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "complaint": ("complaint", "app", "Complaints with a response deadline (SLA)."),
     "interaction": ("interaction", "app", "Correct or remove a logged interaction."),
     "note": ("note", "app", "Dated notes on a contact's timeline."),
-    "overdue": ("overdue", "overdue", "Follow-ups due and contacts past their cadence."),
+    "overdue": ("overdue", "overdue", "Follow-ups due, cadences passed, messages awaiting you."),
     "upcoming": ("upcoming", "upcoming", "Birthdays, anniversaries and other dates ahead."),
     "suggest": ("suggest", "suggest", "When nothing is due, who to reach out to next, and why."),
     "complaints": ("complaint", "list_", "Unresolved complaints with age and SLA breaches."),

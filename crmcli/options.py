@@ -241,7 +241,7 @@ SkipInvalid = Annotated[
 # what it cannot read by default: one stray item must never silence the cron digest.
 CaptureSkip = Annotated[
     bool,
-    typer.Option("--skip-invalid", help="Skip what cannot be read (the default for capture)."),
+    typer.Option("--skip-invalid", hidden=True, help="The default for capture: still taken."),
 ]
 Strict = Annotated[
     bool,

@@ -139,10 +139,14 @@ def overdue(store: Store, today: dt.date) -> list[Row]:
     )  # fmt: skip
 
 
+URGENCY = {"reply": 0, "followup": 1, "cadence": 2}  # what to show first of a person's
+
+
 def one_a_person(rows: list[Row]) -> list[Row]:
-    """Overdue as the digest lists it: one row a person — the most overdue of theirs, its
-    reason followed by the others' ("send proposal; also: every 7 days…"), so nobody is
-    listed twice in the section (`crm overdue` keeps every item)."""
+    """Overdue as the digest lists it: one row a person — the most pressing of theirs (a
+    message waiting for me, then a follow-up, then the cadence), its reason followed by the
+    others' ("… ; also: send proposal"), so nobody is listed twice in the section and what a
+    narrow table cuts is the least pressing (`crm overdue` keeps every item)."""
     mine: dict[Any, list[Row]] = {}
     for row in rows:
         mine.setdefault(row["contact_id"], []).append(row)
@@ -151,7 +155,7 @@ def one_a_person(rows: list[Row]) -> list[Row]:
         theirs = mine.pop(row["contact_id"], None)
         if theirs is None:
             continue
-        first = max(theirs, key=lambda r: r["days_overdue"] or 0)
+        first = min(theirs, key=lambda r: (URGENCY.get(r["kind"], 9), -(r["days_overdue"] or 0)))
         others = [r["reason"] for r in theirs if r is not first and r["reason"]]
         kept.append({**first, "reason": "; also: ".join([first["reason"] or "", *others])})
     return kept

@@ -22,6 +22,7 @@ from ..options import (
 )
 
 app = command_group("Import contacts and interactions, all-or-nothing.")
+STRICT_MEND = "fix them, or leave out --strict to skip them and import the rest"
 
 Maps = Annotated[
     list[str] | None,
@@ -221,7 +222,14 @@ def import_mail(
 
     progress = progress_bar.progress_for_count(lambda: mail.count(paths), "reading mail")
     summary = importer.run_import(
-        store, planner, mail.messages(paths, start), not strict, dry_run, progress, "messages"
+        store,
+        planner,
+        mail.messages(paths, start),
+        not strict,
+        dry_run,
+        progress,
+        "messages",
+        STRICT_MEND,
     )
     output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))
@@ -262,7 +270,9 @@ def import_calendar(
     _, _, emails = store.contacts.lookup()
     said: list[str] = []
     found = list(events.occurrences(files, first, end, events.involving(emails), said))
-    summary = importer.run_import(store, planner, found, not strict, dry_run, None, "events")
+    summary = importer.run_import(
+        store, planner, found, not strict, dry_run, None, "events", STRICT_MEND
+    )
     output.notes([*said, *summary.warnings], "warning: ")
     output.notes(summary.invalid, "skipped ", collapse=False)
     output.message(capture[0].line(dry_run))

@@ -100,9 +100,11 @@ def vcard_resolve(
     ours: Annotated[Path, typer.Argument(metavar="A", help="The card as the first side has it.")],
     theirs: Annotated[Path, typer.Argument(metavar="B", help="The card as the other side has it.")],
 ) -> None:
-    """vdirsyncer's conflict command: both kept (A stays the card, B becomes a contact of its own).
+    """For vdirsyncer: keep both sides of a conflict.
 
-    In vdirsyncer's pair: conflict_resolution = ["command", "crm", "vcard", "resolve"]."""
+    A stays the card on both sides; B's version becomes a contact of its own, tagged
+    sync-conflict (merge the two with `crm contact merge` once you have looked). In vdirsyncer's
+    pair: conflict_resolution = ["command", "crm", "vcard", "resolve"]."""
     from ..exchange.vsync import resolve
 
     store = open_store(create=True)

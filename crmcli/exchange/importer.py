@@ -97,6 +97,7 @@ def run_import(
     dry_run: bool,
     progress: Callable[[], None] | None = None,
     what: str = "rows",
+    mend: str | None = None,
 ) -> Summary:
     """Plan and write every record in one transaction; refuse everything on a bad one unless
     skipping; roll back a dry run. The planner is made inside the transaction."""
@@ -125,7 +126,7 @@ def run_import(
                 if progress:
                     progress()
             if summary.invalid and not skip_invalid:
-                raise ImportRefused(summary.invalid, what)
+                raise ImportRefused(summary.invalid, what, *([mend] if mend else []))
             planner.write()
             if dry_run:
                 raise DryRun

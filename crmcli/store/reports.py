@@ -76,21 +76,24 @@ WITH touched AS (
                     ELSE 'last contact ' || (
                         SELECT n || CASE n WHEN 1 THEN ' day ago' ELSE ' days ago' END
                         FROM (SELECT CAST(julianday(:today) - julianday(t.last_touch)
-                                          AS INTEGER) AS n)) END,
+                                          AS INTEGER) AS n)) END ||
+               CASE WHEN t.last_touch < t.last_interaction
+                    THEN ' (a message since waits for your reply)' ELSE '' END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
     WHERE t.every IS NOT NULL AND t.do_not_contact = 0
     UNION ALL
     SELECT 'reply', NULL, c.id, c.name,
            date(w.since, '+' || {REPLY_DAYS} || ' days') AS due,
-           'awaiting your reply for ' || (
-               SELECT n || CASE n WHEN 1 THEN ' day: ' ELSE ' days: ' END
+           -- the subject first, so a narrow table still shows what waits
+           (SELECT i.summary FROM interaction_contacts l JOIN interactions i
+            ON i.id = l.interaction_id WHERE l.contact_id = c.id AND i.awaits_reply = 1
+            AND l.happened_at = w.since ORDER BY i.id LIMIT 1) || ' (waiting ' || (
+               SELECT n || CASE n WHEN 1 THEN ' day' ELSE ' days' END
                FROM (SELECT CAST(julianday(:today) - julianday(substr(w.since, 1, 10))
                              AS INTEGER) AS n)) ||
-               (SELECT i.summary FROM interaction_contacts l JOIN interactions i
-                ON i.id = l.interaction_id WHERE l.contact_id = c.id AND i.awaits_reply = 1
-                AND l.happened_at = w.since ORDER BY i.id LIMIT 1) ||
-               CASE WHEN w.messages > 1 THEN ' (and ' || (w.messages - 1) || ' more)' ELSE '' END,
+               CASE WHEN w.messages > 1 THEN ', and ' || (w.messages - 1) || ' more'
+                    ELSE '' END || ')',
            substr({LAST_INTERACTION}, 1, 10), c.channel, c.emails, c.phones
     FROM ({WAITING}) w JOIN contacts c ON c.id = w.contact_id
     WHERE c.archived = 0 AND {REPLY_DAYS} IS NOT NULL
