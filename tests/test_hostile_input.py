@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import crm_env_for_process
+from conftest import crm_env_for_process, in_process
 from test_process import CRM, run
 
 from crmcli.exchange import readers, vcard_text
@@ -22,12 +22,13 @@ MB = 1 << 20
 
 @pytest.fixture
 def db(tmp_path):
+    """Ana and my address, set up in-process: the tests are about the processes they run."""
     path = tmp_path / "crm.db"
     for args in (
         ["contact", "add", "Ana Silva", "--email", "ana@example.com"],
         ["config", "set", "me", "me@example.com"],
     ):
-        assert run(path, *args).returncode == 0
+        assert in_process(path, *args).returncode == 0
     return path
 
 
