@@ -72,25 +72,41 @@ def awaiting_reply(conn: sqlite3.Connection) -> None:
 LATER.append(("messages awaiting my reply, and how long each contact may wait", awaiting_reply))
 
 
+# The tightest of a contact's tags' own cadences, as stored (`cadence.client` = `30d`).
+TAGGED_CADENCE = """(SELECT min(CAST(rtrim(k.value, 'd') AS INTEGER)) FROM json_each(c.tags) g
+                     JOIN config k ON k.key = 'cadence.' || lower(g.value) AND k.value <> '')"""
+
+
 def tag_cadences(conn: sqlite3.Connection) -> None:
     """A tag's own cadence (`crm config set cadence.client 30d`, stored as days) in the view of
     overdue cadences, as in `crm overdue`: a contact's own wins, else its tags' tightest."""
-    tagged = """(SELECT min(CAST(rtrim(k.value, 'd') AS INTEGER)) FROM json_each(c.tags) g
-                 JOIN config k ON k.key = 'cadence.' || lower(g.value) AND k.value <> '')"""
-    _cadence_view(conn, f"coalesce(c.cadence_days, {tagged})", "")
+    _cadence_view(conn, f"coalesce(c.cadence_days, {TAGGED_CADENCE})", "")
 
 
 LATER.append(("a tag's own cadence in the view of overdue cadences", tag_cadences))
 
 
-def _cadence_view(conn: sqlite3.Connection, every: str, only: str) -> None:
-    """The view of overdue cadences, made again with `every` as a contact's cadence (days)
-    and `only` narrowing the contacts read (as each migration above made it)."""
+def at_most(conn: sqlite3.Connection) -> None:
+    """An ideal interval and a maximum (`--every 30d --at-most 45d`): due at 30 (crm suggest),
+    overdue at 45 (crm overdue, the digest, the view)."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN at_most INTEGER")
+    install_undo_triggers(conn)
+    every = f"coalesce(c.cadence_days, {TAGGED_CADENCE})"
+    _cadence_view(conn, every, "", f"max({every}, coalesce(c.at_most, 0))")
+
+
+LATER.append(("an ideal interval and a maximum", at_most))
+
+
+def _cadence_view(conn: sqlite3.Connection, every: str, only: str, most: str = "") -> None:
+    """The view of overdue cadences, made again with `every` as a contact's cadence (days),
+    `only` narrowing the contacts read, and `most` the days after which one is overdue (the
+    cadence itself unless given) — as each migration above made it."""
     conn.execute("DROP VIEW cadence_overdue")
     conn.execute(f"""
 CREATE VIEW cadence_overdue AS
     WITH touched AS (
-        SELECT c.id, c.name, {every} AS cadence_days,
+        SELECT c.id, c.name, {most or every} AS cadence_days,
                coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
         FROM contacts c
         WHERE {only}c.archived = 0 AND c.do_not_contact = 0

@@ -152,6 +152,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "archived": lambda value: boolean(value, "archived"),
         "do_not_contact": lambda value: boolean(value, "do_not_contact"),
         "reply_within": cadence,
+        "at_most": cadence,
         "created": _moment("created"),
         "updated": _moment("updated"),
     },

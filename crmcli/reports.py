@@ -221,14 +221,14 @@ def suggest(store: Store, today: dt.date, count: int) -> list[Row]:
     rows = []
     for row in store.reports.keeping_in_touch(settings.by_tag(store, "cadence")):
         days = (today - dt.date.fromisoformat(row["since"])).days
-        if days > row["every"]:
+        if days > max(row["every"], row["at_most"] or 0):
             continue  # past it already: `crm overdue` lists it
-        through = days / row["every"]
+        through = days / row["every"]  # past 100%: due, not yet overdue (`--at-most`)
         value = values.get(row["contact_id"], 0)
         lift = 1 + 0.5 * (value / top if top and value > 0 else 0)
         score = through * lift + SENTIMENT_WEIGHT.get(row["last_sentiment"] or "", 0)
-        reason = [f"{round(through * 100)}% through every {plural(row['every'], 'day')} "
-                  f"(last contact {plural(days, 'day')} ago)"]  # fmt: skip
+        reason = [f"{'due: ' if through >= 1 else ''}{round(through * 100)}% through every "
+                  f"{plural(row['every'], 'day')} (last contact {plural(days, 'day')} ago)"]  # fmt: skip
         if value > 0:
             reason.append(f"lifetime value {value:.2f}")
         if row["last_sentiment"] in SENTIMENT_WEIGHT:

@@ -440,3 +440,19 @@ def test_suggest_ranks_who_to_reach_next_with_the_reason(crm):
     assert rows[1]["reason"].endswith("last touch positive")
     assert [r["contact"] for r in crm.json("suggest 2 -f json")] == ["Ana Silva", "Bruno Costa"]
     assert "Eva Late" in {r["contact"] for r in crm.json("overdue -f json")}
+
+
+def test_an_ideal_interval_and_a_maximum(crm):
+    """--every 30d --at-most 45d: due at 30 (crm suggest says so), overdue at 45."""
+    crm("contact add 'Ana Silva' --every 30d --at-most 45d")
+    crm("log ana call --when 2026-10-20")  # 35 days before today
+    assert crm.json("overdue -f json") == []
+    (due,) = crm.json("suggest -f json")
+    assert due["reason"].startswith("due: 117% through every 30 days")
+    later = json.loads(crm("overdue -f json", env=at("2026-12-05")).stdout)
+    (row,) = later
+    assert (row["due"], row["days_overdue"]) == ("2026-12-04", 1)
+    assert row["reason"].startswith("every 30 days, at most 45; last contact 46 days ago")
+    assert crm.json("contact show ana -f json")["at_most"] == 45
+    crm("contact edit ana --at-most off")  # back to one interval: overdue at 30
+    assert [r["contact"] for r in crm.json("overdue -f json")] == ["Ana Silva"]

@@ -51,6 +51,13 @@ SharedEmail = Annotated[
 Source = Annotated[str | None, typer.Option(help="Where the contact came from.")]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text notes.")]
 Cost = Annotated[str | None, typer.Option(help="What winning this client cost.")]
+AtMost = Annotated[
+    str | None,
+    typer.Option(
+        help="With --every: the most time to go without contact (due at --every, "
+        "overdue at this): 45d ('off' clears it)."
+    ),
+]
 ReplyWithin = Annotated[
     str | None,
     typer.Option(
@@ -94,6 +101,7 @@ def add(
     family_name: FamilyName = None,
     do_not_contact: DoNotContact = None,
     reply_within: ReplyWithin = None,
+    at_most: AtMost = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
@@ -102,7 +110,7 @@ def add(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact, reply_within=reply_within,
+        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most,
     )  # fmt: skip
     contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
     output.message(f"added contact {contact_id}: {store.contacts.get(contact_id)['name']}")
@@ -208,6 +216,7 @@ def edit(
     family_name: FamilyName = None,
     do_not_contact: DoNotContact = None,
     reply_within: ReplyWithin = None,
+    at_most: AtMost = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
@@ -217,7 +226,7 @@ def edit(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact, reply_within=reply_within,
+        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most,
     )  # fmt: skip
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:

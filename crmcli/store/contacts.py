@@ -21,7 +21,8 @@ SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.re
        c.stage, c.channel, c.cadence_days, c.owner, c.source, c.acquisition_cost, c.notes,
        c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
        c.given_name, c.family_name, c.nickname, c.prefix, c.suffix, c.department, c.addresses,
-       c.urls, c.extra, c.do_not_contact, c.card_forms, c.reply_within
+       c.urls, c.extra, c.do_not_contact, c.card_forms, c.reply_within,
+       c.at_most
 FROM contacts c"""
 
 # Contacts crm may prompt you to reach: active, and not asking to be left alone.

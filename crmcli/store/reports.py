@@ -49,7 +49,8 @@ OVERDUE_SQL = f"""
 WITH touched AS (
     SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
            substr({LAST_TOUCH}, 1, 10) AS last_touch,
-           coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every
+           coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every,
+           c.at_most
     FROM contacts c
     WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
                    UNION SELECT id FROM contacts WHERE archived = 0
@@ -66,9 +67,9 @@ WITH touched AS (
     UNION ALL
     SELECT 'cadence', NULL, t.id, t.name,
            date(coalesce(t.last_touch, substr(t.created, 1, 10)),
-                '+' || t.every || ' days') AS due,
-           CASE t.every WHEN 1 THEN 'every day; '
-                ELSE 'every ' || t.every || ' days; ' END ||
+                '+' || max(t.every, coalesce(t.at_most, 0)) || ' days') AS due,
+           CASE t.every WHEN 1 THEN 'every day' ELSE 'every ' || t.every || ' days' END ||
+               CASE WHEN t.at_most > t.every THEN ', at most ' || t.at_most ELSE '' END || '; ' ||
                CASE WHEN t.last_touch IS NULL AND t.last_interaction IS NULL
                     THEN 'never contacted since added ' || substr(t.created, 1, 10)
                     WHEN t.last_touch IS NULL
@@ -111,7 +112,7 @@ ORDER BY days_overdue DESC, contact, kind
 # how long since the last touch that counts, and the sentiment of their last interaction.
 KEEPING_IN_TOUCH_SQL = f"""
 SELECT c.id AS contact_id, c.name AS contact, c.channel,
-       coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every,
+       coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every, c.at_most,
        coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since,
        (SELECT i.sentiment FROM interaction_contacts l JOIN interactions i
         ON i.id = l.interaction_id WHERE l.contact_id = c.id
