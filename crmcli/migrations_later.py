@@ -59,11 +59,22 @@ LAST_TOUCH = f"""(SELECT max(l.happened_at) FROM interaction_contacts l
       AND (i.awaits_reply = 0 OR l.happened_at <= coalesce({LAST_ANSWER}, '')))"""
 
 
+# The same, read only for the few contacts with a message that waits (the others' last touch is
+# their last interaction, found by its index): a view over a million interactions stays fast.
+QUICK_LAST_TOUCH = f"""CASE WHEN c.id IN (SELECT l.contact_id FROM interactions i
+    CROSS JOIN interaction_contacts l ON l.interaction_id = i.id WHERE i.awaits_reply = 1)
+    THEN {LAST_TOUCH}
+    ELSE (SELECT max(l.happened_at) FROM interaction_contacts l WHERE l.contact_id = c.id) END"""
+
+
 def awaiting_reply(conn: sqlite3.Connection) -> None:
     """An inbound message that waits for my reply, and how long a contact may wait (days;
     NULL: the `reply_within` setting). A waiting message counts for the cadence only once
     answered: the view of overdue cadences says the same as `crm overdue`."""
     conn.execute("ALTER TABLE interactions ADD COLUMN awaits_reply INTEGER NOT NULL DEFAULT 0")
+    conn.execute(  # few rows: the reports find who waits without reading every interaction
+        "CREATE INDEX interactions_awaiting_reply ON interactions(id) WHERE awaits_reply = 1"
+    )
     conn.execute("ALTER TABLE contacts ADD COLUMN reply_within INTEGER")
     _cadence_view(conn, "c.cadence_days", "c.cadence_days IS NOT NULL AND ")
     install_undo_triggers(conn)
@@ -107,7 +118,7 @@ def _cadence_view(conn: sqlite3.Connection, every: str, only: str, most: str = "
 CREATE VIEW cadence_overdue AS
     WITH touched AS (
         SELECT c.id, c.name, {most or every} AS cadence_days,
-               coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
+               coalesce(substr({QUICK_LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since
         FROM contacts c
         WHERE {only}c.archived = 0 AND c.do_not_contact = 0
     )

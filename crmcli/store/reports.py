@@ -26,8 +26,10 @@ LAST_TOUCH = f"""(SELECT max(l.happened_at) FROM interaction_contacts l
     WHERE l.contact_id = c.id
       AND (i.awaits_reply = 0 OR l.happened_at <= coalesce({_last_answer("c.id")}, '')))"""
 # Per contact, the first message still waiting for my reply (since my last answer), and how many.
+# (CROSS JOIN keeps SQLite reading the few waiting messages first, by their partial index,
+# instead of every link of a million interactions)
 WAITING = f"""SELECT l.contact_id, min(l.happened_at) AS since, count(*) AS messages
-    FROM interaction_contacts l JOIN interactions i ON i.id = l.interaction_id
+    FROM interactions i CROSS JOIN interaction_contacts l ON l.interaction_id = i.id
     WHERE i.awaits_reply = 1 AND l.happened_at > coalesce({_last_answer("l.contact_id")}, '')
     GROUP BY l.contact_id"""
 
@@ -46,14 +48,21 @@ REPLY_DAYS = f"coalesce(c.reply_within, {tag_days('c', ':tag_replies')}, :reply_
 # day the contact was added); listed once that day has passed, i.e. when the last touch is
 # more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
 OVERDUE_SQL = f"""
-WITH touched AS (
+WITH waiting_people AS (  -- few: the last touch is looked for past their messages only
+    SELECT DISTINCT l.contact_id FROM interactions i
+    CROSS JOIN interaction_contacts l ON l.interaction_id = i.id WHERE i.awaits_reply = 1
+), touched AS (
     SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
-           substr({LAST_TOUCH}, 1, 10) AS last_touch,
-           coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every,
+           CASE WHEN c.id IN (SELECT contact_id FROM waiting_people)
+                THEN substr({LAST_TOUCH}, 1, 10)
+                ELSE substr({LAST_INTERACTION}, 1, 10) END AS last_touch,
+           coalesce(c.cadence_days,
+                    CASE WHEN :tag_cadences <> '{{}}'
+                         THEN {tag_days("c", ":tag_cadences")} END) AS every,
            c.at_most
     FROM contacts c
     WHERE c.id IN (SELECT id FROM contacts WHERE cadence_days IS NOT NULL AND archived = 0
-                   UNION SELECT id FROM contacts WHERE archived = 0
+                   UNION SELECT id FROM contacts WHERE :tag_cadences <> '{{}}' AND archived = 0
                          AND {tag_days("contacts", ":tag_cadences")} IS NOT NULL
                    UNION SELECT contact_id FROM followups
                          WHERE done_at IS NULL AND due < date(:today, '+1 day'))
