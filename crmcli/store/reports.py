@@ -47,15 +47,20 @@ REPLY_DAYS = f"coalesce(c.reply_within, {tag_days('c', ':tag_replies')}, :reply_
 # Cadence: due on the day `cadence_days` after the last interaction (or, never contacted, the
 # day the contact was added); listed once that day has passed, i.e. when the last touch is
 # more than `cadence_days` before today. Follow-ups are listed from their due day (0 days).
-OVERDUE_SQL = f"""
-WITH waiting_people AS (  -- few: the last touch is looked for past their messages only
+# Who has a message waiting for a reply (few): only their last touch is looked for past their
+# messages; everyone else's is their last interaction, found by its index.
+WAITING_PEOPLE = """waiting_people AS (
     SELECT DISTINCT l.contact_id FROM interactions i
     CROSS JOIN interaction_contacts l ON l.interaction_id = i.id WHERE i.awaits_reply = 1
-), touched AS (
-    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
-           CASE WHEN c.id IN (SELECT contact_id FROM waiting_people)
+)"""
+QUICK_LAST_TOUCH = f"""CASE WHEN c.id IN (SELECT contact_id FROM waiting_people)
                 THEN substr({LAST_TOUCH}, 1, 10)
-                ELSE substr({LAST_INTERACTION}, 1, 10) END AS last_touch,
+                ELSE substr({LAST_INTERACTION}, 1, 10) END"""
+
+OVERDUE_SQL = f"""
+WITH {WAITING_PEOPLE}, touched AS (
+    SELECT c.*, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
+           {QUICK_LAST_TOUCH} AS last_touch,
            coalesce(c.cadence_days,
                     CASE WHEN :tag_cadences <> '{{}}'
                          THEN {tag_days("c", ":tag_cadences")} END) AS every,
@@ -120,9 +125,10 @@ ORDER BY days_overdue DESC, contact, kind
 # Everyone crm may prompt you to reach who keeps a cadence (their own or their tags'), with
 # how long since the last touch that counts, and the sentiment of their last interaction.
 KEEPING_IN_TOUCH_SQL = f"""
+WITH {WAITING_PEOPLE}
 SELECT c.id AS contact_id, c.name AS contact, c.channel,
        coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) AS every, c.at_most,
-       coalesce(substr({LAST_TOUCH}, 1, 10), substr(c.created, 1, 10)) AS since,
+       coalesce({QUICK_LAST_TOUCH}, substr(c.created, 1, 10)) AS since,
        (SELECT i.sentiment FROM interaction_contacts l JOIN interactions i
         ON i.id = l.interaction_id WHERE l.contact_id = c.id
         ORDER BY l.happened_at DESC LIMIT 1) AS last_sentiment,
