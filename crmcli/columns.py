@@ -28,7 +28,7 @@ NOTES = ("id", "contact", "written_at", "text")
 TRASH = ("id", "kind", "name", "deleted_at", "purge_after", "contact_uid")  # the uid: last
 MEETINGS = (  # who, and the context before the call, ahead of the meeting's own title
     "starts_at", "contact", "last_interaction", "meeting", "last_summary", "last_channel",
-    "location",
+    "location", "their_time",
 )  # fmt: skip
 VALUE = ("contact", "revenue", "cost", "lifetime_value", "first_sale", "last_sale", "months_active")
 

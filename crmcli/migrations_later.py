@@ -109,6 +109,15 @@ def at_most(conn: sqlite3.Connection) -> None:
 LATER.append(("an ideal interval and a maximum", at_most))
 
 
+def contact_time_zones(conn: sqlite3.Connection) -> None:
+    """A contact's time zone (an IANA name): their local time beside meetings and waiting mail."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN tz TEXT")
+    install_undo_triggers(conn)
+
+
+LATER.append(("a contact's time zone", contact_time_zones))
+
+
 def _cadence_view(conn: sqlite3.Connection, every: str, only: str, most: str = "") -> None:
     """The view of overdue cadences, made again with `every` as a contact's cadence (days),
     `only` narrowing the contacts read, and `most` the days after which one is overdue (the

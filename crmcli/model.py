@@ -72,6 +72,7 @@ from .values import special_date as special_date
 from .values import split_name as split_name
 from .values import tag as tag
 from .values import text as text
+from .values import time_zone as time_zone
 from .values import uid as uid
 from .values import unique as unique
 from .values import url as url
@@ -153,6 +154,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "do_not_contact": lambda value: boolean(value, "do_not_contact"),
         "reply_within": cadence,
         "at_most": cadence,
+        "tz": time_zone,
         "created": _moment("created"),
         "updated": _moment("updated"),
     },

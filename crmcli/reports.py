@@ -118,10 +118,13 @@ def digest(
         "date": today.isoformat(),
         "days": days,
         "week_ends": week_end(today, week_start).isoformat(),
-        "overdue": one_a_person(overdue(store, today)),
+        "overdue": one_a_person(overdue(store, today, now)),
         "upcoming": upcoming(store, today, days, leap_rule),
         "complaints": store.complaints.listing(now),
-        "meetings": store.reports.meetings_between(today, today + dt.timedelta(days=1)),
+        "meetings": [
+            {**row, "their_time": when.their_time(row["starts_at"], row["tz"])}
+            for row in store.reports.meetings_between(today, today + dt.timedelta(days=1))
+        ],
         "last_run": last_run,
         "missed_days": missed_days,
         "missed": missed,
@@ -131,12 +134,21 @@ def digest(
     return report
 
 
-def overdue(store: Store, today: dt.date) -> list[Row]:
-    """What is overdue today, with the settings' reply time and every tag's own."""
-    return store.reports.overdue(
+def overdue(store: Store, today: dt.date, now: dt.datetime | None = None) -> list[Row]:
+    """What is overdue today, with the settings' reply time and every tag's own; beside a
+    message waiting for my reply, the time it is now where its sender lives."""
+    rows = store.reports.overdue(
         today, settings.reply_days(store), settings.by_tag(store, "cadence"),
         settings.by_tag(store, "reply_within"),
     )  # fmt: skip
+    waiting = {r["contact_id"] for r in rows if r["kind"] == "reply"}
+    zones = store.contacts.time_zones(waiting) if waiting and now else {}
+    for row in rows:
+        theirs = zones.get(row["contact_id"]) if row["kind"] == "reply" else None
+        row["their_time"] = when.their_time(now, theirs) if theirs and now else None
+        if row["their_time"]:  # said in the reason too: a table shows no empty column for it
+            row["reason"] += f"; it is {row['their_time']} for them"
+    return rows
 
 
 URGENCY = {"reply": 0, "followup": 1, "cadence": 2}  # what to show first of a person's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import columns
+from . import columns, when
 from .output import Section
 from .store import Store
 
@@ -18,6 +18,8 @@ def contact_page(
 ) -> Row:
     contact_id = contact["id"]
     page = dict(contact)
+    if contact.get("tz"):
+        page["their_time"] = when.their_time(now, contact["tz"])
     page["interaction_count"] = store.interactions.count(contact_id)
     summary = store.reports.contact_summary(contact_id)
     page["revenue"] = summary.get("revenue") or 0

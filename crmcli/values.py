@@ -478,3 +478,20 @@ def cadence(value: Any) -> int | None:
 
 def count(value: Any, what: str) -> int:
     return integer(value if value not in (None, "") else 0, what, 0, MAX_COUNT)
+
+
+def time_zone(value: Any) -> str | None:
+    """An IANA time zone name (`Europe/Berlin`), checked against the zones Python knows."""
+    name = text(value, "time zone", 64)
+    if name is None:
+        return None
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except Exception:  # not found, a path, bad characters: each is no zone
+        raise CrmError(
+            f"unknown time zone {name!r}: give an IANA name such as Europe/Berlin or "
+            "America/New_York"
+        ) from None
+    return name

@@ -483,3 +483,20 @@ def parse_loose_date(text: str, what: str) -> dt.date:
         check_range(day, what)
         return day
     raise CrmError(f"bad {what} {text!r}: expected a date like 26 Jul 2025")
+
+
+def their_time(
+    moment: dt.datetime | str, zone: str | None, mine: dt.tzinfo | None = None
+) -> str | None:
+    """A moment of mine (crm keeps local times, as the clock on this machine) as it is where a
+    contact lives: `15:00 Europe/Berlin` (with the day when it is another: `Tue 01:00 …`)."""
+    if not zone:
+        return None
+    from zoneinfo import ZoneInfo
+
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment if len(moment) > 10 else moment + "T00:00")
+    local = moment.replace(tzinfo=mine) if mine else moment.astimezone()
+    theirs = local.astimezone(ZoneInfo(zone))
+    day = "" if theirs.date() == local.date() else f"{theirs:%a} "
+    return f"{day}{theirs:%H:%M} {zone}"

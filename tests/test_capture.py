@@ -922,3 +922,11 @@ def test_add_unknown_logs_in_one_run_the_mail_of_the_people_it_adds(crm, known, 
     assert said in done.stderr and said.replace("logged", "would log") in dry.stderr
     assert sorted(r["summary"] for r in interactions(crm.db)) == ["Proposal", "Re: Proposal"]
     assert "logged 0" in crm(args, env=NOW).stderr  # and a second run has nothing left
+
+
+def test_meetings_today_say_the_time_where_each_person_lives(crm, known, vdir):
+    crm("contact edit bruno --tz America/New_York")
+    crm(["import", "calendar", str(vdir)], env=NOW)
+    report = json.loads(crm("digest --format json", env=NOW).stdout)
+    times = {m["contact"]: m["their_time"] for m in report["meetings"]}
+    assert times["Ana Silva"] is None and times["Bruno Costa"].endswith("America/New_York")

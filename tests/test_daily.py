@@ -3,6 +3,7 @@
 Today is Tuesday 2026-11-24 unless a test moves CRM_TODAY.
 """
 
+import datetime as dt
 import json
 
 
@@ -456,3 +457,42 @@ def test_an_ideal_interval_and_a_maximum(crm):
     assert crm.json("contact show ana -f json")["at_most"] == 45
     crm("contact edit ana --at-most off")  # back to one interval: overdue at 30
     assert [r["contact"] for r in crm.json("overdue -f json")] == ["Ana Silva"]
+
+
+def test_a_contacts_time_zone_across_a_change_of_summer_time():
+    """Lisbon and New York change to summer time two weeks apart (14 and 28 March 2027): a 15:00
+    meeting in Lisbon is 11:00 for them on the 20th, 10:00 on the 30th."""
+    from zoneinfo import ZoneInfo
+
+    from crmcli.when import their_time
+
+    lisbon = ZoneInfo("Europe/Lisbon")
+    assert (
+        their_time(dt.datetime(2027, 3, 10, 15), "America/New_York", lisbon)
+        == "10:00 America/New_York"
+    )
+    assert (
+        their_time(dt.datetime(2027, 3, 20, 15), "America/New_York", lisbon)
+        == "11:00 America/New_York"
+    )
+    assert (
+        their_time(dt.datetime(2027, 3, 30, 15), "America/New_York", lisbon)
+        == "10:00 America/New_York"
+    )
+    assert their_time("2027-03-30T23:30:00", "Asia/Tokyo", lisbon) == "Wed 07:30 Asia/Tokyo"
+    assert their_time(dt.datetime(2027, 3, 30, 15), None, lisbon) is None
+
+
+def test_a_contacts_time_zone_is_shown_where_it_helps(crm):
+    crm("config set me me@example.com")
+    crm.fails(
+        "contact add 'Kenji Tanaka' --tz Mars/Olympus", says="unknown time zone 'Mars/Olympus'"
+    )
+    crm.fails("contact add 'Kenji Tanaka' --tz ../../etc/passwd", says="unknown time zone")
+    crm("contact add 'Kenji Tanaka' --email kenji@example.jp --tz Asia/Tokyo")
+    assert crm.json("contact show kenji -f json")["their_time"].endswith("Asia/Tokyo")
+    crm("log kenji 'can we meet?' --channel email --direction in --when 2026-11-20")
+    (reply,) = [r for r in crm.json("overdue -f json") if r["kind"] == "reply"]
+    assert reply["their_time"].endswith("Asia/Tokyo") and reply["reason"].endswith("for them")
+    crm("contact edit kenji --tz ''")  # cleared
+    assert "their_time" not in crm.json("contact show kenji -f json")

@@ -58,6 +58,12 @@ AtMost = Annotated[
         "overdue at this): 45d ('off' clears it)."
     ),
 ]
+TimeZone = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Where they live: an IANA zone (Europe/Berlin), for their local time."
+    ),
+]
 ReplyWithin = Annotated[
     str | None,
     typer.Option(
@@ -102,6 +108,7 @@ def add(
     do_not_contact: DoNotContact = None,
     reply_within: ReplyWithin = None,
     at_most: AtMost = None,
+    tz: TimeZone = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Add a contact; prints its id alone on stdout."""
@@ -110,7 +117,7 @@ def add(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most,
+        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most, tz=tz,
     )  # fmt: skip
     contact_id = contacts.add(store, fields, birthday, clock.now(), allow_shared_email)
     output.message(f"added contact {contact_id}: {store.contacts.get(contact_id)['name']}")
@@ -217,6 +224,7 @@ def edit(
     do_not_contact: DoNotContact = None,
     reply_within: ReplyWithin = None,
     at_most: AtMost = None,
+    tz: TimeZone = None,
     allow_shared_email: SharedEmail = False,
 ) -> None:
     """Change a contact's fields (an empty value clears an optional one)."""
@@ -226,7 +234,7 @@ def edit(
         name=name, email=email, phone=phone, company=company, title=title, tag=tag, every=every,
         channel=channel, relationship=relationship, stage=stage, owner=owner, source=source,
         note=note, cost=acquisition_cost, given_name=given_name, family_name=family_name,
-        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most,
+        do_not_contact=do_not_contact, reply_within=reply_within, at_most=at_most, tz=tz,
     )  # fmt: skip
     lists = (add_tag, remove_tag, add_email, remove_email, add_phone, remove_phone)
     if not fields and not any(lists) and birthday is None:

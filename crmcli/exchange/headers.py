@@ -25,7 +25,7 @@ CONTACT_HEADERS = {
     "acquisition_cost": "acquisition_cost", "notes": "notes", "birthday": "birthday",
     "archived": "archived", "created": "created", "updated": "updated",
     "do_not_contact": "do_not_contact", "do not contact": "do_not_contact",
-    "reply_within": "reply_within", "at_most": "at_most", "id": "ignore", "last_interaction": "ignore",
+    "reply_within": "reply_within", "at_most": "at_most", "tz": "tz", "time zone": "tz", "id": "ignore", "last_interaction": "ignore",
     # common spellings
     "full name": "name", "display name": "name", "email": "emails", "e-mail": "emails",
     "phone": "phones", "telephone": "phones", "mobile": "phones", "note": "notes", "tag": "tags",

@@ -22,7 +22,7 @@ SELECT c.id, c.uid, c.name, c.emails, c.phones, c.company, c.title, c.tags, c.re
        c.archived, c.created, c.updated, substr({LAST_INTERACTION}, 1, 10) AS last_interaction,
        c.given_name, c.family_name, c.nickname, c.prefix, c.suffix, c.department, c.addresses,
        c.urls, c.extra, c.do_not_contact, c.card_forms, c.reply_within,
-       c.at_most
+       c.at_most, c.tz
 FROM contacts c"""
 
 # Contacts crm may prompt you to reach: active, and not asking to be left alone.
@@ -196,6 +196,16 @@ class Contacts(Room):
         for uid, contact_id in self.aliases().items():
             uids.setdefault(uid, contact_id)
         return ids, uids, emails
+
+    def time_zones(self, ids: set[int]) -> dict[int, str]:
+        """The time zones of these contacts, for those that have one."""
+        return dict(
+            self.conn.execute(
+                "SELECT id, tz FROM contacts WHERE tz IS NOT NULL AND id IN "
+                "(SELECT value FROM json_each(?))",
+                (json.dumps(sorted(ids)),),
+            )
+        )
 
     def names(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, name FROM contacts"))

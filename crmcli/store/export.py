@@ -114,7 +114,7 @@ EXPORT_SQL = {
                (SELECT json_group_array(a.uid) FROM contact_aliases a WHERE a.contact_id = c.id)
                    AS aliases,
                c.nickname, c.prefix, c.suffix, c.department, c.addresses, c.urls, c.extra,
-               c.do_not_contact, c.card_forms, c.reply_within, c.at_most
+               c.do_not_contact, c.card_forms, c.reply_within, c.at_most, c.tz
         FROM contacts c WHERE {where} ORDER BY c.id""",
     "interactions": """
         SELECT i.id, i.uid, i.happened_at,

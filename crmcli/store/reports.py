@@ -140,7 +140,7 @@ WHERE c.archived = 0 AND c.do_not_contact = 0
 
 MEETINGS_SQL = """
 SELECT m.starts_at, m.ends_at, m.summary AS meeting, m.location, c.id AS contact_id,
-       c.name AS contact, i.happened_at AS last_interaction, i.channel AS last_channel,
+       c.name AS contact, c.tz, i.happened_at AS last_interaction, i.channel AS last_channel,
        i.summary AS last_summary
 FROM meetings m
 JOIN json_each(m.contact_ids) j
