@@ -50,7 +50,8 @@ LATER.append(("a sync's fingerprints of each card and contact", sync_fingerprint
 # The last touch that counts for a keep-in-touch cadence: the newest interaction, unless it is
 # a message still waiting for my reply (then the newest one before the last answer, or any
 # interaction that needs none). An answer: anything outbound, or a call or meeting.
-LAST_ANSWER = """(SELECT max(a.happened_at) FROM interaction_contacts a
+LAST_ANSWER = """(SELECT max(CASE WHEN length(a.happened_at) = 10
+                THEN a.happened_at || 'T23:59:59' ELSE a.happened_at END) FROM interaction_contacts a
     JOIN interactions o ON o.id = a.interaction_id
     WHERE a.contact_id = c.id AND (o.direction = 'out' OR o.channel IN ('call', 'meeting')))"""
 LAST_TOUCH = f"""(SELECT max(l.happened_at) FROM interaction_contacts l
@@ -137,5 +138,5 @@ CREATE VIEW cadence_overdue AS
                 - julianday(date(since, '+' || cadence_days || ' days')) AS INTEGER)
                AS days_overdue
     FROM touched
-    WHERE cadence_days IS NOT NULL
+    WHERE cadence_days > 0
       AND date(since, '+' || cadence_days || ' days') < date('now', 'localtime')""")

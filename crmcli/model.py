@@ -45,6 +45,7 @@ from .values import UnknownChoice as UnknownChoice
 from .values import address as address
 from .values import amount as amount
 from .values import as_text as as_text
+from .values import awaits_reply as awaits_reply
 from .values import boolean as boolean
 from .values import cadence as cadence
 from .values import choice as choice
@@ -68,6 +69,7 @@ from .values import one_line as one_line
 from .values import phone as phone
 from .values import rating as rating
 from .values import record_id as record_id
+from .values import reply_time as reply_time
 from .values import special_date as special_date
 from .values import split_name as split_name
 from .values import tag as tag
@@ -152,7 +154,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "notes": _text("notes", MAX_TEXT),
         "archived": lambda value: boolean(value, "archived"),
         "do_not_contact": lambda value: boolean(value, "do_not_contact"),
-        "reply_within": cadence,
+        "reply_within": reply_time,
         "at_most": cadence,
         "tz": time_zone,
         "created": _moment("created"),
@@ -306,6 +308,14 @@ def _special_date_rule(record: Row) -> None:
 
 
 def _interaction_rule(record: Row) -> None:
+    if (
+        record.get("awaits_reply")
+        and {"direction", "channel"} <= record.keys()
+        and not awaits_reply(record["direction"], record["channel"])
+    ):
+        raise CrmError(
+            "awaits_reply is for a message that came in: direction in, channel email or message"
+        )
     if record.get("kind") == "feedback":
         score, scale = feedback(record.get("score"), record.get("scale"))
         if scale == 5 and record.get("rating") is None and "score" in record:

@@ -194,13 +194,14 @@ def summary_line(report: Row) -> str:
     complaints = report["complaints"]
     # what the Upcoming section lists, counted as it lists it: a rolling week (on a Sunday, a
     # birthday on Wednesday is not "0 birthdays this week")
-    week = (dt.date.fromisoformat(report["date"]) + dt.timedelta(days=6)).isoformat()
+    span = min(7, report["days"])  # no more than the Upcoming section lists
+    week = (dt.date.fromisoformat(report["date"]) + dt.timedelta(days=span - 1)).isoformat()
     birthdays_in_a_week = sum(
         1 for r in upcoming_rows if r["label"] == "birthday" and r["date"] <= week
     )
     parts = [
         f"{len(overdue)} overdue",
-        plural(birthdays_in_a_week, "birthday") + " in the next 7 days",
+        plural(birthdays_in_a_week, "birthday") + f" in the next {plural(span, 'day')}",
         plural(len(upcoming_rows), "date") + f" in {report['days']} days",
         plural(len(complaints), "open complaint"),
     ]
@@ -229,12 +230,13 @@ def suggest(store: Store, today: dt.date, count: int) -> list[Row]:
     from . import insights
 
     values = {r["contact_id"]: r["lifetime_value"] for r in insights.value(store, None)["contacts"]}
+    listed = {r["contact_id"] for r in overdue(store, today)}  # a reply waiting, a follow-up…
     top = max([v for v in values.values() if v > 0], default=0)
     rows = []
     for row in store.reports.keeping_in_touch(settings.by_tag(store, "cadence")):
         days = (today - dt.date.fromisoformat(row["since"])).days
-        if days > max(row["every"], row["at_most"] or 0):
-            continue  # past it already: `crm overdue` lists it
+        if days > max(row["every"], row["at_most"] or 0) or row["contact_id"] in listed:
+            continue  # past it already, or waiting on me: `crm overdue` lists it
         through = days / row["every"]  # past 100%: due, not yet overdue (`--at-most`)
         value = values.get(row["contact_id"], 0)
         lift = 1 + 0.5 * (value / top if top and value > 0 else 0)

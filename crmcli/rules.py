@@ -274,10 +274,7 @@ def without_items(items: Sequence[str], removed: Sequence[str], column: str, reg
 # --------------------------------------------------------------------------- replies
 
 
-def awaits_reply(direction: str | None, channel: str | None) -> bool:
-    """Whether an interaction waits for my answer: a message or email that came in (a call or a
-    meeting is its own answer). Anything outbound, a call or a meeting answers it."""
-    return direction == "in" and channel in ("email", "message")
+awaits_reply = model.awaits_reply  # (its home is the model's values: a field's own rule)
 
 
 # --------------------------------------------------------------------------- stages

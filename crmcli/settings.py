@@ -161,7 +161,10 @@ def setting(key: str) -> Setting:
 
 
 def _days_of(value: str) -> str:
-    """A tag's cadence or reply time, stored as days (`30d`: the views read it in SQL)."""
+    """A tag's cadence or reply time, stored as days (`30d`: the views read it in SQL);
+    `off` is `0d`: never, whatever the other tags or the setting say."""
+    if model.as_text(value, "days").strip().lower() in ("off", "none", "never", "0d"):
+        return "0d"  # (as stored: read back the same)
     text = _cadence(value)
     return f"{when.parse_cadence(text)}d" if text else ""
 
@@ -173,7 +176,8 @@ def by_tag(store: Store, base: str) -> dict[str, int]:
         name, dot, tag = key.partition(".")
         if dot and name == base and value:
             try:
-                found[tag] = when.parse_cadence(_days_of(value))
+                days = _days_of(value)
+                found[tag] = 0 if days == "0d" else when.parse_cadence(days)
             except CrmError:
                 continue  # a bad stored value: doctor reports it
     return found

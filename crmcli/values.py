@@ -495,3 +495,19 @@ def time_zone(value: Any) -> str | None:
             "America/New_York"
         ) from None
     return name
+
+
+def reply_time(value: Any) -> int | None:
+    """How long a contact's messages may wait for an answer, in days: empty for the setting's,
+    `off` (0) for never."""
+    if type(value) is str and value.strip().lower() in ("off", "never"):
+        return 0
+    if value == 0:
+        return 0
+    return cadence(value)
+
+
+def awaits_reply(direction: str | None, channel: str | None) -> bool:
+    """Whether an interaction can wait for my answer: a message or email that came in (a call or
+    a meeting is its own answer). Anything outbound, a call or a meeting answers it."""
+    return direction == "in" and channel in ("email", "message")

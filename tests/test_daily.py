@@ -369,8 +369,10 @@ def test_nobody_is_listed_twice_in_the_digests_overdue(crm):
 def test_a_message_waiting_for_my_answer_is_overdue_until_answered(crm, people):
     crm("log silva 'Urgent: can you review the contract?' --channel email --direction in "
         "--when 2026-11-20")  # fmt: skip
-    early = json.loads(crm("overdue -f json", env=at("2026-11-22")).stdout)
-    assert [r["kind"] for r in early] == []  # 2 days is the default time to answer
+    early = json.loads(crm("overdue -f json", env=at("2026-11-21")).stdout)
+    assert [r["kind"] for r in early] == []  # 2 days is the default time to answer: due the 22nd
+    on_the_day = json.loads(crm("overdue -f json", env=at("2026-11-22")).stdout)
+    assert [(r["kind"], r["days_overdue"]) for r in on_the_day] == [("reply", 0)]
     rows = json.loads(crm("overdue -f json", env=at("2026-11-24")).stdout)
     (reply,) = [r for r in rows if r["kind"] == "reply"]
     assert (reply["contact"], reply["due"], reply["days_overdue"]) == ("Ana Silva", "2026-11-22", 2)
@@ -496,3 +498,27 @@ def test_a_contacts_time_zone_is_shown_where_it_helps(crm):
     assert reply["their_time"].endswith("Asia/Tokyo") and reply["reason"].endswith("for them")
     crm("contact edit kenji --tz ''")  # cleared
     assert "their_time" not in crm.json("contact show kenji -f json")
+
+
+def test_off_silences_a_contact_or_a_tag_and_a_day_alone_answers_the_day(crm):
+    """From a user's review: --reply-within off and reply_within.TAG off were read as "use the
+    setting"; an answer logged with a day alone did not answer that day's mail; suggest
+    offered someone waiting on me."""
+    crm("contact add 'Ana Silva' --reply-within off --every 30d")
+    crm("contact add 'Bo News' --tag news")
+    crm("contact add 'Cy Call' --every 30d")
+    for who in ("ana", "bo", "cy"):
+        crm(f"log '{who}' 'a question' --channel email --direction in --when 2026-11-18T10:00")
+    crm("config set reply_within.news off")
+    kinds = {(r["contact"], r["kind"]) for r in crm.json("overdue -f json")}
+    assert ("Ana Silva", "reply") not in kinds and ("Bo News", "reply") not in kinds
+    assert ("Cy Call", "reply") in kinds
+    assert "Cy Call" not in {r["contact"] for r in crm.json("suggest -f json")}  # waits on me
+    crm("log cy 'called back' --channel call --when 2026-11-18")  # that day, no time given
+    assert ("Cy Call", "reply") not in {
+        (r["contact"], r["kind"]) for r in crm.json("overdue -f json")
+    }
+    crm("config set cadence.news off")  # a tag's own off: never a cadence prompt either
+    assert crm.json("config list -f json") and all(
+        r["contact"] != "Bo News" for r in crm.json("overdue -f json")
+    )

@@ -595,3 +595,23 @@ def test_a_cell_starting_with_a_quote_survives_a_round_trip(crm, tmp_path, flag)
         if flag:  # written for a spreadsheet, read back exactly
             assert back["Ana Silva"]["title"] == "'=not a formula"
             assert back["Bruno Costa"]["company"] == "''twice"
+
+
+def test_only_a_message_that_came_in_can_await_a_reply(crm, people, tmp_path):
+    rows = tmp_path / "i.csv"
+    rows.write_text("contact,date,channel,direction,summary,awaits_reply\n"
+                    "ana@example.com,2026-11-06,email,out,sent it,true\n")  # fmt: skip
+    crm.fails(f"import interactions {rows}", says="awaits_reply is for a message that came in")
+    rows.write_text("contact,date,channel,direction,summary,awaits_reply\n"
+                    "ana@example.com,2026-11-06,email,in,a question,true\n")  # fmt: skip
+    crm(f"import interactions {rows}")
+    assert [r["kind"] for r in crm.json("overdue -f json") if r["contact"] == "Ana Silva"] == [
+        "reply"
+    ]
+
+
+def test_capture_into_a_database_that_is_not_there_says_so(crm, tmp_path):
+    missing = tmp_path / "typo" / "crm.db"
+    done = crm(["--db", str(missing), "import", "mail", str(tmp_path)], ok=False)
+    assert done.exit_code == 1 and "no crm database at" in done.stderr
+    assert not (tmp_path / "typo").exists()

@@ -212,7 +212,7 @@ def import_mail(
     from ..when import as_datetime
 
     start = as_datetime(parse_day(since, prefer="past")) if since else None
-    store = open_store_for_import(dry_run)
+    store = open_store_for_import(dry_run, create=False)  # capture needs contacts and `me`
     now = clock.now()
     capture: list[mail.MailCapture] = []
 
@@ -256,7 +256,7 @@ def import_calendar(
     start = as_datetime(parse_day(since, prefer="past")) if since else None
     files = events.calendar_files(paths)
     origins = events.origins(paths)
-    store = open_store_for_import(dry_run)
+    store = open_store_for_import(dry_run, create=False)  # capture needs contacts and `me`
     now = clock.now()
     first, end = events.window(now, start)
     capture: list[meetings.CalendarCapture] = []

@@ -18,5 +18,6 @@ def suggest(
     store = open_store()
     chosen = output.check_format(fmt)
     rows = reports.suggest(store, clock.today(), count)
-    output.listing(rows, chosen, columns.SUGGEST, "nobody to suggest: give contacts a cadence "
-                   "(--every 30d, or crm config set cadence.TAG 30d)")  # fmt: skip
+    output.listing(rows, chosen, columns.SUGGEST, "nobody to suggest: who keeps a cadence is in "
+                   "`crm overdue` already, or nobody does (--every 30d, or crm config set "
+                   "cadence.TAG 30d)")  # fmt: skip

@@ -14,7 +14,9 @@ from .database import Room
 
 def _last_answer(contact: str) -> str:
     """When I last answered a contact: anything outbound, or a call or a meeting."""
-    return f"""(SELECT max(a.happened_at) FROM interaction_contacts a
+    # (an answer logged with a day alone, `--when 2026-03-01`, answers that whole day's mail)
+    return f"""(SELECT max(CASE WHEN length(a.happened_at) = 10 THEN a.happened_at || 'T23:59:59'
+                    ELSE a.happened_at END) FROM interaction_contacts a
         JOIN interactions o ON o.id = a.interaction_id
         WHERE a.contact_id = {contact} AND (o.direction = 'out' OR o.channel IN ('call', 'meeting')))"""
 
@@ -96,7 +98,7 @@ WITH {WAITING_PEOPLE}, touched AS (
                     THEN ' (a message since waits for your reply)' ELSE '' END,
            t.last_interaction, t.channel, t.emails, t.phones
     FROM touched t
-    WHERE t.every IS NOT NULL AND t.do_not_contact = 0
+    WHERE t.every > 0 AND t.do_not_contact = 0  -- a tag's 0 days: `off`
     UNION ALL
     SELECT 'reply', NULL, c.id, c.name,
            date(w.since, '+' || {REPLY_DAYS} || ' days') AS due,
@@ -111,14 +113,14 @@ WITH {WAITING_PEOPLE}, touched AS (
                     ELSE '' END || ')',
            substr({LAST_INTERACTION}, 1, 10), c.channel, c.emails, c.phones
     FROM ({WAITING}) w JOIN contacts c ON c.id = w.contact_id
-    WHERE c.archived = 0 AND {REPLY_DAYS} IS NOT NULL
+    WHERE c.archived = 0 AND c.do_not_contact = 0 AND {REPLY_DAYS} > 0  -- 0: `off`
 )
 SELECT kind, followup_id, contact_id, contact, due,
        CAST(julianday(:today) - julianday(substr(due, 1, 10)) AS INTEGER) AS days_overdue,
        reason, last_interaction, channel,
        json_extract(emails, '$[0]') AS email, json_extract(phones, '$[0]') AS phone
 FROM rows
-WHERE (kind = 'followup') OR due < :today
+WHERE kind = 'followup' OR due < :today OR (kind = 'reply' AND due <= :today)
 ORDER BY days_overdue DESC, contact, kind
 """
 
@@ -135,7 +137,7 @@ SELECT c.id AS contact_id, c.name AS contact, c.channel,
        json_extract(c.emails, '$[0]') AS email, json_extract(c.phones, '$[0]') AS phone
 FROM contacts c
 WHERE c.archived = 0 AND c.do_not_contact = 0
-  AND coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) IS NOT NULL
+  AND coalesce(c.cadence_days, {tag_days("c", ":tag_cadences")}) > 0
 """
 
 MEETINGS_SQL = """
