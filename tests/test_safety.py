@@ -634,7 +634,9 @@ def dry_run_waiting(tmp_path, db) -> subprocess.Popen:
         stderr=subprocess.PIPE, env=crm_env_for_process(db, TMPDIR=str(tmp_path / "tmp")),
     )  # fmt: skip
     for _ in range(100):
-        if list((tmp_path / "tmp").iterdir()):
+        copies = [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith(".crm-dry-run.")]
+        if copies and (copies[0] / "crm.db").exists():
+            time.sleep(0.3)  # made its copy: now it waits on stdin, as a person would see it
             return importing
         time.sleep(0.05)
     raise AssertionError("the dry run made no copy")
