@@ -438,3 +438,23 @@ def test_an_email_in_both_unicode_forms_is_one_email_at_every_door(crm):
     (pair,) = crm.json("contact duplicates -f json")
     assert (pair["name"], pair["other_name"]) == ("Jose Alves", "Jose B")
     assert pair["reason"].startswith("same email")
+
+
+def test_a_message_in_is_marked_as_needing_no_reply_after_the_fact(crm, people):
+    """An imported or captured thank-you waited for an answer nobody owes."""
+    thanks = crm.id(
+        "log silva 'thanks for lunch!' --channel email --direction in --when 2026-11-18"
+    )
+    assert [r["kind"] for r in crm.json("overdue -f json") if r["contact"] == "Ana Silva"] == [
+        "reply"
+    ]
+    crm(f"interaction edit {thanks} --no-reply")
+    assert all(r["kind"] != "reply" for r in crm.json("overdue -f json"))
+    crm(f"interaction edit {thanks} --awaits-reply")
+    assert any(r["kind"] == "reply" for r in crm.json("overdue -f json"))
+    crm(f"interaction edit {thanks} --direction out")  # turned outbound: it waits no more
+    assert all(r["kind"] != "reply" for r in crm.json("overdue -f json"))
+    sent = crm.id("log silva 'the proposal' --channel email")
+    crm.fails(
+        f"interaction edit {sent} --awaits-reply", says="awaits_reply is for a message that came in"
+    )

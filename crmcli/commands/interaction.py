@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .. import clock, contacts, output, records
+from .. import clock, contacts, model, output, records
 from ..options import (
     AllowFuture,
     Channel,
@@ -52,16 +52,31 @@ def edit(
     amount: Annotated[str | None, typer.Option(help="Money earned (empty clears).")] = None,
     rating: Annotated[str | None, typer.Option(help="1 to 5 (empty clears).")] = None,
     sentiment: Annotated[str | None, typer.Option(help="positive, neutral, negative.")] = None,
+    awaits_reply: Annotated[
+        bool | None,
+        typer.Option(
+            "--awaits-reply/--no-reply",
+            help="A message in that waits for your answer, or one that needs none.",
+        ),
+    ] = None,
     allow_future: AllowFuture = False,
 ) -> None:
     """Correct an interaction: summary, time, channel, amount… or who it was with."""
     store = open_store()
     changes = {
         "summary": summary, "channel": channel, "direction": direction, "outcome": outcome,
-        "amount": amount, "rating": rating, "sentiment": sentiment,
+        "amount": amount, "rating": rating, "sentiment": sentiment, "awaits_reply": awaits_reply,
         "happened_at": parse_when(when, prefer="past") if when is not None else None,
     }  # fmt: skip
     changes = {key: value for key, value in changes.items() if value is not None}
+    if changes.get("awaits_reply") or {"direction", "channel"} & changes.keys():
+        row = store.interactions.get(interaction_id)  # the model's rule, on the whole record
+        changes.setdefault("direction", row["direction"])
+        changes.setdefault("channel", row["channel"])
+        if "awaits_reply" not in changes:  # a message turned outbound waits no more
+            changes["awaits_reply"] = bool(row["awaits_reply"]) and model.awaits_reply(
+                str(changes["direction"]), str(changes["channel"])
+            )
     people = contacts.resolve_many(store, contact) if contact is not None else None
     row = records.edit_interaction(
         store, interaction_id, changes, people, clock.today(), allow_future
