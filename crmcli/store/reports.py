@@ -89,7 +89,7 @@ WITH {WAITING_PEOPLE}, touched AS (
                CASE WHEN t.last_touch IS NULL AND t.last_interaction IS NULL
                     THEN 'never contacted since added ' || substr(t.created, 1, 10)
                     WHEN t.last_touch IS NULL
-                    THEN 'never answered since added ' || substr(t.created, 1, 10)
+                    THEN 'no contact kept since added ' || substr(t.created, 1, 10) || ' (their message waits for your reply)'
                     ELSE 'last contact ' || (
                         SELECT n || CASE n WHEN 1 THEN ' day ago' ELSE ' days ago' END
                         FROM (SELECT CAST(julianday(:today) - julianday(t.last_touch)
