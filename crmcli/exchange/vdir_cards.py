@@ -32,12 +32,13 @@ CARD_FIELDS = (
     "company", "department", "title", "addresses", "urls", "tags", "notes", "extra",
     "card_forms",
 )  # fmt: skip
+LIST_FIELDS = ("emails", "phones", "tags", "addresses", "urls", "extra", "card_forms")
 
 
 def state_of(fields: Row, dates: list[tuple]) -> str:
     """A hash of what a card carries, the same whether read from a card or from the database."""
     card = {key: fields.get(key) or None for key in CARD_FIELDS}
-    for key in ("emails", "phones", "tags", "addresses", "urls", "extra", "card_forms"):
+    for key in LIST_FIELDS:
         card[key] = fields.get(key) or []
     card["dates"] = sorted(
         [label.casefold(), month, day, year] for label, month, day, year in dates
@@ -137,6 +138,7 @@ def read_card_file(
         uid, row = remembered
         return None, [Card(path, {"uid": uid}, [], digest=digest, known=row["state"])]
     cards, problems = [], []
+    by_crm = re.search(rb"(?im)^PRODID:-//crm//", data) is not None
     for record in parse_stream(data, path.name):
         if record.skip:
             continue
@@ -148,7 +150,6 @@ def read_card_file(
             problems.append(f"{record.where}: {error}")
             continue
         warnings = [f"{record.where}: {w}" for w in (*record.warnings, *draft.notes)]
-        by_crm = re.search(rb"(?im)^PRODID:-//crm//", data) is not None
         cards.append(Card(path, draft.record, draft.dates, warnings, digest, by_crm=by_crm))
     if problems:
         return "; ".join(problems) + " (mend the card)", cards

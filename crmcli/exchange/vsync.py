@@ -29,8 +29,8 @@ from typing import Any
 from .. import files
 from ..errors import CrmError
 from ..store import Store
-from .readers import MAX_FILE
 from .vdir_cards import (
+    Card,
     card_files_seen,
     read_card_file,
     read_folder,
@@ -111,20 +111,8 @@ def resolve(store: Store, ours: Path, theirs: Path, now: dt.datetime) -> list[st
     asks), and B's version arrives in crm as a contact of its own, tagged `sync-conflict`,
     whose card the next `crm vcard sync` writes. A card that cannot be read is never lost:
     the command fails and vdirsyncer leaves the conflict to the user."""
-    texts = {}
-    for path in (ours, theirs):
-        try:
-            texts[path] = files.read_regular(str(path), MAX_FILE).decode("utf-8", "replace")
-        except CrmError as error:
-            raise CrmError(f"{error}: the conflict is left to vdirsyncer") from None
-    why, cards = read_card_file(theirs, now)
-    if why is not None:
-        raise CrmError(f"{theirs.name}: {why}: the conflict is left to vdirsyncer")
-    card = cards[0]
-    why_not_ours, ours_cards = read_card_file(ours, now)
-    if why_not_ours is not None:  # never copy a card that cannot be read over a good one
-        raise CrmError(f"{ours.name}: {why_not_ours}: the conflict is left to vdirsyncer")
-    if ours_cards and ours_cards[0].state == card.state:
+    (card,), (mine,) = (_readable(path, now) for path in (theirs, ours))
+    if mine.state == card.state:
         said = [f"{theirs.name}: the two sides say the same"]
     else:
         with store.transaction():
@@ -134,6 +122,14 @@ def resolve(store: Store, ours: Path, theirs: Path, now: dt.datetime) -> list[st
             f"the card, the other version added as contact {copy} (tagged {CONFLICT_TAG}); "
             f"merge them with `crm contact merge`"
         ]
-    with open(theirs, "w", encoding="utf-8", newline="") as handle:
-        handle.write(texts[ours])  # the two files equal: vdirsyncer's sign of a resolution
+    theirs.write_bytes(ours.read_bytes())  # the two files equal: vdirsyncer's sign of a resolution
     return said
+
+
+def _readable(path: Path, now: dt.datetime) -> list[Card]:
+    """The one card of a file resolve was given, or why it is left to vdirsyncer (an unreadable
+    A is never copied over a good B, nor is a B that cannot be read lost)."""
+    why, cards = read_card_file(path, now)
+    if why is not None:
+        raise CrmError(f"{path.name}: {why}: the conflict is left to vdirsyncer")
+    return cards

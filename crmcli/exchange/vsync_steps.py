@@ -13,7 +13,7 @@ from .. import files, model
 from .contact_import import contact_draft
 from .vcard import parse_stream
 from .vcard_writer import card_file, to_vcard
-from .vdir_cards import CARD_FIELDS, Card, bytes_digest, state_of
+from .vdir_cards import CARD_FIELDS, LIST_FIELDS, Card, bytes_digest, state_of
 
 Row = dict[str, Any]
 CONFLICT_TAG = "sync-conflict"
@@ -49,7 +49,7 @@ def keep_copy(store: Any, card: Card, now: dt.datetime) -> int:
 
 def card_fields(card: Card) -> Row:
     fields = {key: card.record.get(key) for key in CARD_FIELDS}
-    for key in ("emails", "phones", "tags", "addresses", "urls", "extra", "card_forms"):
+    for key in LIST_FIELDS:
         fields[key] = fields[key] or []
     return fields
 
