@@ -106,9 +106,10 @@ def says_more(found: Row, value: Any) -> bool:
 class Dresser:
     """Puts a contact's forms back on the lines of its card as they are written."""
 
-    def __init__(self, forms: list[Row], version: str, taken_groups: set[str]):
-        # (a 3.0 card's labels are 4.0's too: TYPE, groups and X-ABLabel mean the same there;
-        # what says how a value is written — VALUE, ENCODING — is never kept)
+    def __init__(self, forms: list[Row], taken_groups: set[str]):
+        # (every form, whatever version is written: a 3.0 card's TYPE, groups and X-ABLabel
+        # mean the same in 4.0, and what says how a value is written — VALUE, ENCODING — is
+        # never kept)
         self.forms = forms
         self.used: set[int] = set()
         self.groups = taken_groups | {f["group"].lower() for f in self.forms if f.get("group")}
@@ -116,7 +117,7 @@ class Dresser:
         self.next_group = 0
 
     def find(self, kind: str, key: str, kinds: tuple[str, ...] | None = None) -> Row | None:
-        """The form of this value (any of `kinds`), else one of a value no longer here."""
+        """The form of this value (of `kind`, or any of `kinds`), not yet worn."""
         for index, found in enumerate(self.forms):
             if (
                 index not in self.used
